@@ -1,0 +1,1 @@
+"""The headless domain: templates, schedules, rules. Imports no UI, scheduler or database."""

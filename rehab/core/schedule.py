@@ -1,0 +1,266 @@
+"""Schedule expansion: (template, enrollment, day, pauses, accepted changes) → the day's doses.
+
+This is a pure function on calendar dates, so month ends, year ends and DST cannot move it:
+a plan day is a local date, and every rhythm (every other day, three a week) counts *program
+days*, the active days since the start with paused days left out. A pause therefore shifts
+the rest of the program instead of eating into it, which is what a patient back from a week
+of illness expects: the program picks up where they left it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+from rehab.core.template import SLOTS, Exercise, Phase, Program, Slot, Span, _num
+
+Side = Literal["left", "right"]
+EnrollmentSide = Literal["left", "right", "both"]
+DayStatus = Literal["before-start", "active", "paused", "ended"]
+THREE_A_WEEK_OFFSETS = (0, 2, 4)
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Days from `start` up to, not including, `end` (None: still paused)."""
+
+    start: date
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True)
+class Progression:
+    """An accepted change: from `effective` on, this phase and this load level."""
+
+    effective: date
+    phase_id: str | None = None
+    load_level: int = 0
+
+
+@dataclass(frozen=True)
+class Dose:
+    """One planned dose of one exercise on one side, on one day."""
+
+    key: str
+    exercise_id: str
+    occurrence: int
+    name: str
+    kind: str
+    slot: Slot
+    side: Side | None
+    sets: Span | None
+    reps: Span | None
+    hold_seconds: Span | None
+    minutes: Span | None
+    load_kg: float | None
+    load: str | None
+    tempo: str | None
+    as_needed: bool
+    unverified: bool
+    times_per_day: int
+    phase_id: str
+
+    @property
+    def side_key(self) -> str:
+        return self.side or ""
+
+    def describe(self) -> str:
+        """The dose in a patient's words: 'Calf stretch, 30 s hold × 2–3, each leg'."""
+        if self.unverified:
+            return f"{self.name}: ask your clinician for the dose"
+        parts: list[str] = []
+        if self.hold_seconds is not None:
+            hold = f"{self.hold_seconds.text()} s hold"
+            if self.reps is not None and self.reps.high > 1:
+                hold += f" × {self.reps.text()}"
+            if self.sets is not None:
+                hold += f", {self.sets.text()} sets" if self.reps else f" × {self.sets.text()}"
+            parts.append(hold)
+        elif self.sets is not None and self.reps is not None:
+            parts.append(f"{self.sets.text()} × {self.reps.text()}")
+        elif self.reps is not None:
+            parts.append(f"{self.reps.text()} reps")
+        elif self.sets is not None:
+            parts.append(f"{self.sets.text()} sets")
+        if self.minutes is not None:
+            parts.append(f"{self.minutes.text()} min")
+        if self.tempo:
+            parts.append(self.tempo)
+        if self.load_kg:
+            parts.append(f"+{_num(self.load_kg)} kg")
+        elif self.load:
+            parts.append(self.load)
+        if self.as_needed:
+            parts.append(f"up to {self.times_per_day}×/day, as needed")
+        if self.side == "left":
+            parts.append("left leg")
+        elif self.side == "right":
+            parts.append("right leg")
+        return ", ".join([self.name, *parts])
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    day: date
+    status: DayStatus
+    program_day: int | None
+    week: int | None
+    phase: Phase | None
+    load_level: int
+    doses: tuple[Dose, ...]
+
+    def by_slot(self) -> list[tuple[Slot, list[Dose]]]:
+        return [
+            (slot, [d for d in self.doses if d.slot == slot])
+            for slot in SLOTS
+            if any(d.slot == slot for d in self.doses)
+        ]
+
+    def find(self, key: str) -> list[Dose]:
+        return [d for d in self.doses if d.key == key]
+
+
+def end_of_program(program: Program, *, start: date, pauses: Iterable[Pause] = ()) -> date | None:
+    """The last planned day, with paused days added back; None while a pause is still open."""
+    remaining = program.weeks * 7
+    day = start
+    for pause in sorted(pauses, key=lambda p: p.start):
+        if pause.end is not None and pause.end <= max(pause.start, day):
+            continue
+        active_before = (max(pause.start, day) - day).days
+        if active_before >= remaining:
+            break
+        remaining -= active_before
+        if pause.end is None:
+            return None
+        day = pause.end
+    return day + timedelta(days=remaining - 1)
+
+
+def program_day(day: date, *, start: date, pauses: Iterable[Pause] = ()) -> int | None:
+    """0 on the start day, counting only days that were not paused; None if `day` is paused."""
+    if day < start:
+        return None
+    paused = 0
+    for pause in pauses:
+        if pause.covers(day):
+            return None
+        first = max(pause.start, start)
+        last = day if pause.end is None else min(pause.end, day)
+        if last > first:
+            paused += (last - first).days
+    return (day - start).days - paused
+
+
+def current_progression(progressions: Iterable[Progression], day: date) -> Progression | None:
+    chosen: Progression | None = None
+    for change in progressions:
+        if change.effective <= day and (chosen is None or change.effective >= chosen.effective):
+            chosen = change
+    return chosen
+
+
+def _scheduled_on(exercise: Exercise, pday: int) -> bool:
+    if exercise.days == "every-other-day":
+        return pday % 2 == 0
+    if exercise.days == "3-per-week":
+        return pday % 7 in THREE_A_WEEK_OFFSETS
+    return True
+
+
+def _sides(exercise: Exercise, enrolled: EnrollmentSide) -> Sequence[Side | None]:
+    if exercise.side == "each":
+        return ("left", "right")
+    if exercise.side == "affected":
+        return ("left", "right") if enrolled == "both" else (enrolled,)
+    return (None,)
+
+
+def plan_day(
+    program: Program,
+    *,
+    start: date,
+    side: EnrollmentSide,
+    day: date,
+    pauses: Sequence[Pause] = (),
+    progressions: Sequence[Progression] = (),
+) -> DayPlan:
+    """Expand the template into the doses planned for `day`."""
+    if day < start:
+        return DayPlan(day, "before-start", None, None, None, 0, ())
+    pday = program_day(day, start=start, pauses=pauses)
+    if pday is None:
+        return DayPlan(day, "paused", None, None, None, 0, ())
+    if pday >= program.weeks * 7:
+        return DayPlan(day, "ended", pday, None, None, 0, ())
+    week = pday // 7 + 1
+    change = current_progression(progressions, day)
+    phase = program.phases[0]
+    if change is not None and change.phase_id is not None:
+        try:
+            phase = program.phase(change.phase_id)
+        except KeyError:
+            phase = program.phases[0]
+    level = change.load_level if change is not None else 0
+
+    doses: list[Dose] = []
+    for exercise in program.exercises:
+        if exercise.phases and phase.id not in exercise.phases:
+            continue
+        if not _scheduled_on(exercise, pday):
+            continue
+        doses.extend(_expand(exercise, week=week, phase=phase, level=level, enrolled=side))
+    order = {slot: i for i, slot in enumerate(SLOTS)}
+    doses.sort(key=lambda d: order[d.slot])  # stable: template order within a slot
+    return DayPlan(day, "active", pday, week, phase, level, tuple(doses))
+
+
+def _expand(
+    exercise: Exercise, *, week: int, phase: Phase, level: int, enrolled: EnrollmentSide
+) -> list[Dose]:
+    sets, reps, hold, minutes = exercise.sets, exercise.reps, exercise.hold_seconds, exercise.minutes
+    load_kg, load = exercise.load_kg, exercise.load
+    for step in exercise.by_week:
+        if step.weeks.low <= week <= step.weeks.high:
+            sets = step.sets or sets
+            reps = step.reps or reps
+            hold = step.hold_seconds or hold
+            minutes = step.minutes or minutes
+            load = step.load or load
+            load_kg = step.load_kg if step.load_kg is not None else load_kg
+            break
+    if exercise.load_step_kg is not None and level > 0:
+        load_kg = (load_kg or 0.0) + level * exercise.load_step_kg
+    doses = []
+    for n in range(1, exercise.times_per_day + 1):
+        slot = exercise.slots[0] if len(exercise.slots) == 1 else exercise.slots[n - 1]
+        key = exercise.id if n == 1 else f"{exercise.id}#{n}"
+        for leg in _sides(exercise, enrolled):
+            doses.append(
+                Dose(
+                    key=key,
+                    exercise_id=exercise.id,
+                    occurrence=n,
+                    name=exercise.name,
+                    kind=exercise.kind,
+                    slot=slot,
+                    side=leg,
+                    sets=sets,
+                    reps=reps,
+                    hold_seconds=hold,
+                    minutes=minutes,
+                    load_kg=load_kg,
+                    load=load,
+                    tempo=exercise.tempo,
+                    as_needed=exercise.as_needed,
+                    unverified=exercise.unverified or phase.unverified,
+                    times_per_day=exercise.times_per_day,
+                    phase_id=phase.id,
+                )
+            )
+    return doses

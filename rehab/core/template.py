@@ -1,0 +1,321 @@
+"""Program templates: the schema a clinician writes in TOML, and its validator.
+
+A template is data, so every mistake in one must come back as a single line that names the
+file, the field path, what is wrong and what is allowed. Pydantic does the type checks; the
+cross-references (a phase an exercise names, week ranges inside the program) are checked
+afterwards so that their errors can point at the exact field too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+Slot = Literal["morning", "midday", "evening", "night", "any"]
+SLOTS: tuple[Slot, ...] = ("morning", "midday", "evening", "night", "any")
+Kind = Literal[
+    "stretch", "strengthen", "ice", "massage", "walk", "mobility", "splint", "footwear", "comfort"
+]
+DaysRule = Literal["daily", "every-other-day", "3-per-week"]
+SideRule = Literal["each", "affected", "none"]
+Condition = Literal[
+    "heel-pain",
+    "achilles-midportion",
+    "achilles-insertional",
+    "heel-spur",
+    "retrocalcaneal-bursitis",
+    "haglunds-deformity",
+    "plantar-fasciitis",
+]
+CONDITION_NAMES: dict[str, str] = {
+    "heel-pain": "posterior heel pain (general)",
+    "achilles-midportion": "mid-portion Achilles tendinopathy",
+    "achilles-insertional": "insertional Achilles tendinopathy",
+    "heel-spur": "posterior heel spur / calcification",
+    "retrocalcaneal-bursitis": "retrocalcaneal bursitis",
+    "haglunds-deformity": "Haglund's deformity",
+    "plantar-fasciitis": "plantar fasciitis",
+}
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class TemplateError(ValueError):
+    """A template file that cannot be used; `str()` is the one line to show."""
+
+
+class Span(BaseModel):
+    """A dose that is either one number or a range such as 2–3 sets or 15–20 minutes."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    low: float
+    high: float
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_toml(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError("expected a number or [min, max], got true/false")
+        if isinstance(value, int | float):
+            return {"low": value, "high": value}
+        if isinstance(value, list | tuple):
+            if len(value) != 2 or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value
+            ):
+                raise ValueError("expected a number or a pair [min, max] of numbers")
+            return {"low": value[0], "high": value[1]}
+        if isinstance(value, dict) and set(value) == {"low", "high"}:
+            return value
+        raise ValueError("expected a number or a pair [min, max] of numbers")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Span:
+        if self.low < 0:
+            raise ValueError(f"{_num(self.low)} is negative (allowed: 0 or more)")
+        if self.low > self.high:
+            raise ValueError(
+                f"min {_num(self.low)} is greater than max {_num(self.high)} "
+                "(allowed: [min, max] with min ≤ max)"
+            )
+        return self
+
+    @property
+    def is_range(self) -> bool:
+        return self.low != self.high
+
+    def text(self, sep: str = "–") -> str:
+        """`30`, or `2–3` for a range."""
+        if self.is_range:
+            return f"{_num(self.low)}{sep}{_num(self.high)}"
+        return _num(self.low)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WeekDose(_Strict):
+    """A dose that applies in some program weeks only (heavy slow resistance's table)."""
+
+    weeks: Span
+    sets: Span | None = None
+    reps: Span | None = None
+    hold_seconds: Span | None = None
+    minutes: Span | None = None
+    load: str | None = None
+    load_kg: float | None = Field(default=None, ge=0)
+
+
+class Exercise(_Strict):
+    id: str = Field(pattern=_SLUG, max_length=40)
+    name: str = Field(min_length=1, max_length=80)
+    kind: Kind
+    instructions: str = Field(min_length=1)
+    phases: list[str] = Field(default_factory=list)
+    side: SideRule = "none"
+    sets: Span | None = None
+    reps: Span | None = None
+    hold_seconds: Span | None = None
+    rest_seconds: int | None = Field(default=None, ge=0, le=600)
+    minutes: Span | None = None
+    tempo: str | None = None
+    load: str | None = None
+    load_kg: float | None = Field(default=None, ge=0)
+    load_step_kg: float | None = Field(default=None, gt=0)
+    times_per_day: int = Field(default=1, ge=1, le=6)
+    slots: list[Slot] = Field(default_factory=lambda: ["any"], min_length=1)
+    days: DaysRule = "daily"
+    as_needed: bool = False
+    unverified: bool = False
+    cautions: list[str] = Field(default_factory=list)
+    source: list[str] = Field(min_length=1)
+    by_week: list[WeekDose] = Field(default_factory=list)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+
+class Phase(_Strict):
+    id: str = Field(pattern=_SLUG, max_length=40)
+    name: str = Field(min_length=1)
+    weeks: Span
+    goal: str = ""
+    advance_when: str = ""
+    min_weeks: int = Field(default=1, ge=0, le=104)
+    max_pain_during: int = Field(default=5, ge=0, le=10)
+    unverified: bool = False
+
+
+class Program(_Strict):
+    id: str = Field(pattern=_SLUG, max_length=60)
+    name: str = Field(min_length=1, max_length=100)
+    summary: str = Field(min_length=1)
+    conditions: list[Condition] = Field(min_length=1)
+    weeks: int = Field(ge=1, le=104)
+    sources: list[str] = Field(min_length=1)
+    notes: list[str] = Field(default_factory=list)
+    cautions: list[str] = Field(default_factory=list)
+    phases: list[Phase] = Field(min_length=1)
+    exercises: list[Exercise] = Field(min_length=1)
+
+    def phase(self, phase_id: str) -> Phase:
+        for phase in self.phases:
+            if phase.id == phase_id:
+                return phase
+        raise KeyError(phase_id)
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        for exercise in self.exercises:
+            if exercise.id == exercise_id:
+                return exercise
+        raise KeyError(exercise_id)
+
+    def snapshot(self) -> str:
+        """Canonical JSON of the template, stored with each enrollment."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def snapshot_hash(self) -> str:
+        return hashlib.sha256(self.snapshot().encode()).hexdigest()[:16]
+
+
+def _path_text(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in ("function-after[_ordered(), Span]", "function-before[_from_toml(), Span]"):
+            continue
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "(top level)"
+
+
+def _allowed_fields(model: type[BaseModel]) -> str:
+    return ", ".join(model.model_fields)
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
+    model: type[BaseModel] = Program
+    children: dict[str, type[BaseModel]] = {
+        "phases": Phase,
+        "exercises": Exercise,
+        "by_week": WeekDose,
+    }
+    for part in loc:
+        if isinstance(part, str) and part in children:
+            model = children[part]
+    return model
+
+
+def _explain(error: Any) -> str:
+    loc: tuple[int | str, ...] = tuple(error["loc"])
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        return (
+            f"{_path_text(loc)}: unknown field {loc[-1]!r} "
+            f"(allowed: {_allowed_fields(parent)})"
+        )
+    if kind == "missing":
+        return f"{_path_text(loc)}: required field is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        message = "must be lower-case letters, digits and dashes, starting with a letter or digit"
+    return f"{_path_text(loc)}: {message}"
+
+
+def _cross_check(program: Program) -> None:
+    phase_ids = [p.id for p in program.phases]
+    _unique(phase_ids, "phases")
+    _unique([e.id for e in program.exercises], "exercises")
+    for i, phase in enumerate(program.phases):
+        if phase.weeks.high > program.weeks or phase.weeks.low < 1:
+            raise TemplateError(
+                f"phases[{i}].weeks: {phase.weeks.text()} is outside the program "
+                f"(allowed: weeks 1 to {program.weeks})"
+            )
+    for i, ex in enumerate(program.exercises):
+        where = f"exercises[{i}]"
+        for j, ref in enumerate(ex.phases):
+            if ref not in phase_ids:
+                raise TemplateError(
+                    f"{where}.phases[{j}]: no phase {ref!r} in this program "
+                    f"(allowed: {', '.join(phase_ids)})"
+                )
+        if len(ex.slots) not in (1, ex.times_per_day):
+            raise TemplateError(
+                f"{where}.slots: {len(ex.slots)} slots for times_per_day = {ex.times_per_day} "
+                f"(allowed: one slot, or exactly {ex.times_per_day})"
+            )
+        if ex.load_step_kg is not None and ex.kind != "strengthen":
+            raise TemplateError(
+                f"{where}.load_step_kg: only strengthening exercises take load steps "
+                f"(this one is kind {ex.kind!r})"
+            )
+        for k, step in enumerate(ex.by_week):
+            if step.weeks.low < 1 or step.weeks.high > program.weeks:
+                raise TemplateError(
+                    f"{where}.by_week[{k}].weeks: {step.weeks.text()} is outside the program "
+                    f"(allowed: weeks 1 to {program.weeks})"
+                )
+
+
+def _unique(ids: list[str], field: str) -> None:
+    seen: set[str] = set()
+    for i, item in enumerate(ids):
+        if item in seen:
+            raise TemplateError(f"{field}[{i}].id: {item!r} is used twice (ids must be unique)")
+        seen.add(item)
+
+
+def parse_program(data: dict[str, Any]) -> Program:
+    """Validate template data; raise TemplateError with one line (no file name)."""
+    try:
+        program = Program.model_validate(data)
+    except ValidationError as exc:
+        raise TemplateError(_explain(exc.errors()[0])) from None
+    _cross_check(program)
+    return program
+
+
+def load_program_file(path: Path) -> Program:
+    """Read and validate one TOML template; errors name the file."""
+    import tomllib
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise TemplateError(f"{path}: not UTF-8 text (allowed: a TOML file)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TemplateError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        program = parse_program(data)
+    except TemplateError as exc:
+        raise TemplateError(f"{path}: {exc}") from None
+    if program.id != path.stem:
+        raise TemplateError(
+            f"{path}: id: {program.id!r} does not match the file name "
+            f"(allowed: id = {path.stem!r})"
+        )
+    return program
+
+
+def program_from_snapshot(snapshot: str) -> Program:
+    """Rebuild the template stored with an enrollment (already validated once)."""
+    return Program.model_validate_json(snapshot)
+
