@@ -69,8 +69,11 @@ class Dose:
     def side_key(self) -> str:
         return self.side or ""
 
-    def describe(self) -> str:
-        """The dose in a patient's words: 'Calf stretch, 30 s hold × 2–3, each leg'."""
+    def describe(self, legs: str | None = None) -> str:
+        """The dose in a patient's words: 'Calf stretch, 30 s hold × 2–3, each leg'.
+
+        `legs` replaces the dose's own side ('each leg' when both sides are shown as one).
+        """
         if self.unverified:
             return f"{self.name}: ask your clinician for the dose"
         parts: list[str] = []
@@ -97,10 +100,10 @@ class Dose:
             parts.append(self.load)
         if self.as_needed:
             parts.append(f"up to {self.times_per_day}×/day, as needed")
-        if self.side == "left":
-            parts.append("left leg")
-        elif self.side == "right":
-            parts.append("right leg")
+        if legs is None and self.side is not None:
+            legs = f"{self.side} leg"
+        if legs:
+            parts.append(legs)
         return ", ".join([self.name, *parts])
 
 

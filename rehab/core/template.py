@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,6 +76,8 @@ class Span(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Span:
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            raise ValueError("not a finite number (allowed: a number or [min, max] of numbers)")
         if self.low < 0:
             raise ValueError(f"{_num(self.low)} is negative (allowed: 0 or more)")
         if self.low > self.high:
@@ -197,7 +200,8 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
         elif part in ("function-after[_ordered(), Span]", "function-before[_from_toml(), Span]"):
             continue
         else:
-            text += f".{part}" if text else str(part)
+            part = repr(str(part))[1:-1]  # a quoted TOML key may hold a line break
+            text += f".{part}" if text else part
     return text or "(top level)"
 
 

@@ -1,0 +1,439 @@
+"""Day-to-day commands: see today's plan, check doses off, log pain and symptoms, pause."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from rehab.cli.params import (
+    DATE,
+    INSTANT,
+    LOAD,
+    MINUTES,
+    PAIN,
+    REPS,
+    SECONDS,
+    SETS,
+    STIFFNESS,
+)
+from rehab.cli.session import Action, action
+from rehab.core.checklist import DoseProgress, target_sets
+
+from rehab.core.template import SLOTS, Span
+from rehab.store import journal
+from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
+
+DISCLAIMER = "Not medical advice; follow your clinician."
+SLOT_TITLES = {
+    "morning": "Morning",
+    "midday": "Midday",
+    "evening": "Evening",
+    "night": "Night",
+    "any": "Any time",
+}
+MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]"}
+
+
+def _day(act: Action, value: date | None) -> date:
+    return value if value is not None else act.today
+
+
+# --- today --------------------------------------------------------------------------------
+
+
+@click.command()
+@click.option("--date", "day", type=DATE, help="Show another day (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the doses as a JSON list.")
+@click.pass_context
+def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
+    """Show the day's plan by time of day, with what is done.
+
+    The JSON is a list with one object per dose and leg: key, exercise, name, kind, slot,
+    side (left/right/null), sets, reps, hold_seconds, minutes (the top of any range; the
+    bottom is in sets_min, reps_min, hold_seconds_min, minutes_min), load_kg, load, tempo,
+    as_needed, unverified, sets_done, status (open/partial/done/skipped) and text.
+    """
+    with action(ctx) as act:
+        if journal.active_enrollment(act.session, patient=act.patient) is None:
+            if as_json:
+                click.echo("[]")
+                return
+            _no_program(act)
+            return
+        view = journal.load_day(act.session, patient=act.patient, day=_day(act, day))
+    if as_json:
+        click.echo(json.dumps([_dose_json(item) for item in view.items], indent=2))
+    else:
+        click.echo(_today_text(view, is_today=view.plan.day == act.today))
+
+
+def _no_program(act: Action) -> None:
+    click.echo(f"Welcome to rehab. {DISCLAIMER}")
+    click.echo("")
+    click.echo(f"{act.patient.name} has no program yet. To begin:")
+    click.echo("  rehab programs                       list the programs")
+    click.echo("  rehab programs show ID               see one, phase by phase")
+    click.echo("  rehab start ID --side left|right|both")
+
+
+def _span_pair(span: Span | None) -> tuple[float | int | None, float | int | None]:
+    if span is None:
+        return None, None
+    return _number(span.high), _number(span.low)
+
+
+def _number(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _dose_json(item: DoseProgress) -> dict[str, Any]:
+    dose = item.dose
+    sets, sets_min = _span_pair(dose.sets)
+    reps, reps_min = _span_pair(dose.reps)
+    hold, hold_min = _span_pair(dose.hold_seconds)
+    minutes, minutes_min = _span_pair(dose.minutes)
+    hidden = dose.unverified  # never show an unverified dose as fact
+    return {
+        "key": dose.key,
+        "exercise": dose.exercise_id,
+        "name": dose.name,
+        "kind": dose.kind,
+        "slot": dose.slot,
+        "side": dose.side,
+        "sets": None if hidden else sets,
+        "sets_min": None if hidden else sets_min,
+        "reps": None if hidden else reps,
+        "reps_min": None if hidden else reps_min,
+        "hold_seconds": None if hidden else hold,
+        "hold_seconds_min": None if hidden else hold_min,
+        "minutes": None if hidden else minutes,
+        "minutes_min": None if hidden else minutes_min,
+        "load_kg": None if hidden else _number(dose.load_kg),
+        "load": None if hidden else dose.load,
+        "tempo": None if hidden else dose.tempo,
+        "as_needed": dose.as_needed,
+        "unverified": dose.unverified,
+        "sets_done": item.sets_done,
+        "status": item.status,
+        "text": dose.describe(),
+    }
+
+
+def _today_text(view: Day, *, is_today: bool) -> str:
+    plan = view.plan
+    lines = [view.program.name]
+    heading = plan.day.strftime("%A %-d %B %Y") + (" (today)" if is_today else "")
+    if plan.status == "before-start":
+        lines.append(f"{heading}: the program starts on {view.enrollment.start_date}.")
+    elif plan.status == "paused":
+        lines.append(f"{heading}: paused. `rehab resume` picks the program up again.")
+    elif plan.status == "ended":
+        lines.append(f"{heading}: the program has ended (last day {view.end}).")
+    else:
+        total_weeks = view.program.weeks
+        phase = plan.phase.name if plan.phase else ""
+        required = [i for i in view.items if not i.dose.as_needed]
+        done = sum(1 for i in required if i.status == "done")
+        lines.append(
+            f"{heading} · week {plan.week} of {total_weeks} · {phase} · "
+            f"{done} of {len(required)} done"
+        )
+        for slot, rows in _grouped(view.items):
+            lines.append("")
+            lines.append(SLOT_TITLES[slot])
+            lines.extend(rows)
+    lines.append("")
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def _grouped(items: list[DoseProgress]) -> list[tuple[str, list[str]]]:
+    """Rows by slot; the legs of one dose share a row, as-needed repeats share one too."""
+    result = []
+    for slot in SLOTS:
+        in_slot = [i for i in items if i.dose.slot == slot]
+        if not in_slot:
+            continue
+        rows: list[str] = []
+        seen: set[str] = set()
+        for item in in_slot:
+            dose = item.dose
+            group_id = dose.exercise_id if dose.as_needed else dose.key
+            if group_id in seen:
+                continue
+            seen.add(group_id)
+            members = [
+                i
+                for i in in_slot
+                if (i.dose.exercise_id if i.dose.as_needed else i.dose.key) == group_id
+            ]
+            rows.append(_row(members))
+        result.append((slot, rows))
+    return result
+
+
+def _row(members: list[DoseProgress]) -> str:
+    first = members[0].dose
+    if first.as_needed:
+        count = sum(1 for m in members if m.status == "done")
+        status = "done" if count == len(members) else ("partial" if count else "open")
+        text = first.describe()
+        return f"  {MARK[status]} {first.exercise_id:<24} {text} ({count} done)"
+    sides = [m.dose.side for m in members if m.dose.side]
+    legs = "each leg" if len(sides) == 2 else None
+    statuses = {m.status for m in members}
+    status = statuses.pop() if len(statuses) == 1 else "partial"
+    text = first.describe(legs=legs)
+    detail = ""
+    if not first.unverified and (target_sets(first) > 1 or len(members) > 1):
+        parts = []
+        for m in members:
+            leg = f"{m.dose.side} " if m.dose.side else ""
+            parts.append(f"{leg}{m.sets_done}/{target_sets(m.dose)}")
+        detail = "  (" + ", ".join(parts) + ")"
+    if status == "skipped":
+        detail += "  skipped"
+    return f"  {MARK[status]} {first.key:<24} {text}{detail}"
+
+
+# --- check-offs -----------------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("key")
+@click.option("--side", type=click.Choice(["left", "right"]), help="Only this leg.")
+@click.option("--date", "day", type=DATE, help="The plan day (default: today).")
+@click.option("--sets", type=SETS, help="Sets done (default: all that are left).")
+@click.option("--reps", type=REPS, help="Repetitions per set, if not as planned.")
+@click.option("--hold", type=SECONDS, help="Seconds held, if not as planned.")
+@click.option("--minutes", type=MINUTES, help="Minutes done (ice, walking).")
+@click.option("--load", type=LOAD, help="Extra load used, in kg.")
+@click.option("--pain", type=PAIN, help="Pain during the exercise, 0 to 10.")
+@click.option("--note", help="A short note for your therapist.")
+@click.pass_context
+def done(
+    ctx: click.Context,
+    key: str,
+    side: str | None,
+    day: date | None,
+    sets: int | None,
+    reps: int | None,
+    hold: float | None,
+    minutes: float | None,
+    load: float | None,
+    pain: int | None,
+    note: str | None,
+) -> None:
+    """Check off a planned dose: KEY as shown by `rehab today` (calf-stretch, ice#2).
+
+    Without --side every open leg is checked off; without --sets, all the sets left.
+    """
+    amounts = Amounts(sets, reps, hold, minutes, load, pain, _note(note))
+    with action(ctx) as act:
+        plan_day = _day(act, day)
+        key = _next_open_key(act, plan_day, key)
+        rows = journal.record_done(
+            act.session, patient=act.patient, day=plan_day, key=key, side=side, amounts=amounts
+        )
+    parts = [
+        " ".join(p for p in (r.side, f"{r.sets} set{'s' if r.sets != 1 else ''}") if p)
+        for r in rows
+        if r.side or (r.sets or 0) > 1
+    ]
+    detail = f" ({', '.join(parts)})" if parts else ""
+    click.echo(f"Done: {key} on {plan_day}{detail}.")
+
+
+def _next_open_key(act: Action, day: date, key: str) -> str:
+    """`ice` when the first icing is done means the next one (`ice#2`); `#N` is exact."""
+    if "#" in key:
+        return key
+    view = journal.load_day(act.session, patient=act.patient, day=day)
+    same = [i for i in view.items if i.dose.exercise_id == key]
+    first = [i for i in same if i.dose.key == key]
+    if not first or any(i.status != "done" for i in first):
+        return key
+    for item in same:
+        if item.status in ("open", "partial"):
+            return item.dose.key
+    return key
+
+
+def _note(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(value.split())
+    if len(text) > 500:
+        raise click.BadParameter(
+            f"is {len(text)} characters long (allowed: up to 500)", param_hint="--note"
+        )
+    return text or None
+
+
+@click.command()
+@click.argument("key")
+@click.option("--reason", required=True, help="Why: too painful, no time, no equipment, other.")
+@click.option("--side", type=click.Choice(["left", "right"]), help="Only this leg.")
+@click.option("--date", "day", type=DATE, help="The plan day (default: today).")
+@click.pass_context
+def skip(ctx: click.Context, key: str, reason: str, side: str | None, day: date | None) -> None:
+    """Skip a planned dose, with a reason your therapist will see."""
+    with action(ctx) as act:
+        plan_day = _day(act, day)
+        rows = journal.record_skip(
+            act.session, patient=act.patient, day=plan_day, key=key, reason=reason, side=side
+        )
+    click.echo(f"Skipped: {key} on {plan_day} ({len(rows)} dose(s)): {reason.strip()}.")
+
+
+@click.command()
+@click.pass_context
+def undo(ctx: click.Context) -> None:
+    """Take back the last entry. It stays in the history, marked as voided."""
+    with action(ctx) as act:
+        undone = journal.undo_last(act.session, patient=act.patient)
+    click.echo(f"Undone: {undone.what}.")
+
+
+# --- pain and symptoms -----------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("score", type=PAIN)
+@click.option(
+    "--context",
+    type=click.Choice(PAIN_CONTEXTS),
+    default="rest",
+    show_default=True,
+    help="When the pain was felt.",
+)
+@click.option("--at", "at", type=INSTANT, help="When (ISO date-time; default: now).")
+@click.option("--note", help="A short note.")
+@click.pass_context
+def pain(
+    ctx: click.Context, score: int, context: str, at: datetime | None, note: str | None
+) -> None:
+    """Log a pain score: 0 is no pain, 10 the worst imaginable."""
+    with action(ctx) as act:
+        when = at
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=act.zone)
+        entry = journal.record_pain(
+            act.session,
+            patient=act.patient,
+            score=score,
+            context=context,
+            at=when,
+            note=_note(note),
+        )
+    click.echo(f"Pain {entry.score}/10 ({entry.context}) logged for {entry.local_date}.")
+
+
+@click.command()
+@click.option("--date", "day", type=DATE, help="The day (default: today).")
+@click.option("--stiffness", type=STIFFNESS, help="Minutes of stiffness after getting up.")
+@click.option("--swelling/--no-swelling", default=None, help="Swelling at the back of the heel.")
+@click.option("--redness/--no-redness", default=None, help="Redness at the back of the heel.")
+@click.option(
+    "--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe."
+)
+@click.option("--note", help="A short note.")
+@click.pass_context
+def check(
+    ctx: click.Context,
+    day: date | None,
+    stiffness: int | None,
+    swelling: bool | None,
+    redness: bool | None,
+    tiptoe_pain: bool | None,
+    note: str | None,
+) -> None:
+    """Log the morning symptom check: stiffness, swelling, redness, tiptoe pain."""
+    if stiffness is None and swelling is None and redness is None and tiptoe_pain is None:
+        raise click.UsageError(
+            "give at least one of --stiffness, --swelling/--no-swelling, "
+            "--redness/--no-redness, --tiptoe-pain/--no-tiptoe-pain"
+        )
+    with action(ctx) as act:
+        entry = journal.record_check(
+            act.session,
+            patient=act.patient,
+            day=_day(act, day),
+            stiffness_minutes=stiffness,
+            swelling=swelling,
+            redness=redness,
+            tiptoe_pain=tiptoe_pain,
+            note=_note(note),
+        )
+    click.echo(f"Morning check logged for {entry.check_date}.")
+
+
+# --- program lifecycle ---------------------------------------------------------------------
+
+
+@click.command()
+@click.argument("program_id", metavar="ID")
+@click.option(
+    "--side", type=click.Choice(["left", "right", "both"]), required=True, help="Painful leg(s)."
+)
+@click.option("--start", "start_day", type=DATE, help="First day (default: today).")
+@click.option("--replace", is_flag=True, help="End the current program and start this one.")
+@click.pass_context
+def start(
+    ctx: click.Context, program_id: str, side: str, start_day: date | None, replace: bool
+) -> None:
+    """Start a program (see `rehab programs`) for the left, right or both legs."""
+    from rehab.cli.programs import catalog_or_fail
+
+    catalog = catalog_or_fail()
+    try:
+        program = catalog.get(program_id)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="ID") from None
+    with action(ctx, create_patient=True) as act:
+        first = _day(act, start_day)
+        if (first - act.today).days > 365:
+            raise click.BadParameter(
+                f"{first} is more than a year ahead (allowed: up to {act.today.replace(year=act.today.year + 1)})",
+                param_hint="--start",
+            )
+        enrollment = journal.start_program(
+            act.session,
+            patient=act.patient,
+            program=program,
+            side="left" if side == "left" else "right" if side == "right" else "both",
+            start=first,
+            replace=replace,
+        )
+    click.echo(
+        f"Started {program.name} for {act.patient.name} ({side} leg"
+        f"{'s' if side == 'both' else ''}) on {enrollment.start_date}, {program.weeks} weeks."
+    )
+    click.echo(DISCLAIMER)
+    click.echo("`rehab today` shows what to do today.")
+
+
+@click.command()
+@click.option("--reason", required=True, help="Why: injury, illness, travel, ...")
+@click.pass_context
+def pause(ctx: click.Context, reason: str) -> None:
+    """Pause the program from today; paused days are not counted as missed."""
+    with action(ctx) as act:
+        row = journal.pause_program(act.session, patient=act.patient, reason=reason)
+    click.echo(f"Paused from {row.start_date}: {row.reason}. `rehab resume` picks it up again.")
+
+
+@click.command()
+@click.pass_context
+def resume(ctx: click.Context) -> None:
+    """Resume the paused program from today; its remaining weeks move along with it."""
+    with action(ctx) as act:
+        row = journal.resume_program(act.session, patient=act.patient)
+    click.echo(f"Resumed on {row.end_date} (paused since {row.start_date}).")
+
+

@@ -1,0 +1,149 @@
+"""`rehab programs`: the templates a patient can start, and a checker for one's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from rehab import paths
+from rehab.core.catalog import Catalog, load_catalog
+from rehab.core.schedule import plan_day
+from rehab.core.template import CONDITION_NAMES, Program, TemplateError, load_program_file
+from rehab.errors import UsageProblem
+
+DISCLAIMER = "Not medical advice; follow your clinician."
+
+
+def catalog_or_fail() -> Catalog:
+    catalog = load_catalog(paths.builtin_programs_dir(), paths.user_programs_dir())
+    for problem in catalog.problems:
+        click.echo(f"rehab: skipped a user template: {problem}", err=True)
+    return catalog
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def programs(ctx: click.Context) -> None:
+    """List, show and check program templates."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(list_programs)
+
+
+@programs.command("list")
+def list_programs() -> None:
+    """List the programs: id, name, conditions, weeks."""
+    catalog = catalog_or_fail()
+    entries = sorted(catalog.entries.values(), key=lambda e: (not e.builtin, e.program.id))
+    width = max((len(e.program.id) for e in entries), default=10)
+    click.echo(f"{'ID':<{width}}  {'WEEKS':>5}  NAME / CONDITIONS")
+    for entry in entries:
+        program = entry.program
+        mine = "" if entry.builtin else "  (your template)"
+        click.echo(f"{program.id:<{width}}  {program.weeks:>5}  {program.name}{mine}")
+        conditions = ", ".join(CONDITION_NAMES[c] for c in program.conditions)
+        click.echo(f"{'':<{width}}  {'':>5}  for: {conditions}")
+    click.echo("")
+    click.echo("`rehab programs show ID` for details; `rehab start ID --side left|right|both`.")
+
+
+@programs.command("show")
+@click.argument("program_id", metavar="ID")
+def show(program_id: str) -> None:
+    """Show one program: sources, phases and their exercises."""
+    catalog = catalog_or_fail()
+    try:
+        program = catalog.get(program_id)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="ID") from None
+    click.echo(describe_program(program))
+
+
+def describe_program(program: Program) -> str:
+    lines = [program.name, program.summary, ""]
+    lines.append("For: " + ", ".join(CONDITION_NAMES[c] for c in program.conditions))
+    lines.append(f"Length: {program.weeks} weeks")
+    for phase in program.phases:
+        lines.append("")
+        weeks = phase.weeks.text()
+        lines.append(f"Phase {phase.name} (weeks {weeks})")
+        if phase.goal:
+            lines.append(f"  Goal: {phase.goal}")
+        if phase.advance_when:
+            lines.append(f"  Moves on when: {phase.advance_when}")
+        for exercise in program.exercises:
+            if exercise.phases and phase.id not in exercise.phases:
+                continue
+            lines.append(f"  - {_exercise_line(program, phase.id, exercise.id)}")
+    if program.cautions:
+        lines.append("")
+        lines.append("Cautions:")
+        lines.extend(f"  ! {c}" for c in program.cautions)
+    if program.notes:
+        lines.append("")
+        lines.append("Notes:")
+        lines.extend(f"  {n}" for n in program.notes)
+    lines.append("")
+    lines.append("Sources: " + "; ".join(program.sources))
+    lines.append(DISCLAIMER)
+    return "\n".join(lines)
+
+
+def _exercise_line(program: Program, phase_id: str, exercise_id: str) -> str:
+    """The exercise as its first planned dose in that phase reads to a patient."""
+    from rehab.core.schedule import Progression
+
+    exercise = program.exercise(exercise_id)
+    phase = program.phase(phase_id)
+    first_week = int(phase.weeks.low)
+    start = _a_monday()
+    for offset in range((first_week - 1) * 7, min(program.weeks * 7, (first_week - 1) * 7 + 7)):
+        day = start.fromordinal(start.toordinal() + offset)
+        plan = plan_day(
+            program,
+            start=start,
+            side="both",
+            day=day,
+            progressions=(Progression(start, phase_id),),
+        )
+        doses = [d for d in plan.doses if d.exercise_id == exercise_id]
+        if doses:
+            legs = "each leg" if exercise.side == "each" else (
+                "affected leg(s)" if exercise.side == "affected" else None
+            )
+            text = doses[0].describe(legs=legs)
+            when = _when(exercise.days, exercise.times_per_day, [d.slot for d in doses])
+            return f"{text} — {when}"
+    return f"{exercise.name}"
+
+
+def _when(days: str, times: int, slots: list[str]) -> str:
+    rhythm = {"daily": "daily", "every-other-day": "every other day", "3-per-week": "3× a week"}
+    unique = list(dict.fromkeys(s if s != "any" else "any time" for s in slots))
+    per_day = f"{times}× a day, " if times > 1 else ""
+    return f"{rhythm[days]}, {per_day}{' / '.join(unique)}"
+
+
+def _a_monday():  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return date(2024, 1, 1)
+
+
+@programs.command("check")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def check_file(file: Path) -> None:
+    """Validate your own template FILE (the same checks as the built-in ones)."""
+    try:
+        program = load_program_file(file)
+    except TemplateError as exc:
+        raise UsageProblem(str(exc)) from None
+    builtin = paths.builtin_programs_dir() / f"{program.id}.toml"
+    if builtin.exists() and builtin.resolve() != file.resolve():
+        raise UsageProblem(
+            f"{file}: id: {program.id!r} is a built-in program (allowed: a new id)"
+        )
+    click.echo(
+        f"{file}: ok ({program.id}: {len(program.phases)} phase(s), "
+        f"{len(program.exercises)} exercise(s), {program.weeks} weeks)"
+    )

@@ -1,0 +1,46 @@
+"""Opening the database for one command: one session, one transaction, one patient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import click
+from sqlmodel import Session
+
+from rehab.cli import Options
+from rehab.core import clock
+from rehab.store.db import database_url, open_engine
+from rehab.store.journal import find_patient, patient_zone
+from rehab.store.models import Patient, utcnow
+
+
+@dataclass
+class Action:
+    session: Session
+    patient: Patient
+    zone: ZoneInfo
+    created_patient: bool
+
+    @property
+    def today(self) -> date:
+        return clock.today_in(self.zone)
+
+
+@contextmanager
+def action(ctx: click.Context, *, create_patient: bool = False) -> Iterator[Action]:
+    """Run one user action in one transaction: all of it is written, or none."""
+    options = ctx.find_object(Options)
+    assert options is not None
+    engine = open_engine(database_url(options.db))
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            began = utcnow()
+            patient = find_patient(session, name=options.patient, create=create_patient)
+            created = patient.created_at >= began
+            yield Action(session, patient, patient_zone(patient), created)
+    finally:
+        engine.dispose()

@@ -1,0 +1,21 @@
+"""Errors a user can act on. Each carries the one line to print and the exit status."""
+
+from __future__ import annotations
+
+
+class Problem(Exception):
+    """Shown as one line, no traceback (unless --debug)."""
+
+    exit_code = 1
+
+
+class UsageProblem(Problem):
+    """Bad input: a flag, a date, a score, a file. Exit status 2."""
+
+    exit_code = 2
+
+
+class EnvironmentProblem(Problem):
+    """The machine or the database stands in the way. Exit status 1."""
+
+    exit_code = 1

@@ -1,0 +1,169 @@
+"""Opening the database: where it is, how SQLite is tuned, and whether it needs migrating.
+
+Alembic costs about 0.4 s to import, so the schema version is read with one plain query and
+Alembic is imported only when the database is behind the code (a new file, or an upgrade).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from rehab.errors import EnvironmentProblem, UsageProblem
+from rehab.paths import default_db_path
+
+HEAD_REVISION = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
+BUSY_TIMEOUT_MS = 5000
+
+
+def database_url(db: str | None) -> str:
+    """`--db` (a path or a URL), else $REHAB_DB, else the user data dir's rehab.db."""
+    value = db if db else os.environ.get("REHAB_DB") or None
+    if value is None:
+        return _sqlite_url(default_db_path())
+    if "://" in value:
+        if not value.startswith(("sqlite", "postgresql")):
+            scheme = value.split("://", 1)[0]
+            raise UsageProblem(
+                f"--db: unsupported database URL scheme {scheme!r} "
+                "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"
+            )
+        return value
+    return _sqlite_url(Path(value))
+
+
+def _sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) before SQLite does."""
+    if path.is_dir():
+        raise UsageProblem(f"--db: {path} is a folder (allowed: a database file path)")
+    if path.exists():
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot create the database {path}: {exc.strerror or exc} "
+            "(choose a writable place with --db PATH or REHAB_DB)"
+        ) from None
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.close()
+
+
+def open_engine(url: str, *, migrate: bool = True) -> Engine:
+    """An engine on a database that is at the code's schema revision."""
+    path = sqlite_path(url)
+    if path is not None:
+        _prepare_file(path)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _tune_sqlite)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    try:
+        revision = _current_revision(engine)
+        if revision != HEAD_REVISION and migrate:
+            _check_known(revision, engine)
+            upgrade(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise EnvironmentProblem(explain(exc, url)) from None
+    return engine
+
+
+def _current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        try:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except OperationalError as exc:
+            if "no such table" not in str(exc.orig):
+                raise
+            conn.rollback()
+            return None
+        except DBAPIError:
+            # PostgreSQL: undefined table. Anything else is re-raised by the caller's check.
+            conn.rollback()
+            if inspect(conn).has_table("alembic_version"):
+                raise
+            return None
+    return None if row is None else str(row[0])
+
+
+def _check_known(revision: str | None, engine: Engine) -> None:
+    if revision is None:
+        tables = set(inspect(engine).get_table_names())
+        if tables - {"alembic_version"}:
+            raise EnvironmentProblem(
+                f"{engine.url.render_as_string(hide_password=True)} is not a rehab database "
+                f"(it has other tables: {', '.join(sorted(tables)[:5])})"
+            )
+        return
+    if revision not in KNOWN_REVISIONS:
+        raise EnvironmentProblem(
+            f"the database is at schema revision {revision}, newer than this rehab "
+            f"knows ({HEAD_REVISION}); upgrade rehab"
+        )
+
+
+def alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def explain(exc: BaseException, url: str | None = None) -> str:
+    """One line for a database fault the user can act on."""
+    where = ""
+    if url is not None:
+        path = sqlite_path(url)
+        where = f" {path}" if path is not None else ""
+    message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return (
+            f"the database{where} is locked by another program; close it (or wait) and retry"
+        )
+    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+        return (
+            f"the database{where} is damaged or not a rehab database ({message}); "
+            "restore a backup or use --db to pick another file"
+        )
+    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
+        return (
+            f"cannot write the database{where} ({message}); "
+            "check the folder's permissions or use --db PATH"
+        )
+    return f"database error{where}: {message}"

@@ -1,0 +1,586 @@
+"""The patient's journal: one function per user action, each run inside one transaction.
+
+The CLI and the TUI call these and nothing lower, so a check-off made from either is the
+same row, checked the same way. Rows written by one action share one `logged_at`, which is
+what lets `undo` take back exactly one action (both legs of a stretch, say).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from rehab.core import clock
+from rehab.core.checklist import DoseProgress, Logged, progress, target_sets
+from rehab.core.schedule import (
+    DayPlan,
+    EnrollmentSide,
+    Pause as PauseSpan,
+    Progression,
+    end_of_program,
+    plan_day,
+)
+from rehab.core.template import Program, program_from_snapshot
+from rehab.errors import UsageProblem
+from rehab.store.models import (
+    DoseLog,
+    Enrollment,
+    Patient,
+    PainEntry,
+    Pause,
+    PhaseChange,
+    SymptomCheck,
+    utcnow,
+)
+
+DEFAULT_PATIENT = "me"
+PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
+SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
+
+
+# --- patients and enrollments ------------------------------------------------------------
+
+
+def find_patient(session: Session, *, name: str | None, create: bool = False) -> Patient:
+    """The named patient; the default one is created on first use, others only by `start`."""
+    wanted = (name or DEFAULT_PATIENT).strip()
+    if not wanted or len(wanted) > 100:
+        raise UsageProblem("--patient: name must be 1 to 100 characters")
+    patient = session.exec(select(Patient).where(Patient.name == wanted)).first()
+    if patient is not None:
+        return patient
+    if not (create or wanted == DEFAULT_PATIENT):
+        known = session.exec(select(Patient.name).order_by(Patient.name)).all()
+        raise UsageProblem(
+            f"--patient: no patient named {wanted!r} "
+            f"(known: {', '.join(known) or 'none'}; `rehab start` creates one)"
+        )
+    patient = Patient(name=wanted)
+    session.add(patient)
+    session.flush()
+    return patient
+
+
+def patient_zone(patient: Patient) -> ZoneInfo:
+    try:
+        return clock.zone(patient.timezone)
+    except ValueError as exc:
+        raise UsageProblem(f"time zone setting: {exc}") from None
+
+
+def active_enrollment(session: Session, *, patient: Patient) -> Enrollment | None:
+    return session.exec(
+        select(Enrollment)
+        .where(Enrollment.patient_id == patient.id, Enrollment.status == "active")
+        .order_by(col(Enrollment.id).desc())
+    ).first()
+
+
+def require_enrollment(session: Session, *, patient: Patient) -> Enrollment:
+    enrollment = active_enrollment(session, patient=patient)
+    if enrollment is None:
+        raise UsageProblem(
+            f"{patient.name} has no active program "
+            "(start one: `rehab programs` lists them, `rehab start ID --side left|right|both`)"
+        )
+    return enrollment
+
+
+def start_program(
+    session: Session,
+    *,
+    patient: Patient,
+    program: Program,
+    side: EnrollmentSide,
+    start: date,
+    replace: bool = False,
+) -> Enrollment:
+    current = active_enrollment(session, patient=patient)
+    if current is not None:
+        if not replace:
+            raise UsageProblem(
+                f"{patient.name} is already on {current.program_id!r} "
+                f"(since {current.start_date}); add --replace to end it and start this one"
+            )
+        current.status = "ended"
+        current.ended_at = utcnow()
+        session.add(current)
+    enrollment = Enrollment(
+        patient_id=_id(patient),
+        program_id=program.id,
+        program_name=program.name,
+        template_json=program.snapshot(),
+        template_hash=program.snapshot_hash(),
+        side=side,
+        start_date=start,
+    )
+    session.add(enrollment)
+    session.flush()
+    return enrollment
+
+
+def _id(row: Patient | Enrollment) -> int:
+    assert row.id is not None, "row not flushed"
+    return row.id
+
+
+@lru_cache(maxsize=8)
+def _program(snapshot: str) -> Program:
+    return program_from_snapshot(snapshot)
+
+
+def program_of(enrollment: Enrollment) -> Program:
+    return _program(enrollment.template_json)
+
+
+def pauses_of(session: Session, *, enrollment: Enrollment) -> list[PauseSpan]:
+    rows = session.exec(
+        select(Pause).where(Pause.enrollment_id == enrollment.id).order_by(col(Pause.start_date))
+    ).all()
+    return [PauseSpan(row.start_date, row.end_date) for row in rows]
+
+
+def progressions_of(session: Session, *, enrollment: Enrollment) -> list[Progression]:
+    rows = session.exec(
+        select(PhaseChange).where(
+            PhaseChange.enrollment_id == enrollment.id, col(PhaseChange.voided_at).is_(None)
+        )
+    ).all()
+    return [Progression(r.effective_date, r.to_phase, r.load_level) for r in rows]
+
+
+# --- the day's plan and checklist --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    """Everything a screen or command needs to show one plan day."""
+
+    patient: Patient
+    enrollment: Enrollment
+    program: Program
+    plan: DayPlan
+    items: list[DoseProgress]
+    end: date | None
+    paused: bool
+
+
+def plan_for(session: Session, *, enrollment: Enrollment, day: date) -> DayPlan:
+    return plan_day(
+        program_of(enrollment),
+        start=enrollment.start_date,
+        side=_side(enrollment.side),
+        day=day,
+        pauses=pauses_of(session, enrollment=enrollment),
+        progressions=progressions_of(session, enrollment=enrollment),
+    )
+
+
+def _side(value: str) -> EnrollmentSide:
+    if value == "left":
+        return "left"
+    if value == "right":
+        return "right"
+    return "both"
+
+
+def day_logs(session: Session, *, enrollment: Enrollment, day: date) -> list[DoseLog]:
+    return list(
+        session.exec(
+            select(DoseLog)
+            .where(
+                DoseLog.enrollment_id == enrollment.id,
+                DoseLog.plan_date == day,
+                col(DoseLog.voided_at).is_(None),
+            )
+            .order_by(col(DoseLog.id))
+        ).all()
+    )
+
+
+def load_day(session: Session, *, patient: Patient, day: date) -> Day:
+    enrollment = require_enrollment(session, patient=patient)
+    pauses = pauses_of(session, enrollment=enrollment)
+    plan = plan_day(
+        program_of(enrollment),
+        start=enrollment.start_date,
+        side=_side(enrollment.side),
+        day=day,
+        pauses=pauses,
+        progressions=progressions_of(session, enrollment=enrollment),
+    )
+    logs = day_logs(session, enrollment=enrollment, day=day) if plan.doses else []
+    items = progress(plan, (Logged(r.item_key, r.side, r.status, r.sets) for r in logs))
+    return Day(
+        patient=patient,
+        enrollment=enrollment,
+        program=program_of(enrollment),
+        plan=plan,
+        items=items,
+        end=end_of_program(program_of(enrollment), start=enrollment.start_date, pauses=pauses),
+        paused=any(p.end is None for p in pauses),
+    )
+
+
+# --- check-offs and skips ----------------------------------------------------------------
+
+
+def _not_future(day: date, today: date, what: str) -> None:
+    if day > today:
+        raise UsageProblem(
+            f"{what}: {day} is in the future (allowed: today, {today}, or an earlier day)"
+        )
+
+
+def _planned_items(day_view: Day, key: str, side: str | None) -> list[DoseProgress]:
+    plan = day_view.plan
+    if plan.status != "active":
+        reason = {
+            "before-start": f"the program starts on {day_view.enrollment.start_date}",
+            "paused": "the program is paused on that day",
+            "ended": "the program had ended by then",
+        }[plan.status]
+        raise UsageProblem(f"nothing is planned on {plan.day}: {reason}")
+    matching = [item for item in day_view.items if item.dose.key == key]
+    if not matching:
+        keys = list(dict.fromkeys(item.dose.key for item in day_view.items))
+        raise UsageProblem(
+            f"no dose {key!r} on {plan.day} (allowed: {', '.join(keys)})"
+        )
+    if side is not None:
+        planned_sides = [item.dose.side_key for item in matching]
+        if planned_sides == [""]:
+            raise UsageProblem(f"--side: {key!r} is not done per leg (leave --side out)")
+        if side not in planned_sides:
+            legs = " and ".join(s for s in planned_sides)
+            raise UsageProblem(
+                f"--side: {key!r} is planned for the {legs} leg only (allowed: {legs})"
+            )
+        matching = [item for item in matching if item.dose.side_key == side]
+    return matching
+
+
+def _next_seq(session: Session, *, enrollment: Enrollment, day: date, key: str, side: str) -> int:
+    current = session.exec(
+        select(func.max(DoseLog.seq)).where(
+            DoseLog.enrollment_id == enrollment.id,
+            DoseLog.plan_date == day,
+            DoseLog.item_key == key,
+            DoseLog.side == side,
+        )
+    ).one()
+    return int(current or 0) + 1
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """What the patient says they did; None means 'as planned'."""
+
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: float | None = None
+    minutes: float | None = None
+    load_kg: float | None = None
+    pain_during: int | None = None
+    note: str | None = None
+
+
+def record_done(
+    session: Session,
+    *,
+    patient: Patient,
+    day: date,
+    key: str,
+    side: str | None = None,
+    amounts: Amounts = Amounts(),
+    now: datetime | None = None,
+) -> list[DoseLog]:
+    """Check off a planned dose (every open leg unless `side` is given)."""
+    moment = now or clock.now_utc()
+    _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    view = load_day(session, patient=patient, day=day)
+    items = _planned_items(view, key, side)
+    open_items = [item for item in items if item.status != "done"]
+    if not open_items:
+        raise UsageProblem(
+            f"{key!r} is already done on {day}; `rehab undo` takes back the last entry"
+        )
+    rows = []
+    for item in open_items:
+        left = target_sets(item.dose) - item.sets_done
+        if amounts.sets is not None and amounts.sets > left:
+            leg = f" ({item.dose.side} leg)" if item.dose.side else ""
+            raise UsageProblem(
+                f"--sets: {amounts.sets} is more than the {left} set(s) left of {key!r}{leg} "
+                f"(allowed: 1 to {left})"
+            )
+        row = DoseLog(
+            enrollment_id=_id(view.enrollment),
+            plan_date=day,
+            item_key=key,
+            exercise_id=item.dose.exercise_id,
+            occurrence=item.dose.occurrence,
+            side=item.dose.side_key,
+            seq=_next_seq(
+                session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
+            ),
+            status="done",
+            sets=amounts.sets if amounts.sets is not None else left,
+            reps=amounts.reps,
+            hold_seconds=amounts.hold_seconds,
+            minutes=amounts.minutes,
+            load_kg=amounts.load_kg if amounts.load_kg is not None else item.dose.load_kg,
+            pain_during=amounts.pain_during,
+            note=amounts.note,
+            logged_at=moment,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def record_skip(
+    session: Session,
+    *,
+    patient: Patient,
+    day: date,
+    key: str,
+    reason: str,
+    side: str | None = None,
+    now: datetime | None = None,
+) -> list[DoseLog]:
+    reason = reason.strip()
+    if not reason:
+        raise UsageProblem(f"--reason: give a reason (for example: {', '.join(SKIP_REASONS)})")
+    moment = now or clock.now_utc()
+    _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    view = load_day(session, patient=patient, day=day)
+    items = [i for i in _planned_items(view, key, side) if i.status in ("open", "partial")]
+    if not items:
+        raise UsageProblem(f"{key!r} on {day} is already done or skipped")
+    rows = []
+    for item in items:
+        row = DoseLog(
+            enrollment_id=_id(view.enrollment),
+            plan_date=day,
+            item_key=key,
+            exercise_id=item.dose.exercise_id,
+            occurrence=item.dose.occurrence,
+            side=item.dose.side_key,
+            seq=_next_seq(
+                session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
+            ),
+            status="skipped",
+            reason=reason[:200],
+            logged_at=moment,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+# --- pain, symptoms, pauses --------------------------------------------------------------
+
+
+def record_pain(
+    session: Session,
+    *,
+    patient: Patient,
+    score: int,
+    context: str = "rest",
+    at: datetime | None = None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> PainEntry:
+    if not 0 <= score <= 10:
+        raise UsageProblem(f"pain score: {score} is out of range (allowed: 0 to 10)")
+    if context not in PAIN_CONTEXTS:
+        raise UsageProblem(
+            f"--context: {context!r} is not a pain context (allowed: {', '.join(PAIN_CONTEXTS)})"
+        )
+    moment = now or clock.now_utc()
+    when = at or moment
+    if when > moment:
+        raise UsageProblem(f"--at: {when.isoformat()} is in the future (allowed: now or earlier)")
+    enrollment = active_enrollment(session, patient=patient)
+    entry = PainEntry(
+        patient_id=_id(patient),
+        enrollment_id=enrollment.id if enrollment else None,
+        at=when,
+        local_date=when.astimezone(patient_zone(patient)).date(),
+        context=context,
+        score=score,
+        note=note,
+        logged_at=moment,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def record_check(
+    session: Session,
+    *,
+    patient: Patient,
+    day: date,
+    stiffness_minutes: int | None,
+    swelling: bool | None,
+    redness: bool | None = None,
+    tiptoe_pain: bool | None,
+    note: str | None = None,
+    now: datetime | None = None,
+) -> SymptomCheck:
+    moment = now or clock.now_utc()
+    _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    if stiffness_minutes is not None and not 0 <= stiffness_minutes <= 1440:
+        raise UsageProblem(
+            f"--stiffness: {stiffness_minutes} minutes is out of range (allowed: 0 to 1440)"
+        )
+    enrollment = active_enrollment(session, patient=patient)
+    entry = SymptomCheck(
+        patient_id=_id(patient),
+        enrollment_id=enrollment.id if enrollment else None,
+        check_date=day,
+        stiffness_minutes=stiffness_minutes,
+        swelling=swelling,
+        redness=redness,
+        tiptoe_pain=tiptoe_pain,
+        note=note,
+        logged_at=moment,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def open_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
+    return session.exec(
+        select(Pause).where(Pause.enrollment_id == enrollment.id, col(Pause.end_date).is_(None))
+    ).first()
+
+
+def pause_program(session: Session, *, patient: Patient, reason: str) -> Pause:
+    reason = reason.strip()
+    if not reason:
+        raise UsageProblem("--reason: say why (for example: injury, illness, travel)")
+    enrollment = require_enrollment(session, patient=patient)
+    current = open_pause(session, enrollment=enrollment)
+    if current is not None:
+        raise UsageProblem(
+            f"the program is already paused since {current.start_date} ({current.reason}); "
+            "`rehab resume` ends the pause"
+        )
+    today = clock.today_in(patient_zone(patient))
+    pause = Pause(
+        enrollment_id=_id(enrollment), start_date=max(today, enrollment.start_date), reason=reason
+    )
+    session.add(pause)
+    session.flush()
+    return pause
+
+
+def resume_program(session: Session, *, patient: Patient) -> Pause:
+    enrollment = require_enrollment(session, patient=patient)
+    current = open_pause(session, enrollment=enrollment)
+    if current is None:
+        raise UsageProblem("the program is not paused (nothing to resume)")
+    current.end_date = max(clock.today_in(patient_zone(patient)), current.start_date)
+    current.ended_at = utcnow()
+    session.add(current)
+    session.flush()
+    return current
+
+
+# --- undo ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Undone:
+    what: str
+    count: int
+
+
+def undo_last(session: Session, *, patient: Patient) -> Undone:
+    """Void the most recent action's rows (never delete them)."""
+    enrollment_ids = select(Enrollment.id).where(Enrollment.patient_id == patient.id)
+    candidates: list[tuple[datetime, str]] = []
+    dose_at = session.exec(
+        select(func.max(DoseLog.logged_at)).where(
+            col(DoseLog.enrollment_id).in_(enrollment_ids), col(DoseLog.voided_at).is_(None)
+        )
+    ).one()
+    if dose_at is not None:
+        candidates.append((_aware(dose_at), "dose"))
+    pain_at = session.exec(
+        select(func.max(PainEntry.logged_at)).where(
+            PainEntry.patient_id == patient.id, col(PainEntry.voided_at).is_(None)
+        )
+    ).one()
+    if pain_at is not None:
+        candidates.append((_aware(pain_at), "pain"))
+    check_at = session.exec(
+        select(func.max(SymptomCheck.logged_at)).where(
+            SymptomCheck.patient_id == patient.id, col(SymptomCheck.voided_at).is_(None)
+        )
+    ).one()
+    if check_at is not None:
+        candidates.append((_aware(check_at), "check"))
+    if not candidates:
+        raise UsageProblem("nothing to undo")
+    moment, kind = max(candidates)
+    now = utcnow()
+    if kind == "dose":
+        rows: Sequence[DoseLog] = session.exec(
+            select(DoseLog).where(
+                col(DoseLog.enrollment_id).in_(enrollment_ids),
+                DoseLog.logged_at == moment,
+                col(DoseLog.voided_at).is_(None),
+            )
+        ).all()
+        for row in rows:
+            row.voided_at = now
+            session.add(row)
+        first = rows[0]
+        legs = ", ".join(r.side for r in rows if r.side)
+        what = f"{first.status} {first.item_key} on {first.plan_date}" + (
+            f" ({legs})" if legs else ""
+        )
+        return Undone(what, len(rows))
+    if kind == "pain":
+        pain = session.exec(
+            select(PainEntry).where(
+                PainEntry.patient_id == patient.id,
+                PainEntry.logged_at == moment,
+                col(PainEntry.voided_at).is_(None),
+            )
+        ).first()
+        assert pain is not None
+        pain.voided_at = now
+        session.add(pain)
+        return Undone(f"pain {pain.score}/10 ({pain.context}) on {pain.local_date}", 1)
+    check = session.exec(
+        select(SymptomCheck).where(
+            SymptomCheck.patient_id == patient.id,
+            SymptomCheck.logged_at == moment,
+            col(SymptomCheck.voided_at).is_(None),
+        )
+    ).first()
+    assert check is not None
+    check.voided_at = now
+    session.add(check)
+    return Undone(f"morning check on {check.check_date}", 1)
+
+
+def _aware(value: datetime) -> datetime:
+    # func.max() bypasses the column type on SQLite and returns naive UTC (or a string).
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

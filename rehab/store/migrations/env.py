@@ -1,0 +1,26 @@
+"""Alembic environment: runs on the engine rehab already opened (no alembic.ini)."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import rehab.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.connect() as connection:
+    is_sqlite = connection.dialect.name == "sqlite"
+    if is_sqlite:
+        # Batch migrations copy tables; foreign keys must be off while they do.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=is_sqlite,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+    connection.commit()
+    if is_sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys = ON")

@@ -1,0 +1,187 @@
+"""The tables. Instants are UTC (aware in Python, naive UTC on disk); plan days are dates.
+
+Rows are never deleted by the app: undo sets `voided_at`, so the therapist's export can show
+what was corrected and when.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Index, Text, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores naive UTC, returns aware UTC: SQLite keeps no offsets, PostgreSQL gets the same."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+    column = Column(UTCDateTime(), nullable=nullable, index=index)
+    if nullable:
+        return Field(default=None, sa_column=column)
+    return Field(default_factory=utcnow, sa_column=column)
+
+
+class Patient(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+    created_at: datetime = _instant()
+
+
+class Enrollment(SQLModel, table=True):
+    __table_args__ = (Index("ix_enrollment_patient_status", "patient_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    program_id: str = Field(max_length=60)
+    program_name: str = Field(max_length=100)
+    template_json: str = Field(sa_column=Column(Text, nullable=False))
+    template_hash: str = Field(max_length=64)
+    side: str = Field(max_length=5)
+    start_date: date
+    status: str = Field(default="active", max_length=10)
+    created_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+
+
+class Pause(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    start_date: date
+    end_date: date | None = None
+    reason: str = Field(max_length=200)
+    created_at: datetime = _instant()
+    ended_at: datetime | None = _instant(nullable=True)
+
+
+class DoseLog(SQLModel, table=True):
+    """One row per check-off (some or all sets of a planned dose) or skip.
+
+    `seq` numbers the rows of one planned dose; the unique key means two processes, or a
+    retried command, cannot both write the same check-off.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("enrollment_id", "plan_date", "item_key", "side", "seq"),
+        Index("ix_doselog_enrollment_date", "enrollment_id", "plan_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id")
+    plan_date: date
+    item_key: str = Field(max_length=50)
+    exercise_id: str = Field(max_length=40)
+    occurrence: int = 1
+    side: str = Field(default="", max_length=5)
+    seq: int = 1
+    status: str = Field(max_length=8)  # done | skipped
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: float | None = None
+    minutes: float | None = None
+    load_kg: float | None = None
+    pain_during: int | None = None
+    reason: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=500)
+    logged_at: datetime = _instant()
+    voided_at: datetime | None = _instant(nullable=True)
+
+
+class PainEntry(SQLModel, table=True):
+    __table_args__ = (Index("ix_painentry_patient_day", "patient_id", "local_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    at: datetime = _instant()
+    local_date: date
+    context: str = Field(max_length=10)
+    score: int
+    site: str | None = Field(default=None, max_length=60)
+    note: str | None = Field(default=None, max_length=500)
+    logged_at: datetime = _instant()
+    voided_at: datetime | None = _instant(nullable=True)
+
+
+class SymptomCheck(SQLModel, table=True):
+    __table_args__ = (Index("ix_symptomcheck_patient_day", "patient_id", "check_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    check_date: date
+    stiffness_minutes: int | None = None
+    swelling: bool | None = None
+    redness: bool | None = None
+    tiptoe_pain: bool | None = None
+    note: str | None = Field(default=None, max_length=500)
+    logged_at: datetime = _instant()
+    voided_at: datetime | None = _instant(nullable=True)
+
+
+class PhaseChange(SQLModel, table=True):
+    """An accepted progression: a new phase and/or load level from `effective_date` on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id", index=True)
+    effective_date: date
+    from_phase: str | None = Field(default=None, max_length=40)
+    to_phase: str | None = Field(default=None, max_length=40)
+    load_level: int = 0
+    decision: str = Field(default="progress", max_length=10)  # progress | hold | reduce
+    reason: str = Field(default="", max_length=1000)
+    decided_by: str = Field(default="patient", max_length=60)
+    accepted_at: datetime = _instant()
+    voided_at: datetime | None = _instant(nullable=True)
+
+
+class Assessment(SQLModel, table=True):
+    """Outcome questionnaires (VISA-A): answers as JSON and the total score."""
+
+    __table_args__ = (Index("ix_assessment_patient_day", "patient_id", "taken_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    instrument: str = Field(max_length=20)
+    taken_on: date
+    answers_json: str = Field(sa_column=Column(Text, nullable=False))
+    score: int
+    logged_at: datetime = _instant()
+    voided_at: datetime | None = _instant(nullable=True)
+
+
+class ReminderLog(SQLModel, table=True):
+    """What reminder went out; the unique key decides who sends when two processes run."""
+
+    __table_args__ = (UniqueConstraint("patient_id", "plan_date", "slot"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    plan_date: date
+    slot: str = Field(max_length=10)
+    sent_at: datetime = _instant()
+    channel: str = Field(default="", max_length=20)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
