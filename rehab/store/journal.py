@@ -1,12 +1,13 @@
 """The patient's journal: one function per user action, each run inside one transaction.
 
 The CLI and the TUI call these and nothing lower, so a check-off made from either is the
-same row, checked the same way. Rows written by one action share one `logged_at`, which is
-what lets `undo` take back exactly one action (both legs of a stretch, say).
+same row, checked the same way. Dose rows written by one action share an `action` id, which
+is what lets `undo` take back exactly one action (both legs of a stretch, say).
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -312,6 +313,7 @@ def record_done(
             f"{key!r} is already done on {day}; `rehab undo` takes back the last entry"
         )
     rows = []
+    batch = uuid.uuid4().hex
     for item in open_items:
         left = target_sets(item.dose) - item.sets_done
         if amounts.sets is not None and amounts.sets > left:
@@ -330,6 +332,7 @@ def record_done(
             seq=_next_seq(
                 session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
             ),
+            action=batch,
             status="done",
             sets=amounts.sets if amounts.sets is not None else left,
             reps=amounts.reps,
@@ -366,6 +369,7 @@ def record_skip(
     if not items:
         raise UsageProblem(f"{key!r} on {day} is already done or skipped")
     rows = []
+    batch = uuid.uuid4().hex
     for item in items:
         row = DoseLog(
             enrollment_id=_id(view.enrollment),
@@ -377,6 +381,7 @@ def record_skip(
             seq=_next_seq(
                 session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
             ),
+            action=batch,
             status="skipped",
             reason=reason[:200],
             logged_at=moment,
@@ -538,11 +543,19 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
     moment, kind = max(candidates)
     now = utcnow()
     if kind == "dose":
-        rows: Sequence[DoseLog] = session.exec(
-            select(DoseLog).where(
+        latest = session.exec(
+            select(DoseLog)
+            .where(
                 col(DoseLog.enrollment_id).in_(enrollment_ids),
                 DoseLog.logged_at == moment,
                 col(DoseLog.voided_at).is_(None),
+            )
+            .order_by(col(DoseLog.id).desc())
+        ).first()
+        assert latest is not None
+        rows: Sequence[DoseLog] = session.exec(
+            select(DoseLog).where(
+                DoseLog.action == latest.action, col(DoseLog.voided_at).is_(None)
             )
         ).all()
         for row in rows:

@@ -96,6 +96,7 @@ class DoseLog(SQLModel, table=True):
     occurrence: int = 1
     side: str = Field(default="", max_length=5)
     seq: int = 1
+    action: str = Field(default="", max_length=32)  # rows written by one command share it
     status: str = Field(max_length=8)  # done | skipped
     sets: int | None = None
     reps: int | None = None

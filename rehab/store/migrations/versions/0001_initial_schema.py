@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('occurrence', sa.Integer(), nullable=False),
     sa.Column('side', sa.String(length=5), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=32), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('sets', sa.Integer(), nullable=True),
     sa.Column('reps', sa.Integer(), nullable=True),

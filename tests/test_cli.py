@@ -1,0 +1,264 @@
+"""The CLI as a patient uses it: start, see today, check off, undo, log pain, and get a clear
+one-line error (and nothing written) for every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from tests.conftest import Rehab, Result
+
+LISBON = ZoneInfo("Europe/Lisbon")
+NOW = datetime(2026, 3, 10, 9, 30, tzinfo=LISBON)  # a Tuesday
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def enrolled(rehab: Rehab) -> Rehab:
+    result = rehab("start", "heel-pain-self-care", "--side", "right", "--start", "2026-03-02")
+    assert result.code == 0, result.err
+    return rehab
+
+
+def rows(db: Path, table: str, where: str = "1=1") -> list[sqlite3.Row]:
+    con = sqlite3.connect(db)
+    con.row_factory = sqlite3.Row
+    try:
+        return con.execute(f"SELECT * FROM {table} WHERE {where} ORDER BY id").fetchall()
+    finally:
+        con.close()
+
+
+def one_line_error(result: Result, code: int = 2) -> str:
+    assert result.code == code, (result.code, result.out, result.err)
+    assert result.err.count("\n") == 1, result.err
+    assert "Traceback" not in result.err
+    return result.err
+
+
+def test_first_run_without_a_program_welcomes_and_explains(rehab: Rehab) -> None:
+    result = rehab()
+    assert result.code == 0
+    assert "Not medical advice; follow your clinician." in result.out
+    assert "rehab start ID --side left|right|both" in result.out
+
+
+def test_programs_list_and_show(rehab: Rehab) -> None:
+    listing = rehab("programs", "list", db=False)
+    assert listing.code == 0
+    for program_id in ("heel-pain-self-care", "achilles-midportion", "plantar-fasciitis"):
+        assert program_id in listing.out
+    shown = rehab("programs", "show", "heel-pain-self-care", db=False)
+    assert shown.code == 0
+    assert "Calf stretch, 30 s hold × 2–3, each leg" in shown.out
+    assert "000_4546d74372f3ff20.txt" in shown.out
+    assert "Not medical advice" in shown.out
+
+
+def test_unknown_program_is_a_usage_error(rehab: Rehab) -> None:
+    err = one_line_error(rehab("start", "no-such-program", "--side", "left"))
+    assert "no-such-program" in err and "heel-pain-self-care" in err
+    assert not rehab.db.exists() or rows(rehab.db, "enrollment") == []
+
+
+def test_today_lists_doses_by_slot_with_status(enrolled: Rehab) -> None:
+    result = enrolled("today")
+    assert result.code == 0
+    out = result.out
+    assert "week 2 of 6" in out
+    assert out.index("Morning") < out.index("Night") < out.index("Any time")
+    assert "[ ] calf-stretch" in out and "(left 0/3, right 0/3)" in out
+    assert "Not medical advice; follow your clinician." in out
+
+
+def test_today_json_has_the_documented_fields(enrolled: Rehab) -> None:
+    result = enrolled("today", "--json")
+    data = json.loads(result.out)
+    assert isinstance(data, list) and data
+    required = {
+        "key", "exercise", "kind", "slot", "side", "sets", "reps",
+        "hold_seconds", "minutes", "load_kg", "status",
+    }  # fmt: skip
+    for item in data:
+        assert required <= set(item)
+    calf = [d for d in data if d["key"] == "calf-stretch"]
+    assert [d["side"] for d in calf] == ["left", "right"]
+    assert calf[0]["hold_seconds"] == 30 and calf[0]["sets"] == 3 and calf[0]["sets_min"] == 2
+    ice = [d["key"] for d in data if d["exercise"] == "ice"]
+    assert ice == ["ice", "ice#2", "ice#3"]
+
+
+def test_done_checks_off_every_open_leg_then_refuses_a_second_time(enrolled: Rehab) -> None:
+    result = enrolled("done", "calf-stretch")
+    assert result.code == 0, result.err
+    logged = rows(enrolled.db, "doselog")
+    assert [(r["item_key"], r["side"], r["sets"]) for r in logged] == [
+        ("calf-stretch", "left", 3),
+        ("calf-stretch", "right", 3),
+    ]
+    again = one_line_error(enrolled("done", "calf-stretch"))
+    assert "already done" in again
+    assert len(rows(enrolled.db, "doselog")) == 2
+
+
+def test_partial_sets_then_the_rest(enrolled: Rehab) -> None:
+    assert enrolled("done", "hamstring-stretch", "--side", "left", "--sets", "1").code == 0
+    data = json.loads(enrolled("today", "--json").out)
+    left = next(d for d in data if d["key"] == "hamstring-stretch" and d["side"] == "left")
+    assert left["sets_done"] == 1 and left["status"] == "partial"
+    err = one_line_error(enrolled("done", "hamstring-stretch", "--side", "left", "--sets", "5"))
+    assert "allowed: 1 to 2" in err
+    assert enrolled("done", "hamstring-stretch", "--side", "left").code == 0
+    data = json.loads(enrolled("today", "--json").out)
+    left = next(d for d in data if d["key"] == "hamstring-stretch" and d["side"] == "left")
+    assert left["sets_done"] == 3 and left["status"] == "done"
+
+
+def test_as_needed_icing_moves_to_the_next_occurrence(enrolled: Rehab) -> None:
+    assert "Done: ice on" in enrolled("done", "ice", "--minutes", "15").out
+    assert "Done: ice#2 on" in enrolled("done", "ice").out
+    assert "Done: ice#3 on" in enrolled("done", "ice").out
+    one_line_error(enrolled("done", "ice"))
+    logged = rows(enrolled.db, "doselog")
+    assert [r["item_key"] for r in logged] == ["ice", "ice#2", "ice#3"]
+    assert logged[0]["minutes"] == 15
+
+
+def test_undo_voids_the_last_action_and_keeps_history(enrolled: Rehab) -> None:
+    enrolled("done", "foot-massage")
+    enrolled("done", "calf-stretch")
+    result = enrolled("undo")
+    assert result.code == 0 and "calf-stretch" in result.out
+    logged = rows(enrolled.db, "doselog")
+    assert len(logged) == 3  # nothing deleted
+    assert [r["voided_at"] is not None for r in logged] == [False, True, True]
+    today = {(d["key"], d["side"]): d["status"] for d in json.loads(enrolled("today", "--json").out)}
+    assert today[("calf-stretch", "left")] == "open"
+    assert today[("foot-massage", "right")] == "done"
+    # and the dose can be checked off again after the undo
+    assert enrolled("done", "calf-stretch").code == 0
+
+
+def test_undo_with_nothing_to_undo(enrolled: Rehab) -> None:
+    assert "nothing to undo" in one_line_error(enrolled("undo"))
+
+
+def test_skip_needs_a_reason_and_is_recorded(enrolled: Rehab) -> None:
+    one_line_error(enrolled("skip", "gentle-walk"))
+    one_line_error(enrolled("skip", "gentle-walk", "--reason", "   "))
+    assert enrolled("skip", "gentle-walk", "--reason", "too painful").code == 0
+    (row,) = rows(enrolled.db, "doselog")
+    assert row["status"] == "skipped" and row["reason"] == "too painful"
+    assert "[-] gentle-walk" in enrolled("today").out
+
+
+def test_backfill_is_allowed_and_future_is_refused(enrolled: Rehab) -> None:
+    assert enrolled("done", "gentle-walk", "--date", "2026-03-05").code == 0
+    err = one_line_error(enrolled("done", "gentle-walk", "--date", "2026-03-11"))
+    assert "future" in err
+    err = one_line_error(enrolled("done", "gentle-walk", "--date", "2026-02-20"))
+    assert "starts on 2026-03-02" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["pain", "11"], "allowed: 0 to 10"),
+        (["pain", "--", "-1"], "allowed: 0 to 10"),
+        (["pain", "seven"], "not a whole number"),
+        (["pain", "4", "--context", "sometimes"], "morning"),
+        (["pain", "4", "--at", "2026-03-11T08:00"], "future"),
+        (["pain", "4", "--at", "yesterday"], "ISO 8601"),
+        (["done", "no-such-key"], "allowed: foot-massage"),
+        (["done", "calf-stretch", "--date", "2026-02-30"], "not a real calendar date"),
+        (["done", "calf-stretch", "--date", "10/03/2026"], "YYYY-MM-DD"),
+        (["done", "foot-massage", "--side", "left"], "right leg only"),
+        (["done", "gentle-walk", "--side", "left"], "not done per leg"),
+        (["done", "calf-stretch", "--side", "middle"], "left"),
+        (["done", "calf-stretch", "--sets", "0"], "allowed: 1 to 50"),
+        (["done", "calf-stretch", "--load", "-3"], "allowed: 0 to 500"),
+        (["done", "calf-stretch", "--pain", "12"], "allowed: 0 to 10"),
+        (["check"], "at least one"),
+        (["check", "--stiffness", "-5"], "allowed: 0 to 1440"),
+        (["check", "--stiffness", "10", "--date", "2026-03-12"], "future"),
+        (["start", "plantar-fasciitis", "--side", "left"], "--replace"),
+        (["start", "plantar-fasciitis", "--side", "up"], "left"),
+        (["resume"], "not paused"),
+        (["--patient", "nobody", "today"], "no patient named 'nobody'"),
+        (["bogus-command"], "No such command"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(
+    enrolled: Rehab, args: list[str], expected: str
+) -> None:
+    before = {t: len(rows(enrolled.db, t)) for t in ("doselog", "painentry", "symptomcheck")}
+    err = one_line_error(enrolled(*args), code=2)
+    assert expected in err
+    after = {t: len(rows(enrolled.db, t)) for t in ("doselog", "painentry", "symptomcheck")}
+    assert before == after
+
+
+def test_pain_and_morning_check_are_stored(enrolled: Rehab) -> None:
+    assert enrolled("pain", "3", "--context", "morning", "--note", "stiff").code == 0
+    assert enrolled("pain", "2", "--at", "2026-03-09T21:00").code == 0
+    assert enrolled("check", "--stiffness", "20", "--swelling", "--no-tiptoe-pain").code == 0
+    pain = rows(enrolled.db, "painentry")
+    assert [(p["score"], p["context"], p["local_date"]) for p in pain] == [
+        (3, "morning", "2026-03-10"),
+        (2, "rest", "2026-03-09"),
+    ]
+    assert pain[1]["at"].startswith("2026-03-09 21:00")  # Lisbon is UTC+0 in March
+    (check,) = rows(enrolled.db, "symptomcheck")
+    assert (check["stiffness_minutes"], check["swelling"], check["tiptoe_pain"]) == (20, 1, 0)
+    assert check["redness"] is None
+
+
+def test_pause_and_resume(enrolled: Rehab) -> None:
+    assert enrolled("pause", "--reason", "flu").code == 0
+    assert "paused" in enrolled("today").out
+    assert "paused" in one_line_error(enrolled("done", "calf-stretch"))
+    assert "already paused" in one_line_error(enrolled("pause", "--reason", "again"))
+    with time_machine.travel(datetime(2026, 3, 13, 9, 0, tzinfo=LISBON), tick=False):
+        assert enrolled("resume").code == 0
+        out = enrolled("today").out
+    # three paused days (10, 11, 12 March) move the program along: still week 2
+    assert "week 2 of 6" in out
+    (pause,) = rows(enrolled.db, "pause")
+    assert (pause["start_date"], pause["end_date"], pause["reason"]) == (
+        "2026-03-10",
+        "2026-03-13",
+        "flu",
+    )
+
+
+def test_program_not_started_yet(rehab: Rehab) -> None:
+    rehab("start", "plantar-fasciitis", "--side", "both", "--start", "2026-03-20")
+    assert "starts on 2026-03-20" in rehab("today").out
+
+
+def test_replace_ends_the_old_program(enrolled: Rehab) -> None:
+    result = enrolled("start", "plantar-fasciitis", "--side", "left", "--replace")
+    assert result.code == 0, result.err
+    statuses = [(r["program_id"], r["status"]) for r in rows(enrolled.db, "enrollment")]
+    assert statuses == [("heel-pain-self-care", "ended"), ("plantar-fasciitis", "active")]
+
+
+def test_patients_are_kept_apart(enrolled: Rehab) -> None:
+    assert enrolled("--patient", "Ana", "start", "plantar-fasciitis", "--side", "left").code == 0
+    enrolled("--patient", "Ana", "pain", "6")
+    enrolled("pain", "1")
+    assert "Plantar" in enrolled("--patient", "Ana", "today").out
+    assert "Heel pain self-care" in enrolled("today").out
+    names = {r["name"] for r in rows(enrolled.db, "patient")}
+    assert names == {"me", "Ana"}
