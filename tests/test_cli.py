@@ -143,7 +143,8 @@ def test_undo_voids_the_last_action_and_keeps_history(enrolled: Rehab) -> None:
     logged = rows(enrolled.db, "doselog")
     assert len(logged) == 3  # nothing deleted
     assert [r["voided_at"] is not None for r in logged] == [False, True, True]
-    today = {(d["key"], d["side"]): d["status"] for d in json.loads(enrolled("today", "--json").out)}
+    listing = json.loads(enrolled("today", "--json").out)
+    today = {(d["key"], d["side"]): d["status"] for d in listing}
     assert today[("calf-stretch", "left")] == "open"
     assert today[("foot-massage", "right")] == "done"
     # and the dose can be checked off again after the undo

@@ -59,7 +59,9 @@ class LazyGroup(click.Group):
             formatter.write_dl([(name, text) for name, (_, text) in COMMANDS.items()])
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"max_content_width": 100})
+@click.group(
+    cls=LazyGroup, invoke_without_command=True, context_settings={"max_content_width": 100}
+)
 @click.option(
     "--db",
     metavar="PATH|URL",

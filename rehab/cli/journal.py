@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import click
@@ -21,7 +21,6 @@ from rehab.cli.params import (
 )
 from rehab.cli.session import Action, action
 from rehab.core.checklist import DoseProgress, target_sets
-
 from rehab.core.template import SLOTS, Span
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
@@ -154,7 +153,7 @@ def _today_text(view: Day, *, is_today: bool) -> str:
 
 def _grouped(items: list[DoseProgress]) -> list[tuple[str, list[str]]]:
     """Rows by slot; the legs of one dose share a row, as-needed repeats share one too."""
-    result = []
+    result: list[tuple[str, list[str]]] = []
     for slot in SLOTS:
         in_slot = [i for i in items if i.dose.slot == slot]
         if not in_slot:
@@ -339,9 +338,7 @@ def pain(
 @click.option("--stiffness", type=STIFFNESS, help="Minutes of stiffness after getting up.")
 @click.option("--swelling/--no-swelling", default=None, help="Swelling at the back of the heel.")
 @click.option("--redness/--no-redness", default=None, help="Redness at the back of the heel.")
-@click.option(
-    "--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe."
-)
+@click.option("--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe.")
 @click.option("--note", help="A short note.")
 @click.pass_context
 def check(
@@ -397,9 +394,10 @@ def start(
         raise click.BadParameter(str(exc.args[0]), param_hint="ID") from None
     with action(ctx, create_patient=True) as act:
         first = _day(act, start_day)
-        if (first - act.today).days > 365:
+        latest = act.today + timedelta(days=365)
+        if first > latest:
             raise click.BadParameter(
-                f"{first} is more than a year ahead (allowed: up to {act.today.replace(year=act.today.year + 1)})",
+                f"{first} is more than a year ahead (allowed: up to {latest})",
                 param_hint="--start",
             )
         enrollment = journal.start_program(
@@ -435,5 +433,3 @@ def resume(ctx: click.Context) -> None:
     with action(ctx) as act:
         row = journal.resume_program(act.session, patient=act.patient)
     click.echo(f"Resumed on {row.end_date} (paused since {row.start_date}).")
-
-

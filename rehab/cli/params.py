@@ -62,8 +62,11 @@ class BoundedNumber(click.ParamType):
         try:
             number = self.kind(value)
         except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a {'whole ' if self.kind is int else ''}number ({allowed})",
-                      param, ctx)
+            self.fail(
+                f"{value!r} is not a {'whole ' if self.kind is int else ''}number ({allowed})",
+                param,
+                ctx,
+            )
         if number != number or not self.low <= number <= self.high:  # NaN fails too
             self.fail(f"{value} is out of range ({allowed})", param, ctx)
         return number

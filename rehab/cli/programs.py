@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -108,8 +109,10 @@ def _exercise_line(program: Program, phase_id: str, exercise_id: str) -> str:
         )
         doses = [d for d in plan.doses if d.exercise_id == exercise_id]
         if doses:
-            legs = "each leg" if exercise.side == "each" else (
-                "affected leg(s)" if exercise.side == "affected" else None
+            legs = (
+                "each leg"
+                if exercise.side == "each"
+                else ("affected leg(s)" if exercise.side == "affected" else None)
             )
             text = doses[0].describe(legs=legs)
             when = _when(exercise.days, exercise.times_per_day, [d.slot for d in doses])
@@ -124,9 +127,7 @@ def _when(days: str, times: int, slots: list[str]) -> str:
     return f"{rhythm[days]}, {per_day}{' / '.join(unique)}"
 
 
-def _a_monday():  # type: ignore[no-untyped-def]
-    from datetime import date
-
+def _a_monday() -> date:
     return date(2024, 1, 1)
 
 
@@ -140,9 +141,7 @@ def check_file(file: Path) -> None:
         raise UsageProblem(str(exc)) from None
     builtin = paths.builtin_programs_dir() / f"{program.id}.toml"
     if builtin.exists() and builtin.resolve() != file.resolve():
-        raise UsageProblem(
-            f"{file}: id: {program.id!r} is a built-in program (allowed: a new id)"
-        )
+        raise UsageProblem(f"{file}: id: {program.id!r} is a built-in program (allowed: a new id)")
     click.echo(
         f"{file}: ok ({program.id}: {len(program.phases)} phase(s), "
         f"{len(program.exercises)} exercise(s), {program.weeks} weeks)"

@@ -35,7 +35,8 @@ class Pause:
 
 @dataclass(frozen=True)
 class Progression:
-    """An accepted change: from `effective` on, this phase and this load level."""
+    """An accepted change: from `effective` on, this load level, and this phase (None: the
+    phase stays as it was, for a load step alone)."""
 
     effective: date
     phase_id: str | None = None
@@ -99,7 +100,10 @@ class Dose:
         elif self.load:
             parts.append(self.load)
         if self.as_needed:
-            parts.append(f"up to {self.times_per_day}×/day, as needed")
+            if self.times_per_day > 1:
+                parts.append(f"up to {self.times_per_day}×/day, as needed")
+            else:
+                parts.append("as needed")
         if legs is None and self.side is not None:
             legs = f"{self.side} leg"
         if legs:
@@ -145,12 +149,26 @@ def end_of_program(program: Program, *, start: date, pauses: Iterable[Pause] = (
     return day + timedelta(days=remaining - 1)
 
 
+def _merged(pauses: Iterable[Pause]) -> list[Pause]:
+    """Non-empty pauses in order, overlapping ones joined, so no day is counted twice."""
+    spans = sorted((p for p in pauses if p.end is None or p.end > p.start), key=lambda p: p.start)
+    merged: list[Pause] = []
+    for pause in spans:
+        last = merged[-1] if merged else None
+        if last is not None and (last.end is None or pause.start <= last.end):
+            end = None if last.end is None or pause.end is None else max(last.end, pause.end)
+            merged[-1] = Pause(last.start, end)
+        else:
+            merged.append(pause)
+    return merged
+
+
 def program_day(day: date, *, start: date, pauses: Iterable[Pause] = ()) -> int | None:
     """0 on the start day, counting only days that were not paused; None if `day` is paused."""
     if day < start:
         return None
     paused = 0
-    for pause in pauses:
+    for pause in _merged(pauses):
         if pause.covers(day):
             return None
         first = max(pause.start, start)
@@ -160,12 +178,27 @@ def program_day(day: date, *, start: date, pauses: Iterable[Pause] = ()) -> int 
     return (day - start).days - paused
 
 
+def _in_force(progressions: Iterable[Progression], day: date) -> list[Progression]:
+    """Accepted changes up to `day`, oldest first (ties keep the order they were given in)."""
+    return sorted((c for c in progressions if c.effective <= day), key=lambda c: c.effective)
+
+
 def current_progression(progressions: Iterable[Progression], day: date) -> Progression | None:
-    chosen: Progression | None = None
-    for change in progressions:
-        if change.effective <= day and (chosen is None or change.effective >= chosen.effective):
-            chosen = change
-    return chosen
+    """The latest change in force on `day`, or None."""
+    changes = _in_force(progressions, day)
+    return changes[-1] if changes else None
+
+
+def current_phase(program: Program, progressions: Iterable[Progression], day: date) -> Phase:
+    """The phase of the latest change that named a known phase; a load-only change keeps it."""
+    phase = program.phases[0]
+    for change in _in_force(progressions, day):
+        if change.phase_id is not None:
+            try:
+                phase = program.phase(change.phase_id)
+            except KeyError:
+                continue
+    return phase
 
 
 def _scheduled_on(exercise: Exercise, pday: int) -> bool:
@@ -203,12 +236,7 @@ def plan_day(
         return DayPlan(day, "ended", pday, None, None, 0, ())
     week = pday // 7 + 1
     change = current_progression(progressions, day)
-    phase = program.phases[0]
-    if change is not None and change.phase_id is not None:
-        try:
-            phase = program.phase(change.phase_id)
-        except KeyError:
-            phase = program.phases[0]
+    phase = current_phase(program, progressions, day)
     level = change.load_level if change is not None else 0
 
     doses: list[Dose] = []
@@ -226,7 +254,12 @@ def plan_day(
 def _expand(
     exercise: Exercise, *, week: int, phase: Phase, level: int, enrolled: EnrollmentSide
 ) -> list[Dose]:
-    sets, reps, hold, minutes = exercise.sets, exercise.reps, exercise.hold_seconds, exercise.minutes
+    sets, reps, hold, minutes = (
+        exercise.sets,
+        exercise.reps,
+        exercise.hold_seconds,
+        exercise.minutes,
+    )
     load_kg, load = exercise.load_kg, exercise.load
     for step in exercise.by_week:
         if step.weeks.low <= week <= step.weeks.high:
@@ -239,6 +272,9 @@ def _expand(
             break
     if exercise.load_step_kg is not None and level > 0:
         load_kg = (load_kg or 0.0) + level * exercise.load_step_kg
+    # An unverified phase withholds the numbers of the exercises written for it; exercises
+    # that run through every phase (stretches, ice) keep their established doses.
+    unverified = exercise.unverified or (phase.unverified and phase.id in exercise.phases)
     doses = []
     for n in range(1, exercise.times_per_day + 1):
         slot = exercise.slots[0] if len(exercise.slots) == 1 else exercise.slots[n - 1]
@@ -261,7 +297,7 @@ def _expand(
                     load=load,
                     tempo=exercise.tempo,
                     as_needed=exercise.as_needed,
-                    unverified=exercise.unverified or phase.unverified,
+                    unverified=unverified,
                     times_per_day=exercise.times_per_day,
                     phase_id=phase.id,
                 )

@@ -115,7 +115,7 @@ class WeekDose(_Strict):
     hold_seconds: Span | None = None
     minutes: Span | None = None
     load: str | None = None
-    load_kg: float | None = Field(default=None, ge=0)
+    load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class Exercise(_Strict):
@@ -132,10 +132,10 @@ class Exercise(_Strict):
     minutes: Span | None = None
     tempo: str | None = None
     load: str | None = None
-    load_kg: float | None = Field(default=None, ge=0)
-    load_step_kg: float | None = Field(default=None, gt=0)
+    load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    load_step_kg: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     times_per_day: int = Field(default=1, ge=1, le=6)
-    slots: list[Slot] = Field(default_factory=lambda: ["any"], min_length=1)
+    slots: list[Slot] = Field(default_factory=lambda: list[Slot](["any"]), min_length=1)
     days: DaysRule = "daily"
     as_needed: bool = False
     unverified: bool = False
@@ -227,10 +227,7 @@ def _explain(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         parent = _model_at(loc[:-1])
-        return (
-            f"{_path_text(loc)}: unknown field {loc[-1]!r} "
-            f"(allowed: {_allowed_fields(parent)})"
-        )
+        return f"{_path_text(loc)}: unknown field {loc[-1]!r} (allowed: {_allowed_fields(parent)})"
     if kind == "missing":
         return f"{_path_text(loc)}: required field is missing"
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -273,6 +270,13 @@ def _cross_check(program: Program) -> None:
                     f"{where}.by_week[{k}].weeks: {step.weeks.text()} is outside the program "
                     f"(allowed: weeks 1 to {program.weeks})"
                 )
+            for m, earlier in enumerate(ex.by_week[:k]):
+                if step.weeks.low <= earlier.weeks.high and earlier.weeks.low <= step.weeks.high:
+                    raise TemplateError(
+                        f"{where}.by_week[{k}].weeks: {step.weeks.text()} overlaps "
+                        f"by_week[{m}] ({earlier.weeks.text()}) (allowed: week ranges that "
+                        "do not overlap)"
+                    )
 
 
 def _unique(ids: list[str], field: str) -> None:
@@ -313,8 +317,7 @@ def load_program_file(path: Path) -> Program:
         raise TemplateError(f"{path}: {exc}") from None
     if program.id != path.stem:
         raise TemplateError(
-            f"{path}: id: {program.id!r} does not match the file name "
-            f"(allowed: id = {path.stem!r})"
+            f"{path}: id: {program.id!r} does not match the file name (allowed: id = {path.stem!r})"
         )
     return program
 
@@ -322,4 +325,3 @@ def load_program_file(path: Path) -> Program:
 def program_from_snapshot(snapshot: str) -> Program:
     """Rebuild the template stored with an enrollment (already validated once)."""
     return Program.model_validate_json(snapshot)
-

@@ -153,9 +153,7 @@ def explain(exc: BaseException, url: str | None = None) -> str:
     message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     lowered = message.lower()
     if "locked" in lowered or "busy" in lowered:
-        return (
-            f"the database{where} is locked by another program; close it (or wait) and retry"
-        )
+        return f"the database{where} is locked by another program; close it (or wait) and retry"
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return (
             f"the database{where} is damaged or not a rehab database ({message}); "

@@ -22,18 +22,20 @@ from rehab.core.checklist import DoseProgress, Logged, progress, target_sets
 from rehab.core.schedule import (
     DayPlan,
     EnrollmentSide,
-    Pause as PauseSpan,
     Progression,
     end_of_program,
     plan_day,
+)
+from rehab.core.schedule import (
+    Pause as PauseSpan,
 )
 from rehab.core.template import Program, program_from_snapshot
 from rehab.errors import UsageProblem
 from rehab.store.models import (
     DoseLog,
     Enrollment,
-    Patient,
     PainEntry,
+    Patient,
     Pause,
     PhaseChange,
     SymptomCheck,
@@ -251,9 +253,7 @@ def _planned_items(day_view: Day, key: str, side: str | None) -> list[DoseProgre
     matching = [item for item in day_view.items if item.dose.key == key]
     if not matching:
         keys = list(dict.fromkeys(item.dose.key for item in day_view.items))
-        raise UsageProblem(
-            f"no dose {key!r} on {plan.day} (allowed: {', '.join(keys)})"
-        )
+        raise UsageProblem(f"no dose {key!r} on {plan.day} (allowed: {', '.join(keys)})")
     if side is not None:
         planned_sides = [item.dose.side_key for item in matching]
         if planned_sides == [""]:
@@ -554,9 +554,7 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
         ).first()
         assert latest is not None
         rows: Sequence[DoseLog] = session.exec(
-            select(DoseLog).where(
-                DoseLog.action == latest.action, col(DoseLog.voided_at).is_(None)
-            )
+            select(DoseLog).where(DoseLog.action == latest.action, col(DoseLog.voided_at).is_(None))
         ).all()
         for row in rows:
             row.voided_at = now
