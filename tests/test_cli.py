@@ -263,3 +263,81 @@ def test_patients_are_kept_apart(enrolled: Rehab) -> None:
     assert "Heel pain self-care" in enrolled("today").out
     names = {r["name"] for r in rows(enrolled.db, "patient")}
     assert names == {"me", "Ana"}
+
+
+def _user_template(home: Path, name: str, body: str) -> Path:
+    folder = home / "config" / "programs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+MY_PROGRAM = """
+id = "my-calf-routine"
+name = "My calf routine"
+summary = "A stretch my physio gave me."
+conditions = ["heel-pain"]
+weeks = 4
+sources = ["000_4546d74372f3ff20.txt"]
+
+[[phases]]
+id = "only"
+name = "Only"
+weeks = [1, 4]
+
+[[exercises]]
+id = "calf-stretch"
+name = "Calf stretch"
+kind = "stretch"
+instructions = "Lean into the wall."
+side = "each"
+sets = [2, 3]
+hold_seconds = 30
+slots = ["evening"]
+source = "000_4546d74372f3ff20.txt"
+"""
+
+
+def test_user_templates_are_listed_checked_and_startable(rehab: Rehab, rehab_home: Path) -> None:
+    path = _user_template(rehab_home, "my-calf-routine", MY_PROGRAM)
+    checked = rehab("programs", "check", str(path), db=False)
+    assert checked.code == 0 and "ok" in checked.out
+    listing = rehab("programs", db=False).out
+    assert "my-calf-routine" in listing and "(your template)" in listing
+    assert rehab("start", "my-calf-routine", "--side", "left").code == 0
+    assert "Evening" in rehab("today").out
+
+
+def test_a_user_template_may_not_take_a_builtin_id(rehab: Rehab, rehab_home: Path) -> None:
+    body = MY_PROGRAM.replace('id = "my-calf-routine"', 'id = "plantar-fasciitis"')
+    path = _user_template(rehab_home, "plantar-fasciitis", body)
+    err = one_line_error(rehab("programs", "check", str(path), db=False))
+    assert "built-in" in err
+    listing = rehab("programs", db=False)
+    assert listing.code == 0 and "built-in" in listing.err
+    assert "My calf routine" not in listing.out
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("sets = [2, 3]", "sets = [3, 2]"), "exercises[0].sets: min 3 is greater than max 2"),
+        (("sets = [2, 3]", 'sets = "three"'), "exercises[0].sets"),
+        (('slots = ["evening"]', 'slots = ["teatime"]'), "exercises[0].slots[0]"),
+        (('name = "Only"', 'name = "Only"\ncolour = "red"'), "unknown field 'colour'"),
+        (('source = "000', 'phases = ["later"]\nsource = "000'), "no phase 'later'"),
+    ],
+)
+def test_programs_check_names_file_field_and_allowed(
+    rehab: Rehab, tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    path = tmp_path / "my-calf-routine.toml"
+    path.write_text(MY_PROGRAM.replace(*change), encoding="utf-8")
+    err = one_line_error(rehab("programs", "check", str(path), db=False))
+    assert str(path) in err and expected in err
+
+
+def test_programs_check_missing_file(rehab: Rehab, tmp_path: Path) -> None:
+    err = one_line_error(rehab("programs", "check", str(tmp_path / "nope.toml"), db=False))
+    assert "nope.toml" in err
