@@ -19,7 +19,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-import rehab.store.models  # noqa: F401  (registers the tables)
+import rehab.store.models
+import rehab.store.observations
+import rehab.store.preferences  # noqa: F401
 from rehab.errors import EnvironmentProblem, UsageProblem
 from rehab.store import db as store_db
 from tests.conftest import Rehab, run_process
@@ -76,7 +78,10 @@ def test_upgrade_from_the_first_revision_keeps_every_row(tmp_path: Path) -> None
 
     upgraded = store_db.open_engine(f"sqlite:///{path}")
     with upgraded.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == store_db.HEAD_REVISION
+        )
         assert conn.execute(text("SELECT count(*) FROM doselog")).scalar() == 50
         assert conn.execute(text("SELECT count(*) FROM painentry")).scalar() == 1
         assert conn.execute(text("SELECT count(*) FROM assessment")).scalar() == 0

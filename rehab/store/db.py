@@ -16,8 +16,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from rehab.errors import EnvironmentProblem, UsageProblem
 from rehab.paths import default_db_path
 
-HEAD_REVISION = "0002"
-KNOWN_REVISIONS = ("0001", "0002")
+HEAD_REVISION = "0003"
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 BUSY_TIMEOUT_MS = 5000
 
 

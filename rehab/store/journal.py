@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -31,16 +32,10 @@ from rehab.core.schedule import (
 )
 from rehab.core.template import Program, program_from_snapshot
 from rehab.errors import UsageProblem
-from rehab.store.models import (
-    DoseLog,
-    Enrollment,
-    PainEntry,
-    Patient,
-    Pause,
-    PhaseChange,
-    SymptomCheck,
-    utcnow,
-)
+from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange, utcnow
+
+if TYPE_CHECKING:  # loaded by the functions that need them: `rehab today` never does
+    from rehab.store.observations import PainEntry, SymptomCheck
 
 DEFAULT_PATIENT = "me"
 PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
@@ -231,6 +226,65 @@ def load_day(session: Session, *, patient: Patient, day: date) -> Day:
     )
 
 
+def logs_between(
+    session: Session, *, enrollment: Enrollment, first: date, last: date
+) -> dict[date, list[Logged]]:
+    """Counting dose logs per plan day in [first, last], for tallies over a week or month."""
+    rows = session.exec(
+        select(DoseLog)
+        .where(
+            DoseLog.enrollment_id == enrollment.id,
+            DoseLog.plan_date >= first,
+            DoseLog.plan_date <= last,
+            col(DoseLog.voided_at).is_(None),
+        )
+        .order_by(col(DoseLog.id))
+    ).all()
+    result: dict[date, list[Logged]] = {}
+    for row in rows:
+        result.setdefault(row.plan_date, []).append(
+            Logged(row.item_key, row.side, row.status, row.sets)
+        )
+    return result
+
+
+def plans_between(
+    session: Session, *, enrollment: Enrollment, first: date, last: date
+) -> list[DayPlan]:
+    program = program_of(enrollment)
+    pauses = pauses_of(session, enrollment=enrollment)
+    changes = progressions_of(session, enrollment=enrollment)
+    side = _side(enrollment.side)
+    plans = []
+    day = first
+    while day <= last:
+        plans.append(
+            plan_day(
+                program,
+                start=enrollment.start_date,
+                side=side,
+                day=day,
+                pauses=pauses,
+                progressions=changes,
+            )
+        )
+        day = date.fromordinal(day.toordinal() + 1)
+    return plans
+
+
+def days_active(session: Session, *, enrollment: Enrollment, upto: date) -> int:
+    """Days with at least one dose done; a pause does not break the count."""
+    count = session.exec(
+        select(func.count(func.distinct(DoseLog.plan_date))).where(
+            DoseLog.enrollment_id == enrollment.id,
+            DoseLog.status == "done",
+            col(DoseLog.voided_at).is_(None),
+            DoseLog.plan_date <= upto,
+        )
+    ).one()
+    return int(count or 0)
+
+
 # --- check-offs and skips ----------------------------------------------------------------
 
 
@@ -405,6 +459,8 @@ def record_pain(
     note: str | None = None,
     now: datetime | None = None,
 ) -> PainEntry:
+    from rehab.store.observations import PainEntry
+
     if not 0 <= score <= 10:
         raise UsageProblem(f"pain score: {score} is out of range (allowed: 0 to 10)")
     if context not in PAIN_CONTEXTS:
@@ -443,6 +499,8 @@ def record_check(
     note: str | None = None,
     now: datetime | None = None,
 ) -> SymptomCheck:
+    from rehab.store.observations import SymptomCheck
+
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     if stiffness_minutes is not None and not 0 <= stiffness_minutes <= 1440:
@@ -514,84 +572,78 @@ class Undone:
 
 
 def undo_last(session: Session, *, patient: Patient) -> Undone:
-    """Void the most recent action's rows (never delete them)."""
+    """Void the most recent action's rows (never delete them).
+
+    The newest live row of each kind is found by primary key (ids grow with time), so this
+    costs the same on ten years of history as on one week.
+    """
+    from rehab.store.observations import PainEntry, SymptomCheck
+
     enrollment_ids = select(Enrollment.id).where(Enrollment.patient_id == patient.id)
-    candidates: list[tuple[datetime, str]] = []
-    dose_at = session.exec(
-        select(func.max(DoseLog.logged_at)).where(
-            col(DoseLog.enrollment_id).in_(enrollment_ids), col(DoseLog.voided_at).is_(None)
-        )
-    ).one()
-    if dose_at is not None:
-        candidates.append((_aware(dose_at), "dose"))
-    pain_at = session.exec(
-        select(func.max(PainEntry.logged_at)).where(
-            PainEntry.patient_id == patient.id, col(PainEntry.voided_at).is_(None)
-        )
-    ).one()
-    if pain_at is not None:
-        candidates.append((_aware(pain_at), "pain"))
-    check_at = session.exec(
-        select(func.max(SymptomCheck.logged_at)).where(
-            SymptomCheck.patient_id == patient.id, col(SymptomCheck.voided_at).is_(None)
-        )
-    ).one()
-    if check_at is not None:
-        candidates.append((_aware(check_at), "check"))
+    dose = session.exec(
+        select(DoseLog)
+        .where(col(DoseLog.enrollment_id).in_(enrollment_ids), col(DoseLog.voided_at).is_(None))
+        .order_by(col(DoseLog.id).desc())
+        .limit(1)
+    ).first()
+    pain = session.exec(
+        select(PainEntry)
+        .where(PainEntry.patient_id == patient.id, col(PainEntry.voided_at).is_(None))
+        .order_by(col(PainEntry.id).desc())
+        .limit(1)
+    ).first()
+    check = session.exec(
+        select(SymptomCheck)
+        .where(SymptomCheck.patient_id == patient.id, col(SymptomCheck.voided_at).is_(None))
+        .order_by(col(SymptomCheck.id).desc())
+        .limit(1)
+    ).first()
+    candidates: list[tuple[datetime, int, DoseLog | PainEntry | SymptomCheck]] = [
+        (row.logged_at, rank, row)
+        for rank, row in ((2, dose), (1, pain), (0, check))
+        if row is not None
+    ]
     if not candidates:
         raise UsageProblem("nothing to undo")
-    moment, kind = max(candidates)
-    now = utcnow()
-    if kind == "dose":
-        latest = session.exec(
-            select(DoseLog)
-            .where(
-                col(DoseLog.enrollment_id).in_(enrollment_ids),
-                DoseLog.logged_at == moment,
-                col(DoseLog.voided_at).is_(None),
-            )
-            .order_by(col(DoseLog.id).desc())
-        ).first()
-        assert latest is not None
-        rows: Sequence[DoseLog] = session.exec(
-            select(DoseLog).where(DoseLog.action == latest.action, col(DoseLog.voided_at).is_(None))
-        ).all()
-        for row in rows:
-            row.voided_at = now
-            session.add(row)
-        first = rows[0]
-        legs = ", ".join(r.side for r in rows if r.side)
-        what = f"{first.status} {first.item_key} on {first.plan_date}" + (
-            f" ({legs})" if legs else ""
+    _, _, latest = max(candidates, key=lambda c: (c[0], c[1]))
+    if isinstance(latest, DoseLog):
+        return void_action(session, action=latest.action)
+    latest.voided_at = utcnow()
+    session.add(latest)
+    if isinstance(latest, PainEntry):
+        return Undone(f"pain {latest.score}/10 ({latest.context}) on {latest.local_date}", 1)
+    return Undone(f"morning check on {latest.check_date}", 1)
+
+
+def undo_dose(session: Session, *, patient: Patient, day: date, keys: Sequence[str]) -> Undone:
+    """Void the latest action on these doses of that day (the TUI's `u` on a row)."""
+    enrollment = require_enrollment(session, patient=patient)
+    latest = session.exec(
+        select(DoseLog)
+        .where(
+            DoseLog.enrollment_id == enrollment.id,
+            DoseLog.plan_date == day,
+            col(DoseLog.item_key).in_(list(keys)),
+            col(DoseLog.voided_at).is_(None),
         )
-        return Undone(what, len(rows))
-    if kind == "pain":
-        pain = session.exec(
-            select(PainEntry).where(
-                PainEntry.patient_id == patient.id,
-                PainEntry.logged_at == moment,
-                col(PainEntry.voided_at).is_(None),
-            )
-        ).first()
-        assert pain is not None
-        pain.voided_at = now
-        session.add(pain)
-        return Undone(f"pain {pain.score}/10 ({pain.context}) on {pain.local_date}", 1)
-    check = session.exec(
-        select(SymptomCheck).where(
-            SymptomCheck.patient_id == patient.id,
-            SymptomCheck.logged_at == moment,
-            col(SymptomCheck.voided_at).is_(None),
-        )
+        .order_by(col(DoseLog.logged_at).desc(), col(DoseLog.id).desc())
     ).first()
-    assert check is not None
-    check.voided_at = now
-    session.add(check)
-    return Undone(f"morning check on {check.check_date}", 1)
+    if latest is None:
+        raise UsageProblem("nothing logged for this dose to undo")
+    return void_action(session, action=latest.action)
 
 
-def _aware(value: datetime) -> datetime:
-    # func.max() bypasses the column type on SQLite and returns naive UTC (or a string).
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def void_action(session: Session, *, action: str) -> Undone:
+    rows = session.exec(
+        select(DoseLog).where(DoseLog.action == action, col(DoseLog.voided_at).is_(None))
+    ).all()
+    if not rows:
+        raise UsageProblem("that entry is already undone")
+    now = utcnow()
+    for row in rows:
+        row.voided_at = now
+        session.add(row)
+    first = rows[0]
+    legs = ", ".join(r.side for r in rows if r.side)
+    what = f"{first.status} {first.item_key} on {first.plan_date}" + (f" ({legs})" if legs else "")
+    return Undone(what, len(rows))

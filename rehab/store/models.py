@@ -1,7 +1,9 @@
-"""The tables. Instants are UTC (aware in Python, naive UTC on disk); plan days are dates.
+"""The tables that make up a plan day: patients, enrollments, pauses, dose logs, phase
+changes. Instants are UTC (aware in Python, naive UTC on disk); plan days are dates.
 
 Rows are never deleted by the app: undo sets `voided_at`, so the therapist's export can show
-what was corrected and when.
+what was corrected and when. Tables that `rehab today` does not read live in
+`observations.py` and `preferences.py`: each SQLModel table costs ~8 ms to build at import.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _instant(*, nullable: bool = False, index: bool = False) -> Any:
+def instant(*, nullable: bool = False, index: bool = False) -> Any:
     column: Column[datetime] = Column(UTCDateTime(), nullable=nullable, index=index)
     if nullable:
         return Field(default=None, sa_column=column)
@@ -47,7 +49,7 @@ class Patient(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True, max_length=100)
     timezone: str | None = Field(default=None, max_length=64)
-    created_at: datetime = _instant()
+    created_at: datetime = instant()
 
 
 class Enrollment(SQLModel, table=True):
@@ -62,8 +64,8 @@ class Enrollment(SQLModel, table=True):
     side: str = Field(max_length=5)
     start_date: date
     status: str = Field(default="active", max_length=10)
-    created_at: datetime = _instant()
-    ended_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = instant()
+    ended_at: datetime | None = instant(nullable=True)
 
 
 class Pause(SQLModel, table=True):
@@ -72,8 +74,8 @@ class Pause(SQLModel, table=True):
     start_date: date
     end_date: date | None = None
     reason: str = Field(max_length=200)
-    created_at: datetime = _instant()
-    ended_at: datetime | None = _instant(nullable=True)
+    created_at: datetime = instant()
+    ended_at: datetime | None = instant(nullable=True)
 
 
 class DoseLog(SQLModel, table=True):
@@ -86,6 +88,7 @@ class DoseLog(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("enrollment_id", "plan_date", "item_key", "side", "seq"),
         Index("ix_doselog_enrollment_date", "enrollment_id", "plan_date"),
+        Index("ix_doselog_action", "action"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -106,40 +109,8 @@ class DoseLog(SQLModel, table=True):
     pain_during: int | None = None
     reason: str | None = Field(default=None, max_length=200)
     note: str | None = Field(default=None, max_length=500)
-    logged_at: datetime = _instant()
-    voided_at: datetime | None = _instant(nullable=True)
-
-
-class PainEntry(SQLModel, table=True):
-    __table_args__ = (Index("ix_painentry_patient_day", "patient_id", "local_date"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    patient_id: int = Field(foreign_key="patient.id")
-    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
-    at: datetime = _instant()
-    local_date: date
-    context: str = Field(max_length=10)
-    score: int
-    site: str | None = Field(default=None, max_length=60)
-    note: str | None = Field(default=None, max_length=500)
-    logged_at: datetime = _instant()
-    voided_at: datetime | None = _instant(nullable=True)
-
-
-class SymptomCheck(SQLModel, table=True):
-    __table_args__ = (Index("ix_symptomcheck_patient_day", "patient_id", "check_date"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    patient_id: int = Field(foreign_key="patient.id")
-    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
-    check_date: date
-    stiffness_minutes: int | None = None
-    swelling: bool | None = None
-    redness: bool | None = None
-    tiptoe_pain: bool | None = None
-    note: str | None = Field(default=None, max_length=500)
-    logged_at: datetime = _instant()
-    voided_at: datetime | None = _instant(nullable=True)
+    logged_at: datetime = instant()
+    voided_at: datetime | None = instant(nullable=True)
 
 
 class PhaseChange(SQLModel, table=True):
@@ -154,35 +125,5 @@ class PhaseChange(SQLModel, table=True):
     decision: str = Field(default="progress", max_length=10)  # progress | hold | reduce
     reason: str = Field(default="", max_length=1000)
     decided_by: str = Field(default="patient", max_length=60)
-    accepted_at: datetime = _instant()
-    voided_at: datetime | None = _instant(nullable=True)
-
-
-class Assessment(SQLModel, table=True):
-    """Outcome questionnaires (VISA-A): answers as JSON and the total score."""
-
-    __table_args__ = (Index("ix_assessment_patient_day", "patient_id", "taken_on"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    patient_id: int = Field(foreign_key="patient.id")
-    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
-    instrument: str = Field(max_length=20)
-    taken_on: date
-    answers_json: str = Field(sa_column=Column(Text, nullable=False))
-    score: int
-    logged_at: datetime = _instant()
-    voided_at: datetime | None = _instant(nullable=True)
-
-
-class ReminderLog(SQLModel, table=True):
-    """What reminder went out; the unique key decides who sends when two processes run."""
-
-    __table_args__ = (UniqueConstraint("patient_id", "plan_date", "slot"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    patient_id: int = Field(foreign_key="patient.id")
-    plan_date: date
-    slot: str = Field(max_length=10)
-    sent_at: datetime = _instant()
-    channel: str = Field(default="", max_length=20)
-    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    accepted_at: datetime = instant()
+    voided_at: datetime | None = instant(nullable=True)

@@ -3,7 +3,9 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import rehab.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import rehab.store.models
+import rehab.store.observations
+import rehab.store.preferences  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]
