@@ -76,13 +76,19 @@ def cli(ctx: click.Context, db: str | None, patient: str | None, debug: bool) ->
 
     Not medical advice; follow your clinician.
 
-    With no command, shows today's plan.
+    With no command, opens the app (or prints today's plan when not on a terminal).
     """
     ctx.obj = Options(db=db, patient=patient, debug=debug)
-    if ctx.invoked_subcommand is None:
-        command = LazyGroup().get_command(ctx, "today")
-        assert command is not None
-        ctx.invoke(command)
+    if ctx.invoked_subcommand is not None:
+        return
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from rehab.tui.run import run_app
+
+        run_app(db=db, patient=patient)
+        return
+    command = LazyGroup().get_command(ctx, "today")
+    assert command is not None
+    ctx.invoke(command)
 
 
 def _one_line(text: str) -> str:

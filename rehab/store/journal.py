@@ -361,7 +361,8 @@ def record_done(
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     view = load_day(session, patient=patient, day=day)
     items = _planned_items(view, key, side)
-    open_items = [item for item in items if item.status != "done"]
+    # a 2–3 range is done at 2 sets, but the third may still be logged
+    open_items = [item for item in items if item.sets_left > 0]
     if not open_items:
         raise UsageProblem(
             f"{key!r} is already done on {day}; `rehab undo` takes back the last entry"
@@ -530,7 +531,9 @@ def open_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
     ).first()
 
 
-def pause_program(session: Session, *, patient: Patient, reason: str) -> Pause:
+def pause_program(
+    session: Session, *, patient: Patient, reason: str, now: datetime | None = None
+) -> Pause:
     reason = reason.strip()
     if not reason:
         raise UsageProblem("--reason: say why (for example: injury, illness, travel)")
@@ -541,7 +544,7 @@ def pause_program(session: Session, *, patient: Patient, reason: str) -> Pause:
             f"the program is already paused since {current.start_date} ({current.reason}); "
             "`rehab resume` ends the pause"
         )
-    today = clock.today_in(patient_zone(patient))
+    today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
     pause = Pause(
         enrollment_id=_id(enrollment), start_date=max(today, enrollment.start_date), reason=reason
     )
@@ -550,12 +553,13 @@ def pause_program(session: Session, *, patient: Patient, reason: str) -> Pause:
     return pause
 
 
-def resume_program(session: Session, *, patient: Patient) -> Pause:
+def resume_program(session: Session, *, patient: Patient, now: datetime | None = None) -> Pause:
     enrollment = require_enrollment(session, patient=patient)
     current = open_pause(session, enrollment=enrollment)
     if current is None:
         raise UsageProblem("the program is not paused (nothing to resume)")
-    current.end_date = max(clock.today_in(patient_zone(patient)), current.start_date)
+    today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
+    current.end_date = max(today, current.start_date)
     current.ended_at = utcnow()
     session.add(current)
     session.flush()

@@ -1,0 +1,1 @@
+"""The Textual app: first-run setup, today's checklist, timers, logging, history."""

@@ -1,0 +1,165 @@
+"""The app: owns the backend, the running timer, and the worker that writes to the database.
+
+Screens ask the app to do things (`app.record(...)`), the app runs them in a thread worker,
+one transaction each, and tells the Today screen to reload when a write lands. The timer
+lives here rather than on its screen, so it keeps running while the patient looks at
+something else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from rehab.errors import EnvironmentProblem, Problem
+from rehab.store.journal import Amounts
+from rehab.tui.backend import Backend
+from rehab.tui.timers import Event, Timer
+
+TICK_SECONDS = 0.25
+
+
+class RehabApp(App[None]):
+    CSS_PATH = "rehab.tcss"
+    TITLE = "rehab"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+
+    def __init__(self, backend: Backend, *, tick: bool = True) -> None:
+        super().__init__()
+        self.backend = backend
+        self.timer: Timer | None = None
+        self.fatal: str | None = None  # set when the database cannot be used at all
+        self._tick = tick
+
+    def on_mount(self) -> None:
+        from rehab.tui.screens.today import TodayScreen
+
+        self.push_screen(TodayScreen())
+        if self._tick:
+            self.set_interval(TICK_SECONDS, self.tick_timer)
+
+    def on_unmount(self) -> None:
+        self.backend.close()
+
+    # --- running database work off the event loop --------------------------------------
+
+    def run_db(
+        self,
+        job: Callable[[], Any],
+        *,
+        done: Callable[[Any], None] | None = None,
+        success: str | None = None,
+    ) -> None:
+        """Run `job` in a worker thread; report problems as one-line notifications."""
+        self._db_worker(job, done, success)
+
+    @work(thread=True, group="db")
+    def _db_worker(
+        self, job: Callable[[], Any], done: Callable[[Any], None] | None, success: str | None
+    ) -> None:
+        try:
+            result = job()
+        except EnvironmentProblem as exc:
+            # A damaged, locked or unwritable database: nothing in the app can work.
+            self.fatal = str(exc)
+            self.call_from_thread(self.exit, None, 1)
+            return
+        except Problem as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            return
+        except Exception as exc:  # a database fault: one line, not a crash
+            from rehab.store.db import explain
+
+            text = explain(exc) if type(exc).__module__.startswith("sqlalchemy") else repr(exc)
+            self.call_from_thread(self.notify, text, severity="error", timeout=8)
+            return
+        if success:
+            self.call_from_thread(self.notify, success, timeout=3)
+        if done is not None:
+            self.call_from_thread(done, result)
+
+    def refresh_today(self) -> None:
+        from rehab.tui.screens.today import TodayScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TodayScreen):
+                screen.reload()
+
+    def record(self, job: Callable[[], Any], success: str | None = None) -> None:
+        """A write: run it, then reload the checklist."""
+        self.run_db(job, done=lambda _: self.refresh_today(), success=success)
+
+    # --- the timer ----------------------------------------------------------------------
+
+    def start_timer(self, timer: Timer) -> None:
+        self.timer = timer
+
+    def tick_timer(self) -> None:
+        if self.timer is None:
+            return
+        self.handle_timer_events(self.timer.tick(self.backend.clock.monotonic()))
+        self._refresh_timer_views()
+
+    def stop_timer(self) -> None:
+        if self.timer is None:
+            return
+        self.handle_timer_events(self.timer.stop(self.backend.clock.monotonic()))
+
+    def handle_timer_events(self, events: Iterable[Event]) -> None:
+        timer = self.timer
+        if timer is None:
+            return
+        for event in events:
+            if event.kind == "bell":
+                self.bell()
+            elif event.kind == "log-set":
+                hold = getattr(timer, "hold_seconds", None)
+                amounts = Amounts(sets=1, hold_seconds=hold)
+                self._log_dose(timer.day, timer.key, event.side, amounts)
+            elif event.kind == "log-minutes":
+                self._log_dose(timer.day, timer.key, None, Amounts(minutes=event.minutes))
+            elif event.kind == "finished":
+                self.notify(timer.status(self.backend.clock.monotonic()), timeout=4)
+        if not timer.running:
+            self.timer = None
+        self._refresh_timer_views()
+
+    def _log_dose(self, day: Any, key: str, side: str | None, amounts: Amounts) -> None:
+        backend = self.backend
+        self.record(lambda: backend.check_off(day, key, side, amounts))
+
+    def _refresh_timer_views(self) -> None:
+        from rehab.tui.screens.timer import TimerScreen
+        from rehab.tui.screens.today import TodayScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, TimerScreen | TodayScreen):
+                screen.show_timer()
+
+    # --- command palette ----------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        actions = getattr(screen, "PALETTE", ())
+        for title, help_text, action in actions:
+            yield SystemCommand(title, help_text, _runner(screen, action))
+
+
+def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
+    async def run() -> None:
+        await screen.run_action(action)
+
+    return run
+
+
+def make_app(db: str | None, patient: str | None, backend: Backend | None = None) -> RehabApp:
+    """The one factory for `rehab` and for the tests."""
+    from rehab.store.db import database_url
+
+    return RehabApp(backend or Backend(database_url(db), patient))

@@ -1,0 +1,179 @@
+"""Small modal dialogs: pain, morning check, skip, pause, confirm. Each returns its answer
+through `dismiss` and writes nothing itself; Escape always backs out."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
+from textual.widgets.option_list import Option
+
+from rehab.tui.widgets import choice_button, chosen_value, mark_box, mark_choices, tick_box
+
+T = TypeVar("T")
+PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
+SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
+PAUSE_REASONS = ("injury", "illness", "travel", "other")
+
+
+class _Dialog(ModalScreen[T]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PainDialog(_Dialog[tuple[int, str, str | None] | None]):
+    """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Pain now, 0 (none) to 10 (worst imaginable)", classes="dialog-title")
+            yield Input(
+                placeholder="type 0–10",
+                id="score",
+                restrict=r"\d{0,2}",
+                max_length=2,
+            )
+            yield Label("", id="score-error", classes="error")
+            yield Label("When?")
+            with RadioSet(id="context"):
+                for context in PAIN_CONTEXTS:
+                    yield choice_button(context, chosen=context == "rest")
+            yield Input(placeholder="note (optional)", id="note", max_length=500)
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#score", Input).focus()
+
+    @on(RadioSet.Changed)
+    def _marked(self, event: RadioSet.Changed) -> None:
+        mark_choices(event.radio_set)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        raw = self.query_one("#score", Input).value.strip()
+        error = self.query_one("#score-error", Label)
+        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+            error.update(f"{raw or 'nothing'} is not a score: type a whole number from 0 to 10")
+            self.query_one("#score", Input).focus()
+            return
+        context = chosen_value(self.query_one("#context", RadioSet), "rest")
+        note = self.query_one("#note", Input).value.strip() or None
+        self.dismiss((int(raw), context, note))
+
+
+class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool] | None]):
+    """The morning check the seeds describe."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Morning check", classes="dialog-title")
+            yield Label("Minutes of stiffness after getting up")
+            yield Input(placeholder="minutes, e.g. 15", id="stiffness", restrict=r"\d{0,4}")
+            yield Label("", id="check-error", classes="error")
+            yield tick_box("Swelling at the back of the heel", "swelling")
+            yield tick_box("Redness", "redness")
+            yield tick_box("Pain standing on tiptoe", "tiptoe")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#stiffness", Input).focus()
+
+    @on(Checkbox.Changed)
+    def _marked(self, event: Checkbox.Changed) -> None:
+        mark_box(event.checkbox)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        raw = self.query_one("#stiffness", Input).value.strip()
+        if raw and int(raw) > 1440:
+            self.query_one("#check-error", Label).update(
+                f"{raw} minutes is more than a day (allowed: 0 to 1440)"
+            )
+            return
+        self.dismiss(
+            (
+                int(raw) if raw else None,
+                self.query_one("#swelling", Checkbox).value,
+                self.query_one("#redness", Checkbox).value,
+                self.query_one("#tiptoe", Checkbox).value,
+            )
+        )
+
+
+class _Choice(_Dialog[str | None]):
+    TITLE_TEXT = ""
+    CHOICES: tuple[str, ...] = ()
+
+    def __init__(self, subject: str = "") -> None:
+        super().__init__()
+        self.subject = subject
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            title = self.TITLE_TEXT + (f": {self.subject}" if self.subject else "")
+            yield Label(title, classes="dialog-title")
+            yield OptionList(*[Option(c, id=c) for c in self.CHOICES], id="choices")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        choices = self.query_one("#choices", OptionList)
+        choices.highlighted = 0
+        choices.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class SkipDialog(_Choice):
+    TITLE_TEXT = "Skip"
+    CHOICES = SKIP_REASONS
+
+
+class PauseDialog(_Choice):
+    TITLE_TEXT = "Pause the program (paused days are not missed days)"
+    CHOICES = PAUSE_REASONS
+
+
+class ConfirmDialog(_Dialog[bool | None]):
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("y", "yes", "Yes"),
+        Binding("n", "cancel", "No"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            with Horizontal(classes="buttons"):
+                yield Button("Yes (y)", variant="primary", id="yes")
+                yield Button("No (n)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_yes(self) -> None:
+        self.dismiss(True)

@@ -1,0 +1,166 @@
+"""History: the past weeks as a calendar coloured by adherence (with symbols and a legend,
+so nothing depends on colour), and the entries of the chosen day with undo and edit."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from rehab.tui.backend import DaySummary, LogLine
+
+if TYPE_CHECKING:
+    from rehab.tui.app import RehabApp
+
+WEEKS = 6
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LEGEND = "● all done   ◕ most (≥ 50%)   ◔ some   ○ none   ‖ paused   · no plan / ahead"
+
+
+def symbol(day: DaySummary, today: date) -> tuple[str, str]:
+    """(symbol, style) for one calendar cell."""
+    if day.day > today or day.status in ("before-start", "ended"):
+        return "·", "dim"
+    if day.status == "paused":
+        return "‖", "blue"
+    if day.planned == 0:
+        return "·", "dim"
+    share = day.done / day.planned
+    if share >= 1:
+        return "●", "bold green"
+    if share >= 0.5:
+        return "◕", "green"
+    if share > 0:
+        return "◔", "yellow"
+    return "○", "red"
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("h", "back", "Back", show=False),
+        Binding("u", "undo", "Undo entry"),
+        Binding("left_square_bracket", "weeks(-1)", "Earlier"),
+        Binding("right_square_bracket", "weeks(1)", "Later"),
+    ]
+
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self.today = today
+        self.last = today
+        self.summaries: dict[date, DaySummary] = {}
+        self.lines: list[LogLine] = []
+        self.selected: date = today
+
+    @property
+    def rehab(self) -> RehabApp:
+        return cast("RehabApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("History", id="title")
+        yield DataTable(id="calendar", cursor_type="cell", zebra_stripes=False)
+        yield Static(LEGEND, id="legend")
+        yield Label("", id="day-title")
+        yield OptionList(id="entries")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#calendar", DataTable)
+        table.add_column("Week of", key="week")
+        for name in DAYS:
+            table.add_column(name, key=name)
+        self.load()
+
+    def load(self) -> None:
+        backend, last = self.rehab.backend, self.last
+        self.rehab.run_db(lambda: backend.month(last, WEEKS), done=self._show_month)
+
+    def _show_month(self, days: list[DaySummary]) -> None:
+        self.summaries = {d.day: d for d in days}
+        table = self.query_one("#calendar", DataTable)
+        table.clear()
+        for week_start in range(0, len(days), 7):
+            week = days[week_start : week_start + 7]
+            cells: list[Text] = [Text(week[0].day.strftime("%-d %b"))]
+            for day in week:
+                mark, style = symbol(day, self.today)
+                cells.append(Text(f"{day.day.day:>2} {mark}", style=style))
+            table.add_row(*cells, key=week[0].day.isoformat())
+        self._move_cursor(self.selected)
+        table.focus()
+        self._load_day(self.selected)
+
+    def _move_cursor(self, day: date) -> None:
+        days = sorted(self.summaries)
+        if not days or day not in self.summaries:
+            return
+        index = days.index(day)
+        self.query_one("#calendar", DataTable).move_cursor(row=index // 7, column=1 + index % 7)
+
+    @on(DataTable.CellHighlighted, "#calendar")
+    def _cell(self, event: DataTable.CellHighlighted) -> None:
+        days = sorted(self.summaries)
+        column = event.coordinate.column
+        if column == 0 or not days:
+            return
+        index = event.coordinate.row * 7 + column - 1
+        if 0 <= index < len(days) and days[index] != self.selected:
+            self.selected = days[index]
+            self._load_day(self.selected)
+
+    def _load_day(self, day: date) -> None:
+        summary = self.summaries.get(day)
+        title = day.strftime("%A %-d %B %Y")
+        if summary is not None and summary.status == "paused":
+            title += " · paused (not missed)"
+        elif summary is not None and summary.planned:
+            title += f" · {summary.done} of {summary.planned} done"
+        self.query_one("#day-title", Label).update(title)
+        backend = self.rehab.backend
+        self.rehab.run_db(lambda: backend.day_log(day), done=self._show_day)
+
+    def _show_day(self, lines: list[LogLine]) -> None:
+        self.lines = lines
+        entries = self.query_one("#entries", OptionList)
+        entries.clear_options()
+        if not lines:
+            entries.add_option(Option("Nothing logged on this day.", disabled=True))
+            return
+        for i, line in enumerate(lines):
+            text = Text(line.text)
+            if line.voided:
+                text = Text(f"{line.text}  [undone]", style="strike dim")
+            entries.add_option(Option(text, id=str(i), disabled=line.voided))
+
+    def action_undo(self) -> None:
+        entries = self.query_one("#entries", OptionList)
+        option = entries.highlighted_option
+        if option is None or option.id is None:
+            self.notify("Choose an entry in the list first (tab to it).", severity="warning")
+            return
+        line = self.lines[int(option.id)]
+        backend, day = self.rehab.backend, self.selected
+
+        def after(_: object) -> None:
+            self._load_day(day)
+            self.load()
+            self.rehab.refresh_today()
+
+        self.rehab.run_db(lambda: backend.void(line.action), done=after, success="Undone")
+
+    def action_weeks(self, step: int) -> None:
+        self.last = self.last + timedelta(weeks=step * WEEKS)
+        if self.last > self.today:
+            self.last = self.today
+        self.selected = self.last
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,419 @@
+"""Today: the checklist by time of day, and every key a patient needs from it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
+from rehab.tui.view import SLOT_TITLES, Row, TodayView
+
+if TYPE_CHECKING:
+    from rehab.tui.app import RehabApp
+
+DISCLAIMER = "Not medical advice; follow your clinician."
+REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
+
+
+class TodayScreen(Screen[None]):
+    BINDINGS = [
+        Binding("space", "check_off", "Check off"),
+        Binding("u", "undo", "Undo"),
+        Binding("t", "timer", "Timer"),
+        Binding("s", "skip", "Skip"),
+        Binding("p", "pain", "Pain"),
+        Binding("m", "morning_check", "Morning"),
+        Binding("left_square_bracket", "day(-1)", "Prev day"),
+        Binding("right_square_bracket", "day(1)", "Next day"),
+        Binding("g", "go_today", "Today"),
+        Binding("P", "pause", "Pause"),
+        Binding("h", "history", "History"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+    PALETTE = (
+        ("Check off", "Check off the next set of the selected dose", "check_off"),
+        ("Undo", "Undo the last check on the selected dose", "undo"),
+        ("Timer", "Start the guided timer for the selected dose", "timer"),
+        ("Skip", "Skip the selected dose with a reason", "skip"),
+        ("Log pain", "Log a pain score 0–10", "pain"),
+        ("Morning check", "Stiffness, swelling, redness, tiptoe pain", "morning_check"),
+        ("Previous day", "Show the day before", "day(-1)"),
+        ("Next day", "Show the day after", "day(1)"),
+        ("Go to today", "Back to today", "go_today"),
+        ("Pause or resume", "Pause the program, or resume it", "pause"),
+        ("History", "Calendar of past weeks", "history"),
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: TodayView | None = None
+        self.day: date | None = None
+        self._focus_key: str | None = None
+        self._rows: dict[str, Row] = {}
+        self._pointer: str | None = None
+
+    @property
+    def rehab(self) -> RehabApp:
+        return cast("RehabApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Static("rehab · loading your plan…", id="title")
+        yield Static("", id="stats")
+        yield Static("", id="timerline")
+        yield OptionList(id="doses")
+        yield Static(DISCLAIMER, id="disclaimer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    # --- loading --------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        backend = self.rehab.backend
+        day = self.day
+
+        def job() -> TodayView | None:
+            if not backend.has_program():
+                return None
+            return backend.load_today(day)
+
+        self.rehab.run_db(job, done=self._show)
+
+    def _show(self, view: TodayView | None) -> None:
+        if view is None:
+            self._first_run()
+            return
+        self.view = view
+        self.day = view.day
+        self.query_one("#title", Static).update(self._title(view))
+        self.query_one("#stats", Static).update(self._stats(view))
+        self._fill(view)
+        self.show_timer()
+
+    def _first_run(self) -> None:
+        from rehab.tui.screens.welcome import WelcomeScreen
+
+        if any(isinstance(s, WelcomeScreen) for s in self.app.screen_stack):
+            return
+
+        def after(started: bool | None) -> None:
+            if started:
+                self.reload()
+            else:
+                self.app.exit()
+
+        self.app.push_screen(WelcomeScreen(), after)
+
+    def _title(self, view: TodayView) -> str:
+        week = f"week {view.week} of {view.weeks}" if view.week else f"{view.weeks} weeks"
+        phase = f" · {view.phase}" if view.phase else ""
+        return f"{view.program_name} · {week}{phase}"
+
+    def _stats(self, view: TodayView) -> str:
+        when = view.day.strftime("%a %-d %b %Y")
+        if view.day == view.today:
+            when += " (today)"
+        elif view.is_future:
+            when += " (ahead: read-only)"
+        if view.status == "paused":
+            return f"{when} · PAUSED ({view.pause_reason or 'paused'}) · P resumes"
+        if view.status == "before-start":
+            return f"{when} · the program starts on {view.start_date}"
+        if view.status == "ended":
+            return f"{when} · the program has ended (last day {view.end_date})"
+        week = f"{view.week_percent}%" if view.week_percent is not None else "–"
+        return (
+            f"{when} · {view.done}/{view.planned} done · this week {week} · "
+            f"{view.days_active} day{'s' if view.days_active != 1 else ''} active"
+        )
+
+    def _fill(self, view: TodayView) -> None:
+        doses = self.query_one("#doses", OptionList)
+        keep = self._focus_key
+        if keep is None and doses.highlighted_option is not None:
+            keep = doses.highlighted_option.id
+        doses.clear_options()
+        self._rows = {self._option_id(r): r for r in view.rows}
+        self._pointer = None
+        options: list[Option] = []
+        for slot, rows in view.by_slot():
+            options.append(Option(Text(SLOT_TITLES[slot], style="bold"), disabled=True))
+            for row in rows:
+                options.append(Option(self._label(row), id=self._option_id(row)))
+        if not options:
+            message = {
+                "paused": "Paused: nothing is planned. Press P to resume.",
+                "before-start": "Nothing yet: the program has not started.",
+                "ended": "The program has ended. Well done for seeing it through.",
+            }.get(view.status, "Nothing planned today.")
+            options.append(Option(message, disabled=True))
+        doses.add_options(options)
+        target = keep if keep and _has(doses, keep) else None
+        if target is not None and not self._rows[target].is_open:
+            # the row just got finished: move on to the next thing still to do
+            ids = list(self._rows)
+            later = [i for i in ids[ids.index(target) + 1 :] if self._rows[i].is_open]
+            target = later[0] if later else target
+        if target is None:
+            first = view.first_open()
+            target = self._option_id(first) if first else None
+        if target is not None:
+            doses.highlighted = doses.get_option_index(target)
+        else:
+            doses.highlighted = next(
+                (i for i, o in enumerate(doses.options) if not o.disabled), None
+            )
+        self._focus_key = None
+        doses.focus()
+
+    @staticmethod
+    def _option_id(row: Row) -> str:
+        return f"{row.slot}:{row.id}"
+
+    @on(OptionList.OptionHighlighted, "#doses")
+    def _point(self, event: OptionList.OptionHighlighted) -> None:
+        """Mark the selected row with › as well as the highlight colour."""
+        doses = self.query_one("#doses", OptionList)
+        previous, self._pointer = self._pointer, event.option.id
+        if previous in self._rows and _has(doses, previous):
+            doses.replace_option_prompt(previous, self._label(self._rows[previous]))
+        if self._pointer in self._rows:
+            row = self._rows[self._pointer]
+            doses.replace_option_prompt(self._pointer, self._label(row, pointer=True))
+
+    @staticmethod
+    def _label(row: Row, *, pointer: bool = False) -> Text:
+        text = Text("› " if pointer else "  ", style="bold")
+        text.append(row.label().split(" ", 1)[0] + " ", style="bold")
+        text.append(row.text)
+        if row.progress:
+            text.append(f"  {row.progress}", style="dim")
+        word = {"done": "done", "partial": "in progress", "skipped": "skipped"}.get(row.status)
+        if word:
+            text.append(f"  [{word}]", style="italic")
+        return text
+
+    # --- the selected row -----------------------------------------------------------------
+
+    def selected_row(self) -> Row | None:
+        if self.view is None:
+            return None
+        option = self.query_one("#doses", OptionList).highlighted_option
+        if option is None or option.id is None:
+            return None
+        return next((r for r in self.view.rows if self._option_id(r) == option.id), None)
+
+    def _writable(self) -> bool:
+        if self.view is None:
+            return False
+        if self.view.is_future:
+            self.notify("Future days are read-only.", severity="warning")
+            return False
+        return True
+
+    def _row_for_action(self) -> Row | None:
+        if not self._writable():
+            return None
+        row = self.selected_row()
+        if row is None:
+            self.notify("Choose a dose first (arrow keys).", severity="warning")
+        return row
+
+    # --- actions --------------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#doses")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_check_off()
+
+    def action_check_off(self) -> None:
+        row = self._row_for_action()
+        if row is None or self.view is None:
+            return
+        if row.next_target() is None:
+            self.notify(f"{row.first.dose.name} is already done. u undoes the last check.")
+            return
+        day, backend, name = self.view.day, self.rehab.backend, row.first.dose.name
+        self._focus_key = self._option_id(row)
+
+        def logged(side: str | None) -> None:
+            self.notify(f"✔ {name}" + (f" ({side} leg)" if side else ""), timeout=2)
+            self.rehab.refresh_today()
+
+        self.rehab.run_db(lambda: backend.check_off_next(day, row.id, row.slot), done=logged)
+
+    def action_undo(self) -> None:
+        row = self._row_for_action()
+        if row is None or self.view is None:
+            return
+        day, keys, backend = self.view.day, row.keys, self.rehab.backend
+        self._focus_key = self._option_id(row)
+        self.rehab.record(lambda: "Undone: " + backend.undo_row(day, keys), success="Undone")
+
+    def action_skip(self) -> None:
+        from rehab.tui.screens.dialogs import SkipDialog
+
+        row = self._row_for_action()
+        if row is None or self.view is None:
+            return
+        if not row.is_open:
+            self.notify("Only a dose still to do can be skipped.", severity="warning")
+            return
+        day, backend = self.view.day, self.rehab.backend
+        key = row.next_target()
+        assert key is not None
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.rehab.record(
+                    lambda: backend.skip(day, key[0], reason), success=f"Skipped: {reason}"
+                )
+
+        self.app.push_screen(SkipDialog(row.first.dose.name), chosen)
+
+    def action_pain(self) -> None:
+        from rehab.tui.screens.dialogs import PainDialog
+
+        backend = self.rehab.backend
+
+        def chosen(result: tuple[int, str, str | None] | None) -> None:
+            if result is not None:
+                score, context, note = result
+                self.rehab.record(
+                    lambda: backend.pain(score, context, note),
+                    success=f"Pain {score}/10 ({context}) logged",
+                )
+
+        self.app.push_screen(PainDialog(), chosen)
+
+    def action_morning_check(self) -> None:
+        from rehab.tui.screens.dialogs import CheckDialog
+
+        if not self._writable() or self.view is None:
+            return
+        day, backend = self.view.day, self.rehab.backend
+
+        def chosen(result: tuple[int | None, bool, bool, bool] | None) -> None:
+            if result is not None:
+                self.rehab.record(
+                    lambda: backend.check(day, *result), success="Morning check logged"
+                )
+
+        self.app.push_screen(CheckDialog(), chosen)
+
+    def action_day(self, step: int) -> None:
+        if self.day is None:
+            return
+        self.day = self.day + timedelta(days=step)
+        self.reload()
+
+    def action_go_today(self) -> None:
+        self.day = None
+        self.reload()
+
+    def action_pause(self) -> None:
+        from rehab.tui.screens.dialogs import ConfirmDialog, PauseDialog
+
+        backend = self.rehab.backend
+        if self.view is not None and self.view.pause_reason is not None:
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    self.rehab.record(backend.resume, success="Resumed: welcome back")
+
+            self.app.push_screen(ConfirmDialog("Resume the program from today?"), confirmed)
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.rehab.record(lambda: backend.pause(reason), success=f"Paused: {reason}")
+
+        self.app.push_screen(PauseDialog(), chosen)
+
+    def action_history(self) -> None:
+        from rehab.tui.screens.history import HistoryScreen
+
+        if self.view is not None:
+            self.app.push_screen(HistoryScreen(self.view.today))
+
+    def action_timer(self) -> None:
+        from rehab.tui.screens.timer import TimerScreen
+
+        app = self.rehab
+        if app.timer is not None and app.timer.running:
+            app.push_screen(TimerScreen())
+            return
+        row = self._row_for_action()
+        if row is None or self.view is None:
+            return
+        timer = self._make_timer(row, self.view.day)
+        if timer is None:
+            return
+        app.start_timer(timer)
+        app.push_screen(TimerScreen())
+
+    def _make_timer(self, row: Row, day: date) -> HoldTimer | MinutesTimer | None:
+        dose = row.first.dose
+        now = self.rehab.backend.clock.monotonic()
+        if not row.is_open:
+            self.notify(f"{dose.name} is already done.")
+            return None
+        if row.timer_kind == "hold" and dose.hold_seconds is not None:
+            legs = [
+                Leg(m.dose.side, m.sets_left, int(m.dose.sets.high) if m.dose.sets else 1)
+                for m in row.members
+                if m.status in ("open", "partial")
+            ]
+            reps = int(dose.reps.high) if dose.reps is not None else 1
+            return HoldTimer(
+                day=day,
+                key=dose.key,
+                name=dose.name,
+                legs=legs,
+                hold_seconds=dose.hold_seconds.high,
+                rest_seconds=REST_SECONDS,
+                reps=reps,
+                started=now,
+            )
+        if row.timer_kind == "minutes" and dose.minutes is not None:
+            target = row.next_target()
+            assert target is not None
+            return MinutesTimer(
+                day=day,
+                key=target[0],
+                name=dose.name,
+                target_minutes=int(dose.minutes.high),
+                least_minutes=int(dose.minutes.low),
+                started=now,
+            )
+        self.notify(f"No timer for {dose.name}: check it off with space.")
+        return None
+
+    def show_timer(self) -> None:
+        line = self.query_one("#timerline", Static)
+        timer = self.rehab.timer
+        if timer is None or not timer.running:
+            line.update("")
+            line.display = False
+            return
+        now = self.rehab.backend.clock.monotonic()
+        line.display = True
+        line.update(
+            f"⏱ {timer.name} · {timer.status(now)} · {clock_text(timer.remaining(now))} · t opens"
+        )
+
+
+def _has(options: OptionList, option_id: str) -> bool:
+    try:
+        options.get_option_index(option_id)
+    except Exception:
+        return False
+    return True

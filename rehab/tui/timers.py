@@ -1,0 +1,214 @@
+"""Guided timers as clock-driven state machines, so they can run while the patient looks at
+another screen, and tests can drive them with a fake clock instead of waiting.
+
+`tick(now)` returns what happened since the last tick: a bell, a set to log, minutes to log.
+The app turns those into check-offs; the timer itself never touches the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str  # bell | log-set | log-minutes | finished
+    side: str | None = None
+    minutes: int = 0
+
+
+@dataclass
+class Leg:
+    side: str | None
+    sets_left: int
+    sets_total: int
+
+
+@dataclass
+class HoldTimer:
+    """Holds of `hold_seconds`, `reps` per set, rest between, leg after leg."""
+
+    day: date
+    key: str
+    name: str
+    legs: list[Leg]
+    hold_seconds: float
+    rest_seconds: float
+    reps: int
+    started: float
+    kind: str = "hold"
+    phase: str = "hold"  # hold | rest | finished | stopped
+    leg_index: int = 0
+    rep: int = 1
+    sets_logged: dict[str | None, int] = field(default_factory=dict)
+    _phase_started: float = 0.0
+    _paused_at: float | None = None
+
+    def __post_init__(self) -> None:
+        self._phase_started = self.started
+        while self.leg_index < len(self.legs) and self.legs[self.leg_index].sets_left <= 0:
+            self.leg_index += 1
+        if self.leg_index >= len(self.legs):
+            self.phase = "finished"
+
+    @property
+    def leg(self) -> Leg:
+        return self.legs[min(self.leg_index, len(self.legs) - 1)]
+
+    @property
+    def running(self) -> bool:
+        return self.phase in ("hold", "rest")
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def set_number(self) -> int:
+        leg = self.leg
+        return leg.sets_total - leg.sets_left + 1
+
+    def remaining(self, now: float) -> float:
+        if not self.running:
+            return 0.0
+        at = self._paused_at if self._paused_at is not None else now
+        length = self.hold_seconds if self.phase == "hold" else self.rest_seconds
+        return max(0.0, length - (at - self._phase_started))
+
+    def toggle_pause(self, now: float) -> None:
+        if not self.running:
+            return
+        if self._paused_at is None:
+            self._paused_at = now
+        else:
+            self._phase_started += now - self._paused_at
+            self._paused_at = None
+
+    def stop(self, now: float) -> list[Event]:
+        """Stop early: finished sets are already logged; a hold cut short is not."""
+        if self.running:
+            self.phase = "stopped"
+        return [Event("finished")]
+
+    def tick(self, now: float) -> list[Event]:
+        events: list[Event] = []
+        while self.running and self._paused_at is None and self.remaining(now) <= 0:
+            length = self.hold_seconds if self.phase == "hold" else self.rest_seconds
+            ended_at = self._phase_started + length
+            if self.phase == "hold":
+                events.append(Event("bell"))
+                if self.rep < self.reps:
+                    self.rep += 1
+                    self._begin("rest", ended_at)
+                    continue
+                leg = self.leg
+                leg.sets_left -= 1
+                self.sets_logged[leg.side] = self.sets_logged.get(leg.side, 0) + 1
+                events.append(Event("log-set", side=leg.side))
+                self.rep = 1
+                if leg.sets_left <= 0:
+                    self.leg_index += 1
+                    if self.leg_index >= len(self.legs):
+                        self.phase = "finished"
+                        events.append(Event("finished"))
+                        break
+                self._begin("rest", ended_at)
+            else:
+                self._begin("hold", ended_at)
+        return events
+
+    def _begin(self, phase: str, at: float) -> None:
+        self.phase = phase
+        self._phase_started = at
+        if phase == "rest" and self.rest_seconds <= 0:
+            self.phase = "hold"
+
+    def status(self, now: float) -> str:
+        leg = f"{self.leg.side} leg · " if self.leg.side else ""
+        if self.phase == "finished":
+            return f"{self.name}: all done"
+        if self.phase == "stopped":
+            return f"{self.name}: stopped"
+        counter = f"set {self.set_number()} of {self.leg.sets_total}"
+        if self.reps > 1:
+            counter += f" · hold {self.rep} of {self.reps}"
+        what = "Hold" if self.phase == "hold" else "Rest"
+        pause = " (paused)" if self.paused else ""
+        return f"{what}{pause} · {leg}{counter}"
+
+
+@dataclass
+class MinutesTimer:
+    """A timed dose (ice, walking): runs to the top of its range, logs minutes when it ends."""
+
+    day: date
+    key: str
+    name: str
+    target_minutes: int
+    least_minutes: int
+    started: float
+    kind: str = "minutes"
+    phase: str = "run"  # run | finished | stopped
+    _paused_total: float = 0.0
+    _paused_at: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.phase == "run"
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def elapsed(self, now: float) -> float:
+        at = self._paused_at if self._paused_at is not None else now
+        return max(0.0, at - self.started - self._paused_total)
+
+    def remaining(self, now: float) -> float:
+        return max(0.0, self.target_minutes * 60 - self.elapsed(now))
+
+    def toggle_pause(self, now: float) -> None:
+        if not self.running:
+            return
+        if self._paused_at is None:
+            self._paused_at = now
+        else:
+            self._paused_total += now - self._paused_at
+            self._paused_at = None
+
+    def tick(self, now: float) -> list[Event]:
+        if self.running and self.remaining(now) <= 0:
+            self.phase = "finished"
+            return [
+                Event("bell"),
+                Event("log-minutes", minutes=self.target_minutes),
+                Event("finished"),
+            ]
+        return []
+
+    def stop(self, now: float) -> list[Event]:
+        if not self.running:
+            return [Event("finished")]
+        minutes = int(self.elapsed(now) // 60)
+        self.phase = "stopped"
+        events = [Event("finished")]
+        if minutes >= 1:
+            events.insert(0, Event("log-minutes", minutes=minutes))
+        return events
+
+    def status(self, now: float) -> str:
+        done = int(self.elapsed(now) // 60)
+        if self.phase == "finished":
+            return f"{self.name}: {self.target_minutes} min done"
+        if self.phase == "stopped":
+            return f"{self.name}: stopped after {done} min"
+        pause = " (paused)" if self.paused else ""
+        return f"{self.name}{pause} · {done} of {self.least_minutes}–{self.target_minutes} min"
+
+
+Timer = HoldTimer | MinutesTimer
+
+
+def clock_text(seconds: float) -> str:
+    whole = int(seconds + 0.999)  # show 30 until a full second has gone
+    return f"{whole // 60}:{whole % 60:02d}"

@@ -1,0 +1,142 @@
+"""What the Today screen shows, as plain data built off the event loop.
+
+A row is one thing the patient does: the legs of a stretch share a row ("left 2/3, right
+0/3"), and the repeats of an as-needed item share one too ("Ice … (1 done)"). The row knows
+which planned dose its next check-off goes to, so the screen never has to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from rehab.core.checklist import DoseProgress, target_sets
+from rehab.core.template import SLOTS
+
+SLOT_TITLES = {
+    "morning": "Morning",
+    "midday": "Midday",
+    "evening": "Evening",
+    "night": "Night",
+    "any": "Any time",
+}
+MARKS = {"done": "✔", "partial": "◐", "skipped": "–", "open": "○"}
+STATUS_WORDS = {"done": "done", "partial": "in progress", "skipped": "skipped", "open": "to do"}
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str  # the dose key, or the exercise id for an as-needed group
+    slot: str
+    status: str  # open | partial | done | skipped
+    text: str
+    progress: str
+    members: tuple[DoseProgress, ...]
+    keys: tuple[str, ...]
+
+    @property
+    def first(self) -> DoseProgress:
+        return self.members[0]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("open", "partial")
+
+    @property
+    def timer_kind(self) -> str | None:
+        dose = self.first.dose
+        if dose.unverified:
+            return None
+        if dose.hold_seconds is not None:
+            return "hold"
+        if dose.minutes is not None:
+            return "minutes"
+        return None
+
+    def next_target(self) -> tuple[str, str | None, int] | None:
+        """(key, side, sets) for the next check-off: one more set of the first leg that has
+        sets left (up to the top of a 2–3 range), or the whole of a one-shot item."""
+        for item in self.members:
+            if item.sets_left > 0:
+                sets = 1 if target_sets(item.dose) > 1 else target_sets(item.dose)
+                return item.dose.key, item.dose.side, sets
+        return None
+
+    def label(self) -> str:
+        word = STATUS_WORDS[self.status]
+        tail = f"  {self.progress}" if self.progress else ""
+        return f"{MARKS[self.status]} {self.text}{tail}  [{word}]"
+
+
+@dataclass(frozen=True)
+class TodayView:
+    day: date
+    today: date
+    program_name: str
+    weeks: int
+    week: int | None
+    phase: str
+    status: str  # active | paused | before-start | ended
+    rows: tuple[Row, ...]
+    done: int
+    planned: int
+    week_percent: int | None
+    days_active: int
+    start_date: date
+    end_date: date | None
+    pause_reason: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_future(self) -> bool:
+        return self.day > self.today
+
+    def by_slot(self) -> list[tuple[str, list[Row]]]:
+        return [
+            (slot, [r for r in self.rows if r.slot == slot])
+            for slot in SLOTS
+            if any(r.slot == slot for r in self.rows)
+        ]
+
+    def first_open(self) -> Row | None:
+        return next((r for r in self.rows if r.is_open), None)
+
+
+def build_rows(items: list[DoseProgress]) -> tuple[Row, ...]:
+    rows: list[Row] = []
+    seen: set[tuple[str, str]] = set()
+    for item in items:
+        dose = item.dose
+        group = dose.exercise_id if dose.as_needed else dose.key
+        if (dose.slot, group) in seen:
+            continue
+        seen.add((dose.slot, group))
+        members = tuple(
+            i
+            for i in items
+            if i.dose.slot == dose.slot
+            and (i.dose.exercise_id if i.dose.as_needed else i.dose.key) == group
+        )
+        rows.append(_row(group, members))
+    return tuple(rows)
+
+
+def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
+    first = members[0].dose
+    keys = tuple(dict.fromkeys(m.dose.key for m in members))
+    if first.as_needed:
+        count = sum(1 for m in members if m.status == "done")
+        status = "done" if count == len(members) else ("partial" if count else "open")
+        return Row(group, first.slot, status, first.describe(), f"({count} done)", members, keys)
+    legs = [m.dose.side for m in members if m.dose.side]
+    text = first.describe(legs="each leg" if len(legs) == 2 else None)
+    statuses = {m.status for m in members}
+    status = statuses.pop() if len(statuses) == 1 else "partial"
+    progress = ""
+    if not first.unverified and (target_sets(first) > 1 or len(members) > 1):
+        parts = []
+        for m in members:
+            leg = f"{m.dose.side} " if m.dose.side and len(members) > 1 else ""
+            parts.append(f"{leg}{m.sets_done}/{target_sets(m.dose)}")
+        progress = "sets " + ", ".join(parts)
+    return Row(group, first.slot, status, text, progress, members, keys)

@@ -1,0 +1,366 @@
+"""The app as a patient uses it, driven by Pilot with a fake clock at 80×24."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Digits, Input, OptionList
+
+from rehab.tui.app import RehabApp
+from rehab.tui.screens.history import HistoryScreen
+from rehab.tui.screens.timer import TimerScreen
+from rehab.tui.screens.today import TodayScreen
+from rehab.tui.screens.welcome import WelcomeScreen
+from tests.tui_helpers import SIZE, enroll, make
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "rehab.db"
+
+
+@pytest.fixture
+def enrolled(db: Path) -> Path:
+    enroll(db)
+    return db
+
+
+def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db) as con:
+        return con.execute(sql).fetchall()
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the screen catch up (twice: a write then its reload)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def today(app: RehabApp) -> TodayScreen:
+    screen = app.screen
+    assert isinstance(screen, TodayScreen), type(screen).__name__
+    return screen
+
+
+def text_of(app: RehabApp, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def highlighted_id(app: RehabApp) -> str | None:
+    option = app.screen.query_one("#doses", OptionList).highlighted_option
+    return option.id if option else None
+
+
+# --- first run -------------------------------------------------------------------------------
+
+
+async def test_first_run_enrolls_and_lands_on_today(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        assert "Not medical advice; follow your clinician." in text_of(app, "#welcome-line")
+        assert "Day one:" in text_of(app, "#preview")
+        await pilot.press("enter")  # choose the highlighted program
+        await pilot.pause()
+        assert app.screen.query_one("#step-details").display
+        side = app.screen.query_one("#choice-left")
+        await pilot.click(side)
+        start = app.screen.query_one("#start", Input)
+        assert start.value == "2026-03-10"
+        evening = app.screen.query_one("#remind-evening", Input)
+        evening.value = "19:30"
+        start.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+        assert "week 1 of 6" in text_of(app, "#title")
+    (enrollment,) = rows(db, "SELECT program_id, side, start_date FROM enrollment")
+    assert enrollment == ("heel-pain-self-care", "left", "2026-03-10")
+    settings = dict(rows(db, "SELECT key, value FROM setting"))  # type: ignore[arg-type]
+    assert settings["reminder.evening"] == "19:30" and settings["reminder.morning"] == "08:00"
+
+
+async def test_first_run_escape_backs_out_without_writing(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("escape")  # back to the list
+        await pilot.pause()
+        assert app.screen.query_one("#step-program").display
+        await pilot.press("escape")  # and out of the app
+        await settle(pilot)
+    assert rows(db, "SELECT count(*) FROM enrollment") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM setting") == [(0,)]
+
+
+async def test_first_run_bad_start_date_is_explained(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        start = app.screen.query_one("#start", Input)
+        start.value = "2026-02-30"
+        start.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "is not a date (allowed: YYYY-MM-DD)" in text_of(app, "#details-error")
+        assert isinstance(app.screen, WelcomeScreen)
+    assert rows(db, "SELECT count(*) FROM enrollment") == [(0,)]
+
+
+# --- today -------------------------------------------------------------------------------------
+
+
+async def test_today_header_groups_and_first_open_focus(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        today(app)
+        title, stats = text_of(app, "#title"), text_of(app, "#stats")
+        assert "Heel pain self-care" in title and "week 2 of 6" in title and "Daily care" in title
+        assert "Tue 10 Mar 2026 (today)" in stats and "0/10 done" in stats
+        assert "this week 0%" in stats and "0 days active" in stats
+        prompts = [str(o.prompt) for o in app.screen.query_one("#doses", OptionList).options]
+        assert prompts[0].strip() == "Morning" and "Any time" in [p.strip() for p in prompts]
+        assert any("Calf stretch, 30 s hold × 2–3, each leg" in p for p in prompts)
+        assert any("Ice, 15–20 min, up to 3×/day, as needed  (0 done)" in p for p in prompts)
+        assert highlighted_id(app) == "morning:foot-massage"
+        assert "›" in str(app.screen.query_one("#doses", OptionList).highlighted_option.prompt)  # type: ignore[union-attr]
+
+
+async def test_space_checks_off_the_next_set_then_moves_on(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")  # one-shot: the whole massage, then on to the walk
+        await settle(pilot)
+        assert highlighted_id(app) == "morning:gentle-walk"
+        await pilot.press("down", "space")  # hamstring stretch: one set of the left leg
+        await settle(pilot)
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+        await pilot.press("space", "space")
+        await settle(pilot)
+        label = str(app.screen.query_one("#doses", OptionList).highlighted_option.prompt)  # type: ignore[union-attr]
+        assert "sets left 3/3, right 0/3" in label
+        assert "this week" in text_of(app, "#stats")
+    logged = rows(enrolled, "SELECT item_key, side, sets FROM doselog ORDER BY id")
+    assert logged == [
+        ("foot-massage", "right", 1),
+        ("hamstring-stretch", "left", 1),
+        ("hamstring-stretch", "left", 1),
+        ("hamstring-stretch", "left", 1),
+    ]
+
+
+async def test_enter_checks_off_too_and_u_undoes_on_the_row(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("up")
+        await pilot.press("u")
+        await settle(pilot)
+        assert highlighted_id(app) == "morning:foot-massage"
+        assert "0/10 done" in text_of(app, "#stats")
+    assert rows(enrolled, "SELECT count(*), count(voided_at) FROM doselog") == [(1, 1)]
+
+
+async def test_skip_with_a_reason(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # "no time"
+        await settle(pilot)
+    assert rows(enrolled, "SELECT item_key, status, reason FROM doselog") == [
+        ("foot-massage", "skipped", "no time")
+    ]
+
+
+async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("1", "1", "enter")
+        await pilot.pause()
+        assert "11 is not a score" in text_of(app, "#score-error")
+        await pilot.press("backspace", "0")
+        await pilot.click("#choice-morning")
+        await pilot.pause()
+        assert "◉ morning" in str(app.screen.query_one("#choice-morning").render())
+        app.screen.query_one("#note", Input).value = "first steps"
+        app.screen.query_one("#score", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        today(app)
+    assert rows(enrolled, "SELECT score, context, note FROM painentry") == [
+        (10, "morning", "first steps")
+    ]
+
+
+async def test_pain_dialog_escape_writes_nothing(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "5", "escape")
+        await settle(pilot)
+        today(app)
+    assert rows(enrolled, "SELECT count(*) FROM painentry") == [(0,)]
+
+
+async def test_morning_check(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("m", "2", "5", "tab", "space", "tab", "tab", "space")
+        await pilot.pause()
+        assert "yes" in str(app.screen.query_one("#swelling").render())
+        app.screen.query_one("#stiffness", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+    assert rows(
+        enrolled, "SELECT stiffness_minutes, swelling, redness, tiptoe_pain FROM symptomcheck"
+    ) == [(25, 1, 0, 1)]
+
+
+async def test_day_navigation_backfill_and_read_only_future(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "Mon 9 Mar 2026" in text_of(app, "#stats")
+        await pilot.press("space")  # backfill yesterday
+        await settle(pilot)
+        await pilot.press("g", "right_square_bracket")
+        await settle(pilot)
+        assert "Wed 11 Mar 2026 (ahead: read-only)" in text_of(app, "#stats")
+        await pilot.press("space")
+        await settle(pilot)
+    assert rows(enrolled, "SELECT plan_date FROM doselog") == [("2026-03-09",)]
+
+
+async def test_pause_and_resume(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # illness
+        await settle(pilot)
+        assert "PAUSED (illness)" in text_of(app, "#stats")
+        await pilot.press("P", "y")
+        await settle(pilot)
+        assert "PAUSED" not in text_of(app, "#stats")
+    assert rows(enrolled, "SELECT reason, start_date, end_date FROM pause") == [
+        ("illness", "2026-03-10", "2026-03-10")
+    ]
+
+
+async def test_hold_timer_logs_sets_as_they_finish_and_keeps_running_off_screen(
+    enrolled: Path,
+) -> None:
+    app, clock = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "t")  # hamstring stretch, 30 s holds
+        await settle(pilot)
+        assert isinstance(app.screen, TimerScreen)
+        assert app.screen.query_one("#countdown", Digits).value == "0:30"
+        assert "left leg · set 1 of 3" in text_of(app, "#timer-status")
+        bells: list[bool] = []
+        app.bell = lambda: bells.append(True)  # type: ignore[method-assign]
+        clock.advance(30)
+        app.tick_timer()
+        await settle(pilot)
+        assert bells == [True]
+        assert "Rest" in text_of(app, "#timer-status")
+        await pilot.press("escape")  # leave the timer running
+        await settle(pilot)
+        assert "Hamstring stretch" in text_of(app, "#timerline")
+        clock.advance(5 + 30)
+        app.tick_timer()
+        await settle(pilot)
+        await pilot.press("t")  # back to the running timer
+        await pilot.pause()
+        assert "set 3 of 3" in text_of(app, "#timer-status")
+        clock.advance(12)
+        await pilot.press("s")  # stop early: the cut-short hold is not logged
+        await settle(pilot)
+    assert rows(enrolled, "SELECT item_key, side, sets, hold_seconds FROM doselog") == [
+        ("hamstring-stretch", "left", 1, 30.0),
+        ("hamstring-stretch", "left", 1, 30.0),
+    ]
+
+
+async def test_ice_timer_logs_minutes_when_stopped(enrolled: Path) -> None:
+    app, clock = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("t")
+        await settle(pilot)
+        assert app.screen.query_one("#countdown", Digits).value == "20:00"
+        clock.advance(16 * 60 + 20)
+        app.tick_timer()
+        await pilot.press("s")
+        await settle(pilot)
+        label = str(app.screen.query_one("#doses", OptionList).highlighted_option.prompt)  # type: ignore[union-attr]
+        assert "(1 done)" in label
+    assert rows(enrolled, "SELECT item_key, minutes FROM doselog") == [("ice", 16.0)]
+
+
+async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryScreen)
+        assert "paused" in text_of(app, "#legend") and "●" in text_of(app, "#legend")
+        assert "Tuesday 10 March 2026" in text_of(app, "#day-title")
+        entries = app.screen.query_one("#entries", OptionList)
+        assert "Done foot-massage" in str(entries.get_option_at_index(0).prompt)
+        entries.focus()
+        entries.highlighted = 0
+        await pilot.press("u")
+        await settle(pilot)
+        assert "[undone]" in str(entries.get_option_at_index(0).prompt)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "0/10 done" in text_of(app, "#stats")
+    assert rows(enrolled, "SELECT count(voided_at) FROM doselog") == [(1,)]
+
+
+async def test_quit_with_q(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code in (0, None)
+
+
+async def test_damaged_database_ends_the_app_with_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database" * 100)
+    app, _ = make(bad)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert app.fatal is not None and "damaged or not a rehab database" in app.fatal
+    assert "\n" not in app.fatal
