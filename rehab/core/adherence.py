@@ -14,6 +14,7 @@ from rehab.core.schedule import DayPlan
 class Tally:
     done: int
     planned: int
+    started: int = 0  # doses with some sets done but not yet enough
 
     @property
     def percent(self) -> int | None:
@@ -25,11 +26,12 @@ class Tally:
 
 def tally(plans: Iterable[DayPlan], logs: Mapping[date, Iterable[Logged]]) -> Tally:
     """Count required doses planned on the given days and how many of them were done."""
-    done = planned = 0
+    done = planned = started = 0
     for plan in plans:
         for item in progress(plan, logs.get(plan.day, ())):
             if item.dose.as_needed:
                 continue
             planned += 1
             done += item.status == "done"
-    return Tally(done, planned)
+            started += item.status == "partial"
+    return Tally(done, planned, started)

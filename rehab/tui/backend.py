@@ -58,6 +58,7 @@ class DaySummary:
     status: str  # active | paused | before-start | ended
     done: int
     planned: int
+    started: int = 0
 
 
 class Backend:
@@ -158,7 +159,11 @@ class Backend:
             result = []
             for plan in plans:
                 counted = tally([plan], logs)
-                result.append(DaySummary(plan.day, plan.status, counted.done, counted.planned))
+                result.append(
+                    DaySummary(
+                        plan.day, plan.status, counted.done, counted.planned, counted.started
+                    )
+                )
             return result
 
         return self._run(work)
@@ -328,11 +333,11 @@ class Backend:
 
 def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
     first = rows[0]
-    legs = ", ".join(f"{r.side} {r.sets or ''}".strip() for r in rows if r.side)
+    legs = ", ".join(f"{r.side} {_sets(r.sets)}".strip() for r in rows if r.side)
     if first.status == "skipped":
         text = f"Skipped {first.item_key}: {first.reason}"
     else:
-        sets = "" if legs or (first.sets or 0) <= 1 else f" {first.sets} sets"
+        sets = "" if legs else f" {_sets(first.sets)}".rstrip()
         extra = []
         if first.minutes:
             extra.append(f"{first.minutes:g} min")
@@ -345,6 +350,12 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
             text += " · " + ", ".join(extra)
     at = first.logged_at.astimezone(zone).strftime("%H:%M")
     return LogLine("dose", action, f"{at}  {text}", first.logged_at, first.voided_at is not None)
+
+
+def _sets(count: int | None) -> str:
+    if not count:
+        return ""
+    return f"{count} set{'s' if count != 1 else ''}"
 
 
 def _check_text(check: SymptomCheck) -> str:

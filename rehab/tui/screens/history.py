@@ -37,7 +37,7 @@ def symbol(day: DaySummary, today: date) -> tuple[str, str]:
         return "●", "bold green"
     if share >= 0.5:
         return "◕", "green"
-    if share > 0:
+    if share > 0 or day.started:
         return "◔", "yellow"
     return "○", "red"
 

@@ -58,6 +58,7 @@ class TodayScreen(Screen[None]):
         self.day: date | None = None
         self._focus_key: str | None = None
         self._rows: dict[str, Row] = {}
+        self._fresh = False
         self._pointer: str | None = None
 
     @property
@@ -139,8 +140,9 @@ class TodayScreen(Screen[None]):
     def _fill(self, view: TodayView) -> None:
         doses = self.query_one("#doses", OptionList)
         keep = self._focus_key
-        if keep is None and doses.highlighted_option is not None:
+        if keep is None and doses.highlighted_option is not None and not self._fresh:
             keep = doses.highlighted_option.id
+        self._fresh = False
         doses.clear_options()
         self._rows = {self._option_id(r): r for r in view.rows}
         self._pointer = None
@@ -313,10 +315,15 @@ class TodayScreen(Screen[None]):
         if self.day is None:
             return
         self.day = self.day + timedelta(days=step)
-        self.reload()
+        self._new_day()
 
     def action_go_today(self) -> None:
         self.day = None
+        self._new_day()
+
+    def _new_day(self) -> None:
+        """Another day: start from its first open dose, not from the old day's row."""
+        self._fresh = True
         self.reload()
 
     def action_pause(self) -> None:

@@ -1,0 +1,103 @@
+"""SVG snapshots of the screens that matter, at 80×24 with a fake clock.
+
+Update them deliberately with `python -m pytest tests/test_snapshots.py --snapshot-update`
+and look at the SVGs in tests/__snapshots__/ before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from tests.tui_helpers import SIZE, enroll, make
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "rehab.db"
+
+
+def test_first_run(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    app, _ = make(db)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_today(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("space", "space", "down", "space")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_today_light_theme(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        pilot.app.theme = "textual-light"
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_timer(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, clock = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "down", "t")
+        clock.advance(12)
+        app.tick_timer()
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_pain_dialog(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("p", "4")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_history(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("space", "space")
+        await settle(pilot)
+        await pilot.press("left_square_bracket", "space")
+        await settle(pilot)
+        await pilot.press("g", "h")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_readme_shows_the_apps_own_screenshot() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    picture = Path(__file__).parents[1] / "docs" / "today.svg"
+    assert "](docs/today.svg)" in readme
+    svg = picture.read_text(encoding="utf-8")
+    assert svg.lstrip().startswith("<svg") and "Plantar" in svg and "Check" in svg
