@@ -364,3 +364,64 @@ async def test_damaged_database_ends_the_app_with_one_line(tmp_path: Path) -> No
         await settle(pilot)
     assert app.fatal is not None and "damaged or not a rehab database" in app.fatal
     assert "\n" not in app.fatal
+
+
+async def test_load_used_is_recorded_for_strengthening(db: Path) -> None:
+    enroll(db, "achilles-midportion-alfredson", side="left")
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        strength = next(o.id for o in doses.options if o.id and "heel-drop-straight-knee" in o.id)
+        doses.highlighted = doses.get_option_index(strength)
+        await pilot.press("l")
+        await pilot.pause()
+        load = app.screen.query_one("#load", Input)
+        load.value = "7.5"
+        app.screen.query_one("#sets", Input).value = "9"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "allowed 1 to 3" in text_of(app, "#load-error")
+        app.screen.query_one("#sets", Input).value = "2"
+        load.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        today(app)
+    assert rows(db, "SELECT item_key, side, sets, load_kg FROM doselog") == [
+        ("heel-drop-straight-knee", "left", 2, 7.5)
+    ]
+
+
+async def test_load_used_refused_for_a_stretch(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "l")
+        await settle(pilot)
+        today(app)  # no dialog opened
+    assert rows(enrolled, "SELECT count(*) FROM doselog") == [(0,)]
+
+
+async def test_command_palette_lists_the_screen_actions(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Check off", "Timer", "Log pain", "Morning check", "History"):
+            assert wanted in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"morning check")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "CheckDialog"
+
+
+async def test_rows_are_clickable(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#doses", offset=(10, 2))  # the gentle walk row
+        await settle(pilot)
+    assert rows(enrolled, "SELECT item_key FROM doselog") == [("gentle-walk",)]

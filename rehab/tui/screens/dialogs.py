@@ -177,3 +177,48 @@ class ConfirmDialog(_Dialog[bool | None]):
     @on(Button.Pressed, "#yes")
     def action_yes(self) -> None:
         self.dismiss(True)
+
+
+class LoadDialog(_Dialog[tuple[float, int | None] | None]):
+    """Record the load actually used for a strengthening set (kg added, e.g. a backpack)."""
+
+    def __init__(self, name: str, planned_kg: float | None, sets_left: int) -> None:
+        super().__init__()
+        self.exercise = name
+        self.planned_kg = planned_kg
+        self.sets_left = sets_left
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Load used: {self.exercise}", classes="dialog-title")
+            yield Label("Added load in kg (0 for body weight)")
+            planned = "" if self.planned_kg is None else f"{self.planned_kg:g}"
+            yield Input(planned, id="load", restrict=r"\d{0,3}(\.\d?)?")
+            yield Label(f"Sets done with it (1 to {self.sets_left})")
+            yield Input("1", id="sets", restrict=r"\d{0,2}")
+            yield Label("", id="load-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Save", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#load", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        error = self.query_one("#load-error", Label)
+        raw_load = self.query_one("#load", Input).value.strip()
+        raw_sets = self.query_one("#sets", Input).value.strip()
+        try:
+            load = float(raw_load)
+        except ValueError:
+            error.update(f"load {raw_load or 'nothing'!r} is not a number (allowed: 0 to 500 kg)")
+            return
+        if not 0 <= load <= 500:
+            error.update(f"load {raw_load} kg is out of range (allowed: 0 to 500 kg)")
+            return
+        if not raw_sets.isdigit() or not 1 <= int(raw_sets) <= self.sets_left:
+            error.update(f"sets {raw_sets or 'nothing'!r}: allowed 1 to {self.sets_left}")
+            return
+        self.dismiss((load, int(raw_sets)))

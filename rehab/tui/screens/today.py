@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from rehab.store.journal import Amounts
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
 from rehab.tui.view import SLOT_TITLES, Row, TodayView
 
@@ -29,6 +30,7 @@ class TodayScreen(Screen[None]):
         Binding("u", "undo", "Undo"),
         Binding("t", "timer", "Timer"),
         Binding("s", "skip", "Skip"),
+        Binding("l", "load", "Load used", show=False),
         Binding("p", "pain", "Pain"),
         Binding("m", "morning_check", "Morning"),
         Binding("left_square_bracket", "day(-1)", "Prev day"),
@@ -43,6 +45,7 @@ class TodayScreen(Screen[None]):
         ("Undo", "Undo the last check on the selected dose", "undo"),
         ("Timer", "Start the guided timer for the selected dose", "timer"),
         ("Skip", "Skip the selected dose with a reason", "skip"),
+        ("Load used", "Record the load used for a strengthening set", "load"),
         ("Log pain", "Log a pain score 0–10", "pain"),
         ("Morning check", "Stiffness, swelling, redness, tiptoe pain", "morning_check"),
         ("Previous day", "Show the day before", "day(-1)"),
@@ -280,6 +283,32 @@ class TodayScreen(Screen[None]):
                 )
 
         self.app.push_screen(SkipDialog(row.first.dose.name), chosen)
+
+    def action_load(self) -> None:
+        from rehab.tui.screens.dialogs import LoadDialog
+
+        row = self._row_for_action()
+        if row is None or self.view is None:
+            return
+        dose = row.first.dose
+        target = row.next_target()
+        if dose.kind != "strengthen" or target is None or dose.unverified:
+            self.notify("Load is recorded for strengthening sets still to do.", severity="warning")
+            return
+        key, side, _ = target
+        item = next(m for m in row.members if m.dose.side == side and m.dose.key == key)
+        day, backend = self.view.day, self.rehab.backend
+        self._focus_key = self._option_id(row)
+
+        def chosen(result: tuple[float, int | None] | None) -> None:
+            if result is not None:
+                load, sets = result
+                self.rehab.record(
+                    lambda: backend.check_off(day, key, side, Amounts(sets=sets, load_kg=load)),
+                    success=f"✔ {dose.name}: {sets} set(s) with +{load:g} kg",
+                )
+
+        self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
 
     def action_pain(self) -> None:
         from rehab.tui.screens.dialogs import PainDialog
