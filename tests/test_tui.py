@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -425,3 +426,47 @@ async def test_rows_are_clickable(enrolled: Path) -> None:
         await pilot.click("#doses", offset=(10, 2))  # the gentle walk row
         await settle(pilot)
     assert rows(enrolled, "SELECT item_key FROM doselog") == [("gentle-walk",)]
+
+
+class _FakeScheduler:
+    def __init__(self) -> None:
+        self.jobs: list[tuple[object, dict[str, object]]] = []
+
+    def add_job(self, func: object, trigger: str, **kwargs: object) -> None:
+        self.jobs.append((func, {"trigger": trigger, **kwargs}))
+
+    def shutdown(self, wait: bool = True) -> None:
+        pass
+
+
+async def test_reminder_toast_and_snooze(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.scheduler = _FakeScheduler()
+        app.bell = lambda: None  # type: ignore[method-assign]
+        app.show_reminder("Morning: gentle walk, 15 min")
+        await pilot.pause()
+        assert any("Morning: gentle walk" in n.message for n in app._notifications)
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # 30 minutes
+        await settle(pilot)
+        ((_, options),) = app.scheduler.jobs
+        assert options["trigger"] == "date" and options["args"] == ["morning"]
+        before = len(app._notifications)
+        await asyncio.to_thread(app._snoozed, "morning")  # the job, as the scheduler runs it
+        await pilot.pause()
+        again = [n.message for n in list(app._notifications)[before:]]
+        assert any(m.startswith("🔔 Morning: morning foot massage") for m in again)
+
+
+async def test_snooze_without_a_reminder_says_so(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("z")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("No reminder to snooze" in n.message for n in app._notifications)

@@ -58,4 +58,4 @@ def enroll(
 def make(db: Path, clock: FakeClock | None = None) -> tuple[RehabApp, FakeClock]:
     fake = clock or FakeClock()
     backend = Backend(f"sqlite:///{db}", None, clock=fake)
-    return RehabApp(backend, tick=False), fake
+    return RehabApp(backend, tick=False, reminders=False), fake

@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pause": ("rehab.cli.journal:pause", "Pause the program (injury, illness, travel)."),
     "resume": ("rehab.cli.journal:resume", "Resume a paused program."),
     "programs": ("rehab.cli.programs:programs", "List, show and check program templates."),
+    "remind": ("rehab.cli.remind:remind", "Send reminders at the slot times (a service)."),
+    "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),
 }
 
 

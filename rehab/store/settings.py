@@ -1,4 +1,4 @@
-"""Per-patient settings: reminder times by slot (issue: editable at first run and later)."""
+"""Per-patient settings: reminder times by slot, quiet hours and the time zone."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import re
 
 from sqlmodel import Session, select
 
+from rehab.core import clock
+from rehab.core.reminder_times import QuietHours
 from rehab.errors import UsageProblem
 from rehab.store.models import Patient, utcnow
 from rehab.store.preferences import Setting
 
 REMINDER_SLOTS = ("morning", "midday", "evening", "night")
+DEFAULT_QUIET = "22:00-07:00"
 DEFAULT_REMINDERS = {"morning": "08:00", "midday": "13:00", "evening": "20:00", "night": "21:30"}
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -54,3 +57,48 @@ def set_reminder_times(session: Session, *, patient: Patient, times: dict[str, s
         row.updated_at = utcnow()
         session.add(row)
     session.flush()
+
+
+def _stored(session: Session, patient: Patient) -> dict[str, Setting]:
+    rows = session.exec(select(Setting).where(Setting.patient_id == patient.id)).all()
+    return {row.key: row for row in rows}
+
+
+def _put(session: Session, patient: Patient, key: str, value: str) -> None:
+    row = _stored(session, patient).get(key) or Setting(
+        patient_id=patient.id or 0, key=key, value=value
+    )
+    row.value = value
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+
+
+def quiet_hours(session: Session, *, patient: Patient) -> QuietHours:
+    row = _stored(session, patient).get("quiet")
+    return QuietHours.parse(row.value if row else DEFAULT_QUIET)
+
+
+def set_quiet_hours(session: Session, *, patient: Patient, text: str) -> QuietHours:
+    try:
+        parts = [check_time("quiet hours", p) for p in text.split("-")]
+        if len(parts) != 2:
+            raise ValueError
+        quiet = QuietHours.parse("-".join(parts))
+    except (ValueError, UsageProblem):
+        raise UsageProblem(
+            f"--quiet: {text!r} is not a range (allowed: HH:MM-HH:MM, e.g. 22:00-07:00)"
+        ) from None
+    _put(session, patient, "quiet", quiet.text())
+    return quiet
+
+
+def set_timezone(session: Session, *, patient: Patient, name: str) -> str:
+    try:
+        clock.zone(name)
+    except ValueError as exc:
+        raise UsageProblem(f"--timezone: {exc}") from None
+    patient.timezone = name
+    session.add(patient)
+    session.flush()
+    return name

@@ -30,10 +30,13 @@ class RehabApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
 
-    def __init__(self, backend: Backend, *, tick: bool = True) -> None:
+    def __init__(self, backend: Backend, *, tick: bool = True, reminders: bool = True) -> None:
         super().__init__()
         self.backend = backend
         self.timer: Timer | None = None
+        self.reminders_enabled = reminders
+        self.scheduler: Any = None
+        self.last_reminder: str | None = None  # the slot of the last reminder shown
         self.fatal: str | None = None  # set when the database cannot be used at all
         self._tick = tick
 
@@ -45,7 +48,67 @@ class RehabApp(App[None]):
             self.set_interval(TICK_SECONDS, self.tick_timer)
 
     def on_unmount(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
         self.backend.close()
+
+    # --- reminders (issue: inside the TUI, an AsyncIOScheduler started with the app) ------
+
+    def start_reminders(self) -> None:
+        """Called once today's plan has loaded, so the frame paints before this work."""
+        if not self.reminders_enabled or self.scheduler is not None:
+            return
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        from rehab.reminders.service import ReminderRunner
+
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.reminder_runner = ReminderRunner(
+            self.scheduler,
+            self.backend.engine(),
+            patient_name=self.backend.patient_name,
+            send=self.send_reminder,
+        )
+        self.reminder_runner.start()
+        self.scheduler.start()
+
+    def send_reminder(self, title: str, body: str) -> str:
+        """Runs in the scheduler's worker thread: toast and bell here, desktop if possible."""
+        from rehab.reminders import notify
+
+        self.call_from_thread(self.show_reminder, body)
+        outside = notify.deliver(title, body, last_resort=False)
+        return "in-app" if outside == "none" else f"in-app+{outside}"
+
+    def show_reminder(self, body: str) -> None:
+        slot = body.split(":", 1)[0].split(" ")[0].lower()
+        if slot in ("morning", "midday", "evening", "night"):
+            self.last_reminder = slot
+        self.bell()
+        self.notify(f"🔔 {body}  (z snoozes)", title="Reminder", timeout=30)
+
+    def snooze(self, minutes: int) -> None:
+        slot = self.last_reminder
+        if slot is None or self.scheduler is None:
+            self.notify("No reminder to snooze yet.", severity="warning")
+            return
+        from datetime import timedelta
+
+        from rehab.core import clock
+
+        self.scheduler.add_job(
+            self._snoozed,
+            "date",
+            run_date=clock.now_utc() + timedelta(minutes=minutes),
+            args=[slot],
+            misfire_grace_time=3600,
+        )
+        self.notify(f"Snoozed the {slot} reminder for {minutes} minutes.", timeout=3)
+
+    def _snoozed(self, slot: str) -> None:
+        lines = self.backend.open_in_slot(slot)
+        if lines:
+            self.send_reminder("rehab reminder", f"{slot.capitalize()}: " + "; ".join(lines))
 
     # --- running database work off the event loop --------------------------------------
 

@@ -217,6 +217,19 @@ class Backend:
 
         return self._run(work)
 
+    def open_in_slot(self, slot: str) -> tuple[str, ...]:
+        """What is still open in a slot today (for a snoozed reminder)."""
+        from rehab.reminders.due import open_lines
+
+        def work(session: Session, patient: Patient) -> tuple[str, ...]:
+            day = self.clock.now().astimezone(self.zone(patient)).date()
+            view = journal.load_day(session, patient=patient, day=day)
+            if view.plan.status != "active":
+                return ()
+            return open_lines(view.items, slot)
+
+        return self._run(work)
+
     # --- writing ----------------------------------------------------------------------
 
     def start(self, program: Program, side: str, start: date, reminders: dict[str, str]) -> None:

@@ -153,6 +153,11 @@ class PauseDialog(_Choice):
     CHOICES = PAUSE_REASONS
 
 
+class SnoozeDialog(_Choice):
+    TITLE_TEXT = "Remind me again in"
+    CHOICES = ("10 minutes", "30 minutes", "60 minutes")
+
+
 class ConfirmDialog(_Dialog[bool | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),

@@ -38,6 +38,7 @@ class TodayScreen(Screen[None]):
         Binding("g", "go_today", "Today"),
         Binding("P", "pause", "Pause"),
         Binding("h", "history", "History"),
+        Binding("z", "snooze", "Snooze", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     PALETTE = (
@@ -53,6 +54,7 @@ class TodayScreen(Screen[None]):
         ("Go to today", "Back to today", "go_today"),
         ("Pause or resume", "Pause the program, or resume it", "pause"),
         ("History", "Calendar of past weeks", "history"),
+        ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
     )
 
     def __init__(self) -> None:
@@ -98,6 +100,7 @@ class TodayScreen(Screen[None]):
             return
         self.view = view
         self.day = view.day
+        self.rehab.start_reminders()
         self.query_one("#title", Static).update(self._title(view))
         self.query_one("#stats", Static).update(self._stats(view))
         self._fill(view)
@@ -373,6 +376,15 @@ class TodayScreen(Screen[None]):
                 self.rehab.record(lambda: backend.pause(reason), success=f"Paused: {reason}")
 
         self.app.push_screen(PauseDialog(), chosen)
+
+    def action_snooze(self) -> None:
+        from rehab.tui.screens.dialogs import SnoozeDialog
+
+        def chosen(minutes: str | None) -> None:
+            if minutes:
+                self.rehab.snooze(int(minutes.split()[0]))
+
+        self.app.push_screen(SnoozeDialog(), chosen)
 
     def action_history(self) -> None:
         from rehab.tui.screens.history import HistoryScreen

@@ -1,0 +1,186 @@
+"""`rehab remind` (the reminder service) and `rehab settings` (reminder times, quiet hours,
+time zone)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from datetime import datetime
+
+import click
+
+from rehab.cli import Options
+from rehab.cli.params import INSTANT
+from rehab.cli.session import action
+from rehab.errors import UsageProblem
+
+UNIT = """[Unit]
+Description=rehab exercise reminders
+
+[Service]
+Type=simple
+ExecStart={command}
+Restart=on-failure
+RestartSec=30
+
+[Install]
+WantedBy=default.target
+"""
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Send what is due now (or --at) and exit.")
+@click.option("--at", "at", type=INSTANT, help="With --once: the instant to check (ISO 8601).")
+@click.option("--print-systemd-unit", is_flag=True, help="Print a systemd user unit and exit.")
+@click.pass_context
+def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_unit: bool) -> None:
+    """Send reminders at the slot times, for what is still open.
+
+    Runs in the foreground (for a systemd user unit, cron @reboot or a tmux pane) and logs
+    each delivery on one line. Running it next to the app never sends a reminder twice.
+    """
+    options = ctx.find_object(Options)
+    assert options is not None
+    if print_systemd_unit:
+        if once or at:
+            raise click.UsageError("--print-systemd-unit takes no other option")
+        click.echo(UNIT.format(command=_command(options)), nl=False)
+        return
+    if at is not None and not once:
+        raise click.UsageError("--at goes with --once")
+    from rehab.reminders import notify
+    from rehab.reminders.service import check_once
+    from rehab.store.db import database_url, open_engine
+
+    engine = open_engine(database_url(options.db))
+    if once:
+        with action(ctx) as act:
+            zone = act.zone
+        when = at
+        if when is not None and when.tzinfo is None:
+            when = when.replace(tzinfo=zone)
+        sent = check_once(
+            engine,
+            patient_name=options.patient,
+            now=when,
+            catch_up=True,
+            send=lambda title, body: notify.deliver(title, body),
+        )
+        for item in sent:
+            click.echo(item.log_line())
+        if not sent:
+            click.echo("nothing due")
+        engine.dispose()
+        return
+    _serve(engine, options)
+
+
+def _command(options: Options) -> str:
+    parts = [sys.executable, "-m", "rehab"]
+    if options.db:
+        parts += ["--db", options.db]
+    if options.patient:
+        parts += ["--patient", options.patient]
+    return " ".join(shlex.quote(p) for p in [*parts, "remind"])
+
+
+def _serve(engine: object, options: Options) -> None:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from rehab.core import clock
+    from rehab.reminders import notify
+    from rehab.reminders.service import ReminderRunner, Sent
+
+    def logged(sent: list[Sent]) -> None:
+        for item in sent:
+            click.echo(item.log_line(), err=False)
+        sys.stdout.flush()
+
+    def failed(exc: BaseException) -> None:
+        from rehab.cli import _explain
+
+        text = _explain(exc) if isinstance(exc, Exception) else repr(exc)
+        click.echo(f"rehab remind: {text} (retrying in a minute)", err=True)
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    runner = ReminderRunner(
+        scheduler,
+        engine,  # type: ignore[arg-type]
+        patient_name=options.patient,
+        send=lambda title, body: notify.deliver(title, body),
+        on_sent=logged,
+        on_error=failed,
+    )
+    runner.start()
+    click.echo(f"rehab remind: running since {clock.now_utc():%Y-%m-%d %H:%M} UTC; ctrl+c stops")
+    sys.stdout.flush()
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("rehab remind: stopped")
+
+
+@click.group()
+def settings() -> None:
+    """Reminder times, quiet hours and time zone."""
+
+
+@settings.command("show")
+@click.pass_context
+def show(ctx: click.Context) -> None:
+    """Show the current settings."""
+    from rehab.store import settings as stored
+
+    with action(ctx) as act:
+        times = stored.reminder_times(act.session, patient=act.patient)
+        quiet = stored.quiet_hours(act.session, patient=act.patient)
+        zone = act.patient.timezone or f"{act.zone.key} (from the system)"
+    for slot, value in times.items():
+        click.echo(f"{slot:<8} {value}")
+    click.echo(f"quiet    {quiet.text()}")
+    click.echo(f"timezone {zone}")
+
+
+@settings.command("reminders")
+@click.option("--morning", metavar="HH:MM")
+@click.option("--midday", metavar="HH:MM")
+@click.option("--evening", metavar="HH:MM")
+@click.option("--night", metavar="HH:MM")
+@click.option("--quiet", metavar="HH:MM-HH:MM", help="Hold reminders in this window.")
+@click.option("--timezone", metavar="ZONE", help="IANA time zone, e.g. Europe/Lisbon.")
+@click.pass_context
+def reminders(
+    ctx: click.Context,
+    morning: str | None,
+    midday: str | None,
+    evening: str | None,
+    night: str | None,
+    quiet: str | None,
+    timezone: str | None,
+) -> None:
+    """Change reminder times (defaults 08:00, 13:00, 20:00, 21:30), quiet hours
+    (default 22:00-07:00) and the time zone."""
+    from rehab.store import settings as stored
+
+    times = {
+        slot: value
+        for slot, value in (
+            ("morning", morning),
+            ("midday", midday),
+            ("evening", evening),
+            ("night", night),
+        )
+        if value is not None
+    }
+    if not times and quiet is None and timezone is None:
+        raise UsageProblem(
+            "give at least one of --morning, --midday, --evening, --night, --quiet, --timezone"
+        )
+    with action(ctx) as act:
+        if times:
+            stored.set_reminder_times(act.session, patient=act.patient, times=times)
+        if quiet is not None:
+            stored.set_quiet_hours(act.session, patient=act.patient, text=quiet)
+        if timezone is not None:
+            stored.set_timezone(act.session, patient=act.patient, name=timezone.strip())
+    ctx.invoke(show)
