@@ -470,3 +470,26 @@ async def test_snooze_without_a_reminder_says_so(enrolled: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert any("No reminder to snooze" in n.message for n in app._notifications)
+
+
+async def test_reminder_settings_screen_saves_all_or_nothing(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        evening = app.screen.query_one("#remind-evening", Input)
+        assert evening.value == "20:00"
+        assert app.screen.query_one("#quiet", Input).value == "22:00-07:00"
+        evening.value = "19:15"
+        app.screen.query_one("#zone", Input).value = "Atlantis/Lost"
+        evening.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "unknown time zone 'Atlantis/Lost'" in text_of(app, "#settings-error")
+        assert rows(enrolled, "SELECT count(*) FROM setting") == [(0,)]
+        app.screen.query_one("#zone", Input).value = "Europe/Lisbon"
+        await pilot.press("enter")
+        await settle(pilot)
+        today(app)
+    assert ("reminder.evening", "19:15") in rows(enrolled, "SELECT key, value FROM setting")

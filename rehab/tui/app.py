@@ -72,6 +72,12 @@ class RehabApp(App[None]):
         self.reminder_runner.start()
         self.scheduler.start()
 
+    def restart_reminders(self) -> None:
+        """New times: plan the next check again from the new settings."""
+        runner = getattr(self, "reminder_runner", None)
+        if runner is not None:
+            self.scheduler.add_job(runner.run, "date", id="rehab-next-check", replace_existing=True)
+
     def send_reminder(self, title: str, body: str) -> str:
         """Runs in the scheduler's worker thread: toast and bell here, desktop if possible."""
         from rehab.reminders import notify

@@ -217,6 +217,26 @@ class Backend:
 
         return self._run(work)
 
+    def reminder_settings(self) -> dict[str, str]:
+        def work(session: Session, patient: Patient) -> dict[str, str]:
+            values = settings.reminder_times(session, patient=patient)
+            values["quiet"] = settings.quiet_hours(session, patient=patient).text()
+            values["zone"] = patient.timezone or self.zone(patient).key
+            return values
+
+        return self._run(work)
+
+    def save_reminder_settings(self, times: dict[str, str], quiet: str, zone: str) -> None:
+        """All of it or none: a bad field raises before the transaction commits."""
+
+        def work(session: Session, patient: Patient) -> None:
+            settings.set_reminder_times(session, patient=patient, times=times)
+            settings.set_quiet_hours(session, patient=patient, text=quiet)
+            if zone and zone != (patient.timezone or self.zone(patient).key):
+                settings.set_timezone(session, patient=patient, name=zone)
+
+        self._run(work)
+
     def open_in_slot(self, slot: str) -> tuple[str, ...]:
         """What is still open in a slot today (for a snoozed reminder)."""
         from rehab.reminders.due import open_lines

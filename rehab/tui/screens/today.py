@@ -39,6 +39,7 @@ class TodayScreen(Screen[None]):
         Binding("P", "pause", "Pause"),
         Binding("h", "history", "History"),
         Binding("z", "snooze", "Snooze", show=False),
+        Binding("R", "reminder_settings", "Reminders", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     PALETTE = (
@@ -55,6 +56,7 @@ class TodayScreen(Screen[None]):
         ("Pause or resume", "Pause the program, or resume it", "pause"),
         ("History", "Calendar of past weeks", "history"),
         ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
+        ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
     )
 
     def __init__(self) -> None:
@@ -385,6 +387,16 @@ class TodayScreen(Screen[None]):
                 self.rehab.snooze(int(minutes.split()[0]))
 
         self.app.push_screen(SnoozeDialog(), chosen)
+
+    def action_reminder_settings(self) -> None:
+        from rehab.tui.screens.settings import SettingsDialog
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.notify("Reminder settings saved.", timeout=3)
+                self.rehab.restart_reminders()
+
+        self.app.push_screen(SettingsDialog(), saved)
 
     def action_history(self) -> None:
         from rehab.tui.screens.history import HistoryScreen
