@@ -20,7 +20,9 @@ to committed row (Pilot), and peak memory of the app on the 10-year history.
    database (plantar-fasciitis, both legs, started 5 days ago: ~70 check-offs a day; when
    the selected row has nothing left, `[` goes back a day to backfill). Each press is
    timed from `pilot.press("space")` until a new doselog row is visible through an
-   independent sqlite3 connection (polled every 0.5 ms); the app is settled (workers done,
+   independent sqlite3 connection, polled every 0.5 ms from a thread started just before
+   the press (pilot.press itself waits for the app to go idle, ~90 ms, so polling after it
+   returns would time Pilot, not the app); the app is settled (workers done,
    screen idle) between presses, so each press starts from an idle app. p95 of --presses
    presses, median over --rounds rounds. One more round on a copy of the 10-year database
    is reported for information.
@@ -46,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -75,6 +78,7 @@ class Launch:
     markers: dict[str, tuple[str, ...]]  # name -> any of these texts
     memory_after: str | None = None  # read VmHWM this long after this marker showed
     times: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)  # process CPU s at the marker
     hwm_kb: list[int] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
 
@@ -101,6 +105,15 @@ def start_server(env: dict[str, str]) -> None:
     tmux("set-option", "-g", "remain-on-exit", "on")  # keep a crash on screen to report
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of the whole process (all threads), 10 ms resolution."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def vm_hwm_kb(pid: int) -> int | None:
     try:
         status = Path(f"/proc/{pid}/status").read_text()
@@ -113,6 +126,7 @@ def vm_hwm_kb(pid: int) -> int | None:
 def run_in_tmux(launch: Launch, env_args: list[str], record: bool) -> None:
     name = "run"
     seen: dict[str, float] = {}
+    cpu: dict[str, float | None] = {}
     screen = ""
     began = time.perf_counter()
     tmux(
@@ -129,6 +143,7 @@ def run_in_tmux(launch: Launch, env_args: list[str], record: bool) -> None:
             for marker, texts in launch.markers.items():
                 if marker not in seen and any(t in screen for t in texts):
                     seen[marker] = (before + after) / 2 - began
+                    cpu[marker] = cpu_seconds(pid)
             dead = tmux("display-message", "-p", "-t", name, "#{pane_dead}", check=False)
             if dead.stdout.strip() == "1" or after - began > TIMEOUT:
                 break
@@ -147,6 +162,9 @@ def run_in_tmux(launch: Launch, env_args: list[str], record: bool) -> None:
     if record:
         for marker, seconds in seen.items():
             launch.times.setdefault(marker, []).append(seconds)
+            used = cpu[marker]
+            if used is not None:
+                launch.cpu.setdefault(marker, []).append(used)
         if hwm is not None:
             launch.hwm_kb.append(hwm)
 
@@ -168,7 +186,9 @@ def startup(db: Path, env: dict[str, str], runs: int) -> tuple[dict[str, Launch]
     dose = first_dose_name(db, env)
     baseline = str(HERE / "tui_baseline.py")
     launches = {
-        "floor": Launch(["sh", "-c", "echo floor-ready; exec sleep 60"], {"shown": ("floor-ready",)}),
+        "floor": Launch(
+            ["sh", "-c", "echo floor-ready; exec sleep 60"], {"shown": ("floor-ready",)}
+        ),
         "textual": Launch([PY, baseline], {"shown": (BASELINE_MARKER,)}),
         "textual+sqlmodel": Launch(
             [PY, baseline, "--sqlmodel"], {"shown": (BASELINE_MARKER,)}, memory_after="shown"
@@ -225,6 +245,37 @@ async def _settle(pilot: object) -> None:
         await pilot.pause()  # type: ignore[attr-defined]
 
 
+class RowWatcher(threading.Thread):
+    """Polls the database, from its own thread and connection, for a doselog id above
+    `after`, and notes the time it first sees one. A thread rather than an asyncio task, so
+    the app's event loop (busy in pilot.press, rendering) cannot delay the observation."""
+
+    def __init__(self, db: Path, after: int) -> None:
+        super().__init__(daemon=True)
+        self.con = sqlite3.connect(db, check_same_thread=False)
+        self.after = after
+        self.seen: float | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        sql = "SELECT coalesce(max(id), 0) FROM doselog"
+        while not self.stop.is_set():
+            if self.con.execute(sql).fetchone()[0] > self.after:
+                self.seen = time.perf_counter()
+                return
+            time.sleep(0.0005)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.join()
+        self.con.close()
+
+
+def last_id(db: Path) -> int:
+    with sqlite3.connect(db) as con:
+        return int(con.execute("SELECT coalesce(max(id), 0) FROM doselog").fetchone()[0])
+
+
 async def checkoffs(db: Path, presses: int) -> tuple[list[float], int]:
     """Seconds from each space press to its doselog row; and how many `[` were needed."""
     from rehab.tui.app import make_app
@@ -232,11 +283,6 @@ async def checkoffs(db: Path, presses: int) -> tuple[list[float], int]:
 
     latencies: list[float] = []
     days_back = 0
-    con = sqlite3.connect(db)  # independent of the app's engine; WAL: never blocks it
-
-    def last_id() -> int:
-        return con.execute("SELECT coalesce(max(id), 0) FROM doselog").fetchone()[0]
-
     app = make_app(str(db), None)
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(pilot)
@@ -252,16 +298,19 @@ async def checkoffs(db: Path, presses: int) -> tuple[list[float], int]:
                 await pilot.press("left_square_bracket")
                 await _settle(pilot)
                 days_back += 1
-            before = last_id()
+            watcher = RowWatcher(db, last_id(db))
+            watcher.start()
             began = time.perf_counter()
             await pilot.press("space")
-            while last_id() == before:
+            while watcher.seen is None and watcher.is_alive():
                 if time.perf_counter() - began > 5:
-                    raise RuntimeError("a check-off did not reach the database in 5 s")
-                await asyncio.sleep(0.0005)
-            latencies.append(time.perf_counter() - began)
+                    break
+                await asyncio.sleep(0.001)  # let the app run while the watcher waits
+            watcher.close()
+            if watcher.seen is None:
+                raise RuntimeError("a check-off did not reach the database in 5 s")
+            latencies.append(watcher.seen - began)
             await _settle(pilot)
-    con.close()
     return latencies, days_back
 
 
@@ -328,12 +377,16 @@ def main() -> int:
     if launches:
         print(f"\n1. start-up in tmux 80x24, medians of {args.runs} runs after 1 warm-up")
         print(f"   dose marker on 10y.db: {dose!r}")
-        print(f"   {'program':<18} {'marker':<7} {'median ms':>9} {'min':>7} {'max':>7}")
+        print(
+            f"   {'program':<18} {'marker':<7} {'median ms':>9} {'min':>7} {'max':>7} {'cpu ms':>7}"
+        )
         for name, launch in launches.items():
             for marker, values in launch.times.items():
+                cpu = launch.cpu.get(marker)
+                cpu_ms = f"{statistics.median(cpu) * 1000:>7.0f}" if cpu else f"{'-':>7}"
                 print(
                     f"   {name:<18} {marker:<7} {statistics.median(values) * 1000:>9.1f} "
-                    f"{min(values) * 1000:>7.1f} {max(values) * 1000:>7.1f}"
+                    f"{min(values) * 1000:>7.1f} {max(values) * 1000:>7.1f} {cpu_ms}"
                 )
             for failure in launch.failures:
                 print(f"   FAILED {name}: {failure}")
@@ -346,16 +399,24 @@ def main() -> int:
             ("first frame / textual", rehab, "frame", base, 1.3),
             ("doses (10y) / textual+sqlmodel", rehab, "doses", base_sql, 1.3),
         ]
-        print(f"\n   {'ratio (of medians)':<32} {'value':>6} {'target':>7}  result  (of mins)")
+        print(
+            f"\n   {'ratio (of medians)':<32} {'value':>6} {'target':>7}  result  (of mins; of cpu)"
+        )
         for label, app, marker, ref, target in pairs:
             if marker not in app.times or "shown" not in ref.times:
                 print(f"   {label:<32} {'n/a':>6} {'<= ' + str(target):>7}  MISS")
                 continue
             value = app.median(marker) / ref.median("shown")
             of_mins = app.minimum(marker) / ref.minimum("shown")
+            a_cpu, r_cpu = app.cpu.get(marker), ref.cpu.get("shown")
+            of_cpu = (
+                f"{statistics.median(a_cpu) / statistics.median(r_cpu):.3f}"
+                if a_cpu and r_cpu
+                else "-"
+            )
             print(
                 f"   {label:<32} {value:>6.3f} {'<= ' + str(target):>7}  "
-                f"{verdict(value, target)}    ({of_mins:.3f})"
+                f"{verdict(value, target)}    ({of_mins:.3f}; {of_cpu})"
             )
 
     print(f"\n2. space -> committed doselog row, Pilot 80x24, {args.presses} presses per round")

@@ -14,37 +14,13 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rehab.errors import EnvironmentProblem, UsageProblem
-from rehab.paths import default_db_path
+from rehab.store.url import database_url, sqlite_path
+
+__all__ = ["database_url", "explain", "open_engine", "sqlite_path", "upgrade"]
 
 HEAD_REVISION = "0003"
 KNOWN_REVISIONS = ("0001", "0002", "0003")
 BUSY_TIMEOUT_MS = 5000
-
-
-def database_url(db: str | None) -> str:
-    """`--db` (a path or a URL), else $REHAB_DB, else the user data dir's rehab.db."""
-    value = db if db else os.environ.get("REHAB_DB") or None
-    if value is None:
-        return _sqlite_url(default_db_path())
-    if "://" in value:
-        if not value.startswith(("sqlite", "postgresql")):
-            scheme = value.split("://", 1)[0]
-            raise UsageProblem(
-                f"--db: unsupported database URL scheme {scheme!r} "
-                "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"
-            )
-        return value
-    return _sqlite_url(Path(value))
-
-
-def _sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.expanduser().resolve()}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url.removeprefix("sqlite:///"))
-    return None
 
 
 def _prepare_file(path: Path) -> None:

@@ -17,7 +17,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from rehab.errors import EnvironmentProblem, Problem
-from rehab.store.journal import Amounts
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
 
@@ -184,6 +183,8 @@ class RehabApp(App[None]):
         timer = self.timer
         if timer is None:
             return
+        from rehab.store.journal import Amounts  # a timer only runs once data has loaded
+
         for event in events:
             if event.kind == "bell":
                 self.bell()
@@ -199,7 +200,7 @@ class RehabApp(App[None]):
             self.timer = None
         self._refresh_timer_views()
 
-    def _log_dose(self, day: Any, key: str, side: str | None, amounts: Amounts) -> None:
+    def _log_dose(self, day: Any, key: str, side: str | None, amounts: Any) -> None:
         backend = self.backend
         self.record(lambda: backend.check_off(day, key, side, amounts))
 
@@ -229,6 +230,6 @@ def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
 
 def make_app(db: str | None, patient: str | None, backend: Backend | None = None) -> RehabApp:
     """The one factory for `rehab` and for the tests."""
-    from rehab.store.db import database_url
+    from rehab.store.url import database_url
 
     return RehabApp(backend or Backend(database_url(db), patient))

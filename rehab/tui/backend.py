@@ -1,32 +1,20 @@
-"""The TUI's side of the database. Every method is one user action in one transaction and
-runs in a worker thread; the screens only ever see the plain results.
+"""The app's handle on the database, light enough to build before the first frame.
+
+`Backend` keeps the URL, the patient and the clock; the real work lives in
+`rehab.tui.database.StoreBackend`, imported (with SQLAlchemy and SQLModel, most of a
+second) on first use, which is in a worker thread while the frame is already on screen.
+Type checkers see `StoreBackend` itself.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlmodel import Session, col, select
 
-from rehab.core.adherence import tally
-from rehab.core.catalog import Catalog, load_catalog
-from rehab.core.template import Program
-from rehab.errors import UsageProblem
-from rehab.store import journal, settings
-from rehab.store.db import open_engine
-from rehab.store.journal import Amounts
-from rehab.store.models import DoseLog, Patient
-from rehab.store.observations import PainEntry, SymptomCheck
-from rehab.tui.view import TodayView, build_rows
-
-T = TypeVar("T")
+__all__ = ["Backend", "Clock", "DaySummary", "LogLine"]
 
 
 class Clock:
@@ -61,345 +49,31 @@ class DaySummary:
     started: int = 0
 
 
-class Backend:
-    def __init__(self, url: str, patient: str | None, clock: Clock | None = None):
+class _LazyBackend:
+    def __init__(self, url: str, patient: str | None, clock: Clock | None = None) -> None:
         self.url = url
         self.patient_name = patient
         self.clock = clock or Clock()
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()  # one transaction at a time from this app
+        self._store: Any = None
+        self._loading = threading.Lock()
 
-    # --- plumbing ---------------------------------------------------------------------
+    def _real(self) -> Any:
+        with self._loading:
+            if self._store is None:
+                from rehab.tui.database import StoreBackend
 
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_engine(self.url)
-        return self._engine
+                self._store = StoreBackend(self.url, self.patient_name, self.clock)
+        return self._store
 
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        if self._store is not None:
+            self._store.close()
 
-    @contextmanager
-    def _action(self) -> Iterator[tuple[Session, Patient]]:
-        with Session(self.engine(), expire_on_commit=False) as session, session.begin():
-            patient = journal.find_patient(session, name=self.patient_name)
-            yield session, patient
-
-    def _run(self, work: Callable[[Session, Patient], T]) -> T:
-        with self._lock, self._action() as (session, patient):
-            return work(session, patient)
-
-    def zone(self, patient: Patient) -> ZoneInfo:
-        return journal.patient_zone(patient)
-
-    def today(self) -> date:
-        return self._run(lambda s, p: self.clock.now().astimezone(self.zone(p)).date())
-
-    # --- reading ----------------------------------------------------------------------
-
-    def has_program(self) -> bool:
-        return self._run(lambda s, p: journal.active_enrollment(s, patient=p) is not None)
-
-    def catalog(self) -> Catalog:
-        from rehab import paths
-
-        return load_catalog(paths.builtin_programs_dir(), paths.user_programs_dir())
-
-    def reminder_times(self) -> dict[str, str]:
-        return self._run(lambda s, p: settings.reminder_times(s, patient=p))
-
-    def load_today(self, day: date | None = None) -> TodayView:
-        def work(session: Session, patient: Patient) -> TodayView:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
-            shown = day or today
-            view = journal.load_day(session, patient=patient, day=shown)
-            enrollment = view.enrollment
-            week_start = shown - timedelta(days=(view.plan.program_day or 0) % 7)
-            week_end = min(shown, today)
-            plans = journal.plans_between(
-                session, enrollment=enrollment, first=week_start, last=week_end
-            )
-            logs = journal.logs_between(
-                session, enrollment=enrollment, first=week_start, last=week_end
-            )
-            week = tally(plans, logs)
-            required = [i for i in view.items if not i.dose.as_needed]
-            pause = journal.open_pause(session, enrollment=enrollment)
-            return TodayView(
-                day=shown,
-                today=today,
-                program_name=view.program.name,
-                weeks=view.program.weeks,
-                week=view.plan.week,
-                phase=view.plan.phase.name if view.plan.phase else "",
-                status=view.plan.status,
-                rows=build_rows(view.items),
-                done=sum(1 for i in required if i.status == "done"),
-                planned=len(required),
-                week_percent=week.percent,
-                days_active=journal.days_active(session, enrollment=enrollment, upto=today),
-                start_date=enrollment.start_date,
-                end_date=view.end,
-                pause_reason=pause.reason if pause is not None else None,
-            )
-
-        return self._run(work)
-
-    def month(self, last: date, weeks: int) -> list[DaySummary]:
-        """Done ÷ planned per day for the `weeks` weeks ending on `last` (Mon–Sun rows)."""
-
-        def work(session: Session, patient: Patient) -> list[DaySummary]:
-            enrollment = journal.require_enrollment(session, patient=patient)
-            end = last + timedelta(days=6 - last.weekday())
-            first = end - timedelta(days=7 * weeks - 1)
-            plans = journal.plans_between(session, enrollment=enrollment, first=first, last=end)
-            logs = journal.logs_between(session, enrollment=enrollment, first=first, last=end)
-            result = []
-            for plan in plans:
-                counted = tally([plan], logs)
-                result.append(
-                    DaySummary(
-                        plan.day, plan.status, counted.done, counted.planned, counted.started
-                    )
-                )
-            return result
-
-        return self._run(work)
-
-    def day_log(self, day: date) -> list[LogLine]:
-        def work(session: Session, patient: Patient) -> list[LogLine]:
-            zone = self.zone(patient)
-            enrollment = journal.require_enrollment(session, patient=patient)
-            lines: list[LogLine] = []
-            doses = session.exec(
-                select(DoseLog)
-                .where(DoseLog.enrollment_id == enrollment.id, DoseLog.plan_date == day)
-                .order_by(col(DoseLog.id))
-            ).all()
-            grouped: dict[str, list[DoseLog]] = {}
-            for row in doses:
-                grouped.setdefault(row.action, []).append(row)
-            for action, rows in grouped.items():
-                lines.append(_dose_line(action, rows, zone))
-            for pain in session.exec(
-                select(PainEntry).where(
-                    PainEntry.patient_id == patient.id, PainEntry.local_date == day
-                )
-            ).all():
-                lines.append(
-                    LogLine(
-                        "pain",
-                        f"pain:{pain.id}",
-                        f"Pain {pain.score}/10 ({pain.context})"
-                        + (f": {pain.note}" if pain.note else ""),
-                        pain.logged_at,
-                        pain.voided_at is not None,
-                    )
-                )
-            for check in session.exec(
-                select(SymptomCheck).where(
-                    SymptomCheck.patient_id == patient.id, SymptomCheck.check_date == day
-                )
-            ).all():
-                lines.append(
-                    LogLine(
-                        "check",
-                        f"check:{check.id}",
-                        _check_text(check),
-                        check.logged_at,
-                        check.voided_at is not None,
-                    )
-                )
-            lines.sort(key=lambda line: line.logged_at)
-            return lines
-
-        return self._run(work)
-
-    def reminder_settings(self) -> dict[str, str]:
-        def work(session: Session, patient: Patient) -> dict[str, str]:
-            values = settings.reminder_times(session, patient=patient)
-            values["quiet"] = settings.quiet_hours(session, patient=patient).text()
-            values["zone"] = patient.timezone or self.zone(patient).key
-            return values
-
-        return self._run(work)
-
-    def save_reminder_settings(self, times: dict[str, str], quiet: str, zone: str) -> None:
-        """All of it or none: a bad field raises before the transaction commits."""
-
-        def work(session: Session, patient: Patient) -> None:
-            settings.set_reminder_times(session, patient=patient, times=times)
-            settings.set_quiet_hours(session, patient=patient, text=quiet)
-            if zone and zone != (patient.timezone or self.zone(patient).key):
-                settings.set_timezone(session, patient=patient, name=zone)
-
-        self._run(work)
-
-    def open_in_slot(self, slot: str) -> tuple[str, ...]:
-        """What is still open in a slot today (for a snoozed reminder)."""
-        from rehab.reminders.due import open_lines
-
-        def work(session: Session, patient: Patient) -> tuple[str, ...]:
-            day = self.clock.now().astimezone(self.zone(patient)).date()
-            view = journal.load_day(session, patient=patient, day=day)
-            if view.plan.status != "active":
-                return ()
-            return open_lines(view.items, slot)
-
-        return self._run(work)
-
-    # --- writing ----------------------------------------------------------------------
-
-    def start(self, program: Program, side: str, start: date, reminders: dict[str, str]) -> None:
-        def work(session: Session, _: Patient) -> None:
-            patient = journal.find_patient(session, name=self.patient_name, create=True)
-            settings.set_reminder_times(session, patient=patient, times=reminders)
-            journal.start_program(
-                session,
-                patient=patient,
-                program=program,
-                side="left" if side == "left" else "right" if side == "right" else "both",
-                start=start,
-            )
-
-        self._run(work)
-
-    def check_off(self, day: date, key: str, side: str | None, amounts: Amounts) -> list[DoseLog]:
-        return self._run(
-            lambda s, p: journal.record_done(
-                s, patient=p, day=day, key=key, side=side, amounts=amounts, now=self.clock.now()
-            )
-        )
-
-    def check_off_next(self, day: date, row_id: str, slot: str) -> str | None:
-        """Check off the next set of a row, decided on fresh data inside the transaction,
-        so fast repeated presses each land on the right leg and set."""
-
-        def work(session: Session, patient: Patient) -> str | None:
-            view = journal.load_day(session, patient=patient, day=day)
-            row = next(
-                (r for r in build_rows(view.items) if r.id == row_id and r.slot == slot), None
-            )
-            target = row.next_target() if row is not None else None
-            if target is None:
-                return None
-            key, side, sets = target
-            journal.record_done(
-                session,
-                patient=patient,
-                day=day,
-                key=key,
-                side=side,
-                amounts=Amounts(sets=sets),
-                now=self.clock.now(),
-            )
-            return side
-
-        return self._run(work)
-
-    def skip(self, day: date, key: str, reason: str) -> None:
-        self._run(
-            lambda s, p: journal.record_skip(
-                s, patient=p, day=day, key=key, reason=reason, now=self.clock.now()
-            )
-        )
-
-    def undo_row(self, day: date, keys: Sequence[str]) -> str:
-        return self._run(lambda s, p: journal.undo_dose(s, patient=p, day=day, keys=keys).what)
-
-    def void(self, action: str) -> str:
-        def work(session: Session, patient: Patient) -> str:
-            kind, _, ident = action.partition(":")
-            if kind in ("pain", "check") and ident.isdigit():
-                row: PainEntry | SymptomCheck | None = (
-                    session.get(PainEntry, int(ident))
-                    if kind == "pain"
-                    else session.get(SymptomCheck, int(ident))
-                )
-                if row is None or row.patient_id != patient.id or row.voided_at is not None:
-                    raise UsageProblem("that entry is already undone")
-                row.voided_at = self.clock.now()
-                session.add(row)
-                return f"{kind} entry"
-            return journal.void_action(session, action=action).what
-
-        return self._run(work)
-
-    def pain(self, score: int, context: str, note: str | None) -> None:
-        self._run(
-            lambda s, p: journal.record_pain(
-                s, patient=p, score=score, context=context, note=note, now=self.clock.now()
-            )
-        )
-
-    def check(
-        self,
-        day: date,
-        stiffness: int | None,
-        swelling: bool,
-        redness: bool,
-        tiptoe_pain: bool,
-    ) -> None:
-        self._run(
-            lambda s, p: journal.record_check(
-                s,
-                patient=p,
-                day=day,
-                stiffness_minutes=stiffness,
-                swelling=swelling,
-                redness=redness,
-                tiptoe_pain=tiptoe_pain,
-                now=self.clock.now(),
-            )
-        )
-
-    def pause(self, reason: str) -> None:
-        self._run(
-            lambda s, p: journal.pause_program(s, patient=p, reason=reason, now=self.clock.now())
-        )
-
-    def resume(self) -> None:
-        self._run(lambda s, p: journal.resume_program(s, patient=p, now=self.clock.now()))
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real(), name)
 
 
-def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
-    first = rows[0]
-    legs = ", ".join(f"{r.side} {_sets(r.sets)}".strip() for r in rows if r.side)
-    if first.status == "skipped":
-        text = f"Skipped {first.item_key}: {first.reason}"
-    else:
-        sets = "" if legs else f" {_sets(first.sets)}".rstrip()
-        extra = []
-        if first.minutes:
-            extra.append(f"{first.minutes:g} min")
-        if first.load_kg:
-            extra.append(f"+{first.load_kg:g} kg")
-        if first.pain_during is not None:
-            extra.append(f"pain {first.pain_during}/10")
-        text = f"Done {first.item_key}{sets}" + (f" ({legs})" if legs else "")
-        if extra:
-            text += " · " + ", ".join(extra)
-    at = first.logged_at.astimezone(zone).strftime("%H:%M")
-    return LogLine("dose", action, f"{at}  {text}", first.logged_at, first.voided_at is not None)
-
-
-def _sets(count: int | None) -> str:
-    if not count:
-        return ""
-    return f"{count} set{'s' if count != 1 else ''}"
-
-
-def _check_text(check: SymptomCheck) -> str:
-    parts = []
-    if check.stiffness_minutes is not None:
-        parts.append(f"stiffness {check.stiffness_minutes} min")
-    for name, value in (
-        ("swelling", check.swelling),
-        ("redness", check.redness),
-        ("tiptoe pain", check.tiptoe_pain),
-    ):
-        if value is not None:
-            parts.append(f"{name}: {'yes' if value else 'no'}")
-    return "Morning check: " + ", ".join(parts)
+if TYPE_CHECKING:
+    from rehab.tui.database import StoreBackend as Backend
+else:
+    Backend = _LazyBackend

@@ -51,9 +51,9 @@ class SettingsDialog(ModalScreen[bool]):
 
     def _fill(self, values: dict[str, str]) -> None:
         for key, value in values.items():
-            self.query_one(f"#{'remind-' + key if key in REMINDER_SLOTS else key}", Input).value = (
-                value
-            )
+            self.query_one(
+                f"#{'remind-' + key if key in REMINDER_SLOTS else key}", Input
+            ).value = value
         self.query_one(f"#remind-{REMINDER_SLOTS[0]}", Input).focus()
 
     def action_cancel(self) -> None:

@@ -13,12 +13,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from rehab.store.journal import Amounts
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
-from rehab.tui.view import SLOT_TITLES, Row, TodayView
 
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
+    from rehab.tui.view import Row, TodayView
 
 DISCLAIMER = "Not medical advice; follow your clinician."
 REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
@@ -151,6 +150,8 @@ class TodayScreen(Screen[None]):
         if keep is None and doses.highlighted_option is not None and not self._fresh:
             keep = doses.highlighted_option.id
         self._fresh = False
+        from rehab.tui.view import SLOT_TITLES  # loaded with the data, after the first frame
+
         doses.clear_options()
         self._rows = {self._option_id(r): r for r in view.rows}
         self._pointer = None
@@ -306,6 +307,8 @@ class TodayScreen(Screen[None]):
         self._focus_key = self._option_id(row)
 
         def chosen(result: tuple[float, int | None] | None) -> None:
+            from rehab.store.journal import Amounts
+
             if result is not None:
                 load, sets = result
                 self.rehab.record(
