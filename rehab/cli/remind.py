@@ -54,15 +54,10 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
 
     engine = open_engine(database_url(options.db))
     if once:
-        with action(ctx) as act:
-            zone = act.zone
-        when = at
-        if when is not None and when.tzinfo is None:
-            when = when.replace(tzinfo=zone)
         sent = check_once(
             engine,
             patient_name=options.patient,
-            now=when,
+            now=at,
             catch_up=True,
             send=lambda title, body: notify.deliver(title, body),
         )

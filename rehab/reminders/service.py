@@ -52,10 +52,13 @@ def check_once(
 ) -> list[Sent]:
     """Find what is due and claim it (committed before anything is sent, so another process
     stays quiet and the database is not held while a notification daemon answers), send it,
-    then note which way it went. Returns what this process sent."""
+    then note which way it went. A naive `now` is a wall-clock time in the patient's zone.
+    Returns what this process sent."""
     moment = now or clock.now_utc()
     with Session(engine, expire_on_commit=False) as session, session.begin():
         patient = journal.find_patient(session, name=patient_name)
+        if moment.tzinfo is None:  # a wall-clock time: read it in the patient's zone
+            moment = moment.replace(tzinfo=journal.patient_zone(patient))
         reminders = due_module.due(session, patient=patient, now=moment, catch_up=catch_up)
         mine = [
             r
