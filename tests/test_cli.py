@@ -78,7 +78,7 @@ def test_today_lists_doses_by_slot_with_status(enrolled: Rehab) -> None:
     out = result.out
     assert "week 2 of 6" in out
     assert out.index("Morning") < out.index("Night") < out.index("Any time")
-    assert "[ ] calf-stretch" in out and "(left 0/3, right 0/3)" in out
+    assert "[ ] calf-stretch" in out and "(sets: left 0/3, right 0/3)" in out
     assert "Not medical advice; follow your clinician." in out
 
 

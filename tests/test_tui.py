@@ -150,7 +150,7 @@ async def test_space_checks_off_the_next_set_then_moves_on(enrolled: Path) -> No
         await pilot.press("space", "space")
         await settle(pilot)
         label = str(app.screen.query_one("#doses", OptionList).highlighted_option.prompt)  # type: ignore[union-attr]
-        assert "sets left 3/3, right 0/3" in label
+        assert "sets: left 3/3, right 0/3" in label
         assert "this week" in text_of(app, "#stats")
     logged = rows(enrolled, "SELECT item_key, side, sets FROM doselog ORDER BY id")
     assert logged == [

@@ -20,8 +20,9 @@ from rehab.cli.params import (
     STIFFNESS,
 )
 from rehab.cli.session import Action, action
-from rehab.core.checklist import DoseProgress, target_sets
-from rehab.core.template import SLOTS, Span
+from rehab.core.checklist import DoseProgress, counted
+from rehab.core.rows import build_rows
+from rehab.core.template import Span
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
@@ -117,7 +118,7 @@ def _dose_json(item: DoseProgress) -> dict[str, Any]:
         "tempo": None if hidden else dose.tempo,
         "as_needed": dose.as_needed,
         "unverified": dose.unverified,
-        "sets_done": item.sets_done,
+        "sets_done": None if hidden else item.sets_done,
         "status": item.status,
         "text": dose.describe(),
     }
@@ -136,13 +137,13 @@ def _today_text(view: Day, *, is_today: bool) -> str:
     else:
         total_weeks = view.program.weeks
         phase = plan.phase.name if plan.phase else ""
-        required = [i for i in view.items if not i.dose.as_needed]
+        required = [i for i in view.items if counted(i.dose)]
         done = sum(1 for i in required if i.status == "done")
         lines.append(
             f"{heading} · week {plan.week} of {total_weeks} · {phase} · "
             f"{done} of {len(required)} done"
         )
-        for slot, rows in _grouped(view.items):
+        for slot, rows in _rows_text(view):
             lines.append("")
             lines.append(SLOT_TITLES[slot])
             lines.extend(rows)
@@ -151,53 +152,17 @@ def _today_text(view: Day, *, is_today: bool) -> str:
     return "\n".join(lines)
 
 
-def _grouped(items: list[DoseProgress]) -> list[tuple[str, list[str]]]:
-    """Rows by slot; the legs of one dose share a row, as-needed repeats share one too."""
-    result: list[tuple[str, list[str]]] = []
-    for slot in SLOTS:
-        in_slot = [i for i in items if i.dose.slot == slot]
-        if not in_slot:
-            continue
-        rows: list[str] = []
-        seen: set[str] = set()
-        for item in in_slot:
-            dose = item.dose
-            group_id = dose.exercise_id if dose.as_needed else dose.key
-            if group_id in seen:
-                continue
-            seen.add(group_id)
-            members = [
-                i
-                for i in in_slot
-                if (i.dose.exercise_id if i.dose.as_needed else i.dose.key) == group_id
-            ]
-            rows.append(_row(members))
-        result.append((slot, rows))
-    return result
-
-
-def _row(members: list[DoseProgress]) -> str:
-    first = members[0].dose
-    if first.as_needed:
-        count = sum(1 for m in members if m.status == "done")
-        status = "done" if count == len(members) else ("partial" if count else "open")
-        text = first.describe()
-        return f"  {MARK[status]} {first.exercise_id:<24} {text} ({count} done)"
-    sides = [m.dose.side for m in members if m.dose.side]
-    legs = "each leg" if len(sides) == 2 else None
-    statuses = {m.status for m in members}
-    status = statuses.pop() if len(statuses) == 1 else "partial"
-    text = first.describe(legs=legs)
-    detail = ""
-    if not first.unverified and (target_sets(first) > 1 or len(members) > 1):
-        parts = []
-        for m in members:
-            leg = f"{m.dose.side} " if m.dose.side else ""
-            parts.append(f"{leg}{m.sets_done}/{target_sets(m.dose)}")
-        detail = "  (" + ", ".join(parts) + ")"
-    if status == "skipped":
-        detail += "  skipped"
-    return f"  {MARK[status]} {first.key:<24} {text}{detail}"
+def _rows_text(view: Day) -> list[tuple[str, list[str]]]:
+    """Rows by slot, from the same rows the app shows (legs and as-needed repeats share one)."""
+    by_slot: list[tuple[str, list[str]]] = []
+    for row in build_rows(view.items):
+        if not by_slot or by_slot[-1][0] != row.slot:
+            by_slot.append((row.slot, []))
+        detail = f"  ({row.progress.strip('()')})" if row.progress else ""
+        if row.status == "skipped":
+            detail += "  skipped"
+        by_slot[-1][1].append(f"  {MARK[row.status]} {row.keys[0]:<24} {row.text}{detail}")
+    return by_slot
 
 
 # --- check-offs -----------------------------------------------------------------------------
@@ -240,12 +205,18 @@ def done(
             act.session, patient=act.patient, day=plan_day, key=key, side=side, amounts=amounts
         )
     parts = [
-        " ".join(p for p in (r.side, f"{r.sets} set{'s' if r.sets != 1 else ''}") if p)
+        " ".join(p for p in (r.side, _sets_word(r.sets)) if p)
         for r in rows
         if r.side or (r.sets or 0) > 1
     ]
     detail = f" ({', '.join(parts)})" if parts else ""
     click.echo(f"Done: {key} on {plan_day}{detail}.")
+
+
+def _sets_word(count: int | None) -> str:
+    if count is None:
+        return ""
+    return f"{count} set{'s' if count != 1 else ''}"
 
 
 def _next_open_key(act: Action, day: date, key: str) -> str:

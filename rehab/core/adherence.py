@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from rehab.core.checklist import Logged, progress
+from rehab.core.checklist import Logged, counted, progress
 from rehab.core.schedule import DayPlan
 
 
@@ -29,7 +29,7 @@ def tally(plans: Iterable[DayPlan], logs: Mapping[date, Iterable[Logged]]) -> Ta
     done = planned = started = 0
     for plan in plans:
         for item in progress(plan, logs.get(plan.day, ())):
-            if item.dose.as_needed:
+            if not counted(item.dose):
                 continue
             planned += 1
             done += item.status == "done"

@@ -22,13 +22,24 @@ class Logged:
 
 
 def target_sets(dose: Dose) -> int:
-    """Most sets the dose asks for (the top of a 2–3 range); one-shot items count as 1."""
-    return int(dose.sets.high) if dose.sets is not None else 1
+    """Most sets the dose asks for (the top of a 2–3 range); one-shot items count as 1, and
+    so does a dose whose numbers are unverified: it is done or not, never "3 sets"."""
+    if dose.sets is None or dose.unverified:
+        return 1
+    return int(dose.sets.high)
 
 
 def enough_sets(dose: Dose) -> int:
     """Fewest sets that complete the dose (the bottom of a 2–3 range)."""
-    return max(1, int(dose.sets.low)) if dose.sets is not None else 1
+    if dose.sets is None or dose.unverified:
+        return 1
+    return max(1, int(dose.sets.low))
+
+
+def counted(dose: Dose) -> bool:
+    """Whether a missed dose counts against adherence: optional (as-needed) doses and doses
+    whose numbers and rhythm a clinician has yet to set (unverified) do not."""
+    return not (dose.as_needed or dose.unverified)
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,8 @@ def progress(plan: DayPlan, logs: Iterable[Logged]) -> list[DoseProgress]:
         if log.status == "skipped":
             skipped.add(where)
         else:
-            done[where] = done.get(where, 0) + (log.sets if log.sets is not None else 0)
+            # a check-off without a set count (an unverified dose) is the whole dose
+            done[where] = done.get(where, 0) + (log.sets if log.sets is not None else 1)
     result = []
     for dose in plan.doses:
         where = (dose.key, dose.side_key)

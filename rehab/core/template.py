@@ -106,7 +106,39 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class WeekDose(_Strict):
+def _whole_count(value: Span | None) -> Span | None:
+    """Sets and repetitions are counted: whole numbers, at least 1."""
+    if value is None:
+        return None
+    if not (float(value.low).is_integer() and float(value.high).is_integer()):
+        raise ValueError(f"{value.text()} is not a whole number (allowed: 1 or more, e.g. 3)")
+    if value.low < 1:
+        raise ValueError(f"{value.text()} is less than 1 (allowed: 1 or more)")
+    return value
+
+
+def _positive(value: Span | None) -> Span | None:
+    """A hold or a timed dose must last some time."""
+    if value is not None and value.low <= 0:
+        raise ValueError(f"{value.text()} is not above 0 (allowed: more than 0)")
+    return value
+
+
+class _DoseFields(_Strict):
+    """Validators shared by an exercise's dose and a week's dose."""
+
+    @field_validator("sets", "reps", check_fields=False)
+    @classmethod
+    def _counts(cls, value: Span | None) -> Span | None:
+        return _whole_count(value)
+
+    @field_validator("hold_seconds", "minutes", check_fields=False)
+    @classmethod
+    def _durations(cls, value: Span | None) -> Span | None:
+        return _positive(value)
+
+
+class WeekDose(_DoseFields):
     """A dose that applies in some program weeks only (heavy slow resistance's table)."""
 
     weeks: Span
@@ -118,7 +150,7 @@ class WeekDose(_Strict):
     load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
-class Exercise(_Strict):
+class Exercise(_DoseFields):
     id: str = Field(pattern=_SLUG, max_length=40)
     name: str = Field(min_length=1, max_length=80)
     kind: Kind

@@ -369,6 +369,11 @@ def record_done(
         )
     rows = []
     batch = uuid.uuid4().hex
+    if amounts.sets is not None and any(item.dose.unverified for item in open_items):
+        raise UsageProblem(
+            f"--sets: {key!r} has no established dose; your clinician sets it "
+            "(leave --sets out to log it as done)"
+        )
     for item in open_items:
         left = target_sets(item.dose) - item.sets_done
         if amounts.sets is not None and amounts.sets > left:
@@ -389,7 +394,8 @@ def record_done(
             ),
             action=batch,
             status="done",
-            sets=amounts.sets if amounts.sets is not None else left,
+            # an unverified dose is logged as done, never as a number of sets
+            sets=None if item.dose.unverified else (amounts.sets or left),
             reps=amounts.reps,
             hold_seconds=amounts.hold_seconds,
             minutes=amounts.minutes,

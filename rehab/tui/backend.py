@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-
 __all__ = ["Backend", "Clock", "DaySummary", "LogLine"]
 
 

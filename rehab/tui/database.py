@@ -19,6 +19,8 @@ from sqlmodel import Session, col, select
 
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
+from rehab.core.checklist import counted
+from rehab.core.rows import TodayView, build_rows
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal, settings
@@ -27,7 +29,6 @@ from rehab.store.journal import Amounts
 from rehab.store.models import DoseLog, Patient
 from rehab.store.observations import PainEntry, SymptomCheck
 from rehab.tui.backend import Clock, DaySummary, LogLine
-from rehab.tui.view import TodayView, build_rows
 
 T = TypeVar("T")
 
@@ -96,7 +97,7 @@ class StoreBackend:
                 session, enrollment=enrollment, first=week_start, last=week_end
             )
             week = tally(plans, logs)
-            required = [i for i in view.items if not i.dose.as_needed]
+            required = [i for i in view.items if counted(i.dose)]
             pause = journal.open_pause(session, enrollment=enrollment)
             return TodayView(
                 day=shown,

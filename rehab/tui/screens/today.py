@@ -16,8 +16,8 @@ from textual.widgets.option_list import Option
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
 
 if TYPE_CHECKING:
+    from rehab.core.rows import Row, TodayView
     from rehab.tui.app import RehabApp
-    from rehab.tui.view import Row, TodayView
 
 DISCLAIMER = "Not medical advice; follow your clinician."
 REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
@@ -150,7 +150,7 @@ class TodayScreen(Screen[None]):
         if keep is None and doses.highlighted_option is not None and not self._fresh:
             keep = doses.highlighted_option.id
         self._fresh = False
-        from rehab.tui.view import SLOT_TITLES  # loaded with the data, after the first frame
+        from rehab.core.rows import SLOT_TITLES  # loaded with the data, after the first frame
 
         doses.clear_options()
         self._rows = {self._option_id(r): r for r in view.rows}

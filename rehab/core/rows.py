@@ -1,8 +1,8 @@
-"""What the Today screen shows, as plain data built off the event loop.
+"""A day's checklist as rows, the way the app, `rehab today` and reminders show it.
 
-A row is one thing the patient does: the legs of a stretch share a row ("left 2/3, right
-0/3"), and the repeats of an as-needed item share one too ("Ice … (1 done)"). The row knows
-which planned dose its next check-off goes to, so the screen never has to.
+A row is one thing the patient does: the legs of a stretch share a row ("sets: left 2/3,
+right 0/3"), and the repeats of an as-needed item share one too ("Ice … (1 done)"). The row
+knows which planned dose its next check-off goes to, so no screen has to.
 """
 
 from __future__ import annotations
@@ -121,22 +121,32 @@ def build_rows(items: list[DoseProgress]) -> tuple[Row, ...]:
     return tuple(rows)
 
 
+def legs_text(members: tuple[DoseProgress, ...]) -> str | None:
+    sides = sorted({m.dose.side for m in members if m.dose.side})
+    return "each leg" if len(sides) == 2 else None
+
+
 def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
     first = members[0].dose
     keys = tuple(dict.fromkeys(m.dose.key for m in members))
+    text = first.describe(legs=legs_text(members))
     if first.as_needed:
-        count = sum(1 for m in members if m.status == "done")
-        status = "done" if count == len(members) else ("partial" if count else "open")
-        return Row(group, first.slot, status, first.describe(), f"({count} done)", members, keys)
-    legs = [m.dose.side for m in members if m.dose.side]
-    text = first.describe(legs="each leg" if len(legs) == 2 else None)
+        # one occurrence (ice, ice#2, …) counts once, whatever the number of legs
+        count = sum(
+            1 for key in keys if all(m.status == "done" for m in members if m.dose.key == key)
+        )
+        status = "done" if count == len(keys) else ("partial" if count else "open")
+        return Row(group, first.slot, status, text, f"({count} done)", members, keys)
     statuses = {m.status for m in members}
     status = statuses.pop() if len(statuses) == 1 else "partial"
     progress = ""
-    if not first.unverified and (target_sets(first) > 1 or len(members) > 1):
+    if target_sets(first) > 1:
         parts = []
         for m in members:
             leg = f"{m.dose.side} " if m.dose.side and len(members) > 1 else ""
             parts.append(f"{leg}{m.sets_done}/{target_sets(m.dose)}")
-        progress = "sets " + ", ".join(parts)
+        progress = "sets: " + ", ".join(parts)
+    elif len(members) > 1:
+        words = {"done": "done", "skipped": "skipped"}
+        progress = ", ".join(f"{m.dose.side} {words.get(m.status, 'to do')}" for m in members)
     return Row(group, first.slot, status, text, progress, members, keys)
