@@ -48,7 +48,7 @@ def one_line_error(result: Result, code: int = 2) -> str:
 
 
 def test_first_run_without_a_program_welcomes_and_explains(rehab: Rehab) -> None:
-    result = rehab()
+    result = rehab(db=False)  # the default database in the data folder is made on first use
     assert result.code == 0
     assert "Not medical advice; follow your clinician." in result.out
     assert "rehab start ID --side left|right|both" in result.out
@@ -341,3 +341,20 @@ def test_programs_check_names_file_field_and_allowed(
 def test_programs_check_missing_file(rehab: Rehab, tmp_path: Path) -> None:
     err = one_line_error(rehab("programs", "check", str(tmp_path / "nope.toml"), db=False))
     assert "nope.toml" in err
+
+
+def test_a_mistyped_db_on_a_read_is_an_error_not_a_new_file(rehab: Rehab, tmp_path: Path) -> None:
+    missing = tmp_path / "nope" / "x.db"
+    for args in (["today"], ["pain", "3"], ["remind", "--once"], ["settings", "show"]):
+        err = one_line_error(rehab("--db", str(missing), *args, db=False))
+        assert "no database at" in err
+    assert not missing.parent.exists()
+    err = one_line_error(rehab("--db", "", "today", db=False))
+    assert "--db: empty" in err
+    err = one_line_error(rehab("--db", "sqlitex://x", "today", db=False))
+    assert "unsupported database URL scheme 'sqlitex'" in err
+    # `start` may create it
+    started = rehab(
+        "--db", str(missing), "start", "heel-pain-self-care", "--side", "left", db=False
+    )
+    assert started.code == 0 and missing.exists()

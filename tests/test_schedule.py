@@ -617,7 +617,9 @@ def test_describe_texts() -> None:
     assert ("foot-massage", "right") not in texts
     assert texts[("ice", None)] == "Ice, 15–20 min, up to 3×/day, as needed"
     assert texts[("ice#3", None)] == "Ice, 15–20 min, up to 3×/day, as needed"
-    assert texts[("night-splint", None)] == "Night splint"
+    assert (
+        texts[("night-splint", None)] == "Night splint, if your podiatrist advised one, as needed"
+    )
     assert len(plan.doses) == 1 + 1 + 2 + 2 + 2 + 3 + 1 + 1
     assert [slot for slot, _ in plan.by_slot()] == ["morning", "night", "any"]
 
@@ -634,9 +636,9 @@ def test_describe_texts() -> None:
     assert plan_day(reps_only, start=START, side="left", day=START).doses[0].describe() == (
         "Calf stretch, 10–15 reps"
     )
-    sets_only = _program(side="affected", hold_seconds=None, sets=3.5)
+    sets_only = _program(side="affected", hold_seconds=None, sets=4)
     assert plan_day(sets_only, start=START, side="right", day=START).doses[0].describe() == (
-        "Calf stretch, 3.5 sets, right leg"
+        "Calf stretch, 4 sets, right leg"
     )
 
     # both sides shown as one line

@@ -208,3 +208,26 @@ def test_two_writers_at_once_both_land(tmp_path: Path, rehab: Rehab) -> None:
     assert results == [0, 0, 0, 0]
     with sqlite3.connect(rehab.db) as con:
         assert con.execute("SELECT count(*) FROM painentry").fetchone() == (4,)
+
+
+def test_parallel_check_offs_never_overcount(rehab: Rehab) -> None:
+    """Eight processes race to log one set each of a 2–3 set stretch: exactly three land,
+    the rest are told it is done, and nobody sees a raw database error."""
+    assert rehab("start", "heel-pain-self-care", "--side", "left").code == 0
+    results: list[tuple[int, str]] = []
+
+    def one() -> None:
+        r = run_process(
+            "--db", str(rehab.db), "done", "hamstring-stretch", "--side", "left", "--sets", "1"
+        )
+        results.append((r.code, r.err))
+
+    threads = [threading.Thread(target=one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(code for code, _ in results) == [0, 0, 0, 2, 2, 2, 2, 2]
+    assert all("already done" in err for code, err in results if code == 2)
+    with sqlite3.connect(rehab.db) as con:
+        assert con.execute("SELECT sum(sets) FROM doselog").fetchone() == (3,)

@@ -127,7 +127,7 @@ async def test_today_header_groups_and_first_open_focus(enrolled: Path) -> None:
         today(app)
         title, stats = text_of(app, "#title"), text_of(app, "#stats")
         assert "Heel pain self-care" in title and "week 2 of 6" in title and "Daily care" in title
-        assert "Tue 10 Mar 2026 (today)" in stats and "0/10 done" in stats
+        assert "Tue 10 Mar 2026 (today)" in stats and "0/9 done" in stats
         assert "this week 0%" in stats and "0 days active" in stats
         prompts = [str(o.prompt) for o in app.screen.query_one("#doses", OptionList).options]
         assert prompts[0].strip() == "Morning" and "Any time" in [p.strip() for p in prompts]
@@ -171,7 +171,7 @@ async def test_enter_checks_off_too_and_u_undoes_on_the_row(enrolled: Path) -> N
         await pilot.press("u")
         await settle(pilot)
         assert highlighted_id(app) == "morning:foot-massage"
-        assert "0/10 done" in text_of(app, "#stats")
+        assert "0/9 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(*), count(voided_at) FROM doselog") == [(1, 1)]
 
 
@@ -344,7 +344,7 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
         assert "[undone]" in str(entries.get_option_at_index(0).prompt)
         await pilot.press("escape")
         await settle(pilot)
-        assert "0/10 done" in text_of(app, "#stats")
+        assert "0/9 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(voided_at) FROM doselog") == [(1,)]
 
 

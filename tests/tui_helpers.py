@@ -51,6 +51,7 @@ def enroll(
             program=catalog.get(program_id),
             side="both" if side == "both" else "left" if side == "left" else "right",
             start=start,
+            now=NOW,
         )
     engine.dispose()
 

@@ -93,13 +93,21 @@ def cli(ctx: click.Context, db: str | None, patient: str | None, debug: bool) ->
     ctx.invoke(command)
 
 
+def _global_part(args: list[str]) -> list[str]:
+    """The arguments before the command: `--debug` counts only there (not as a note's text)."""
+    for i, arg in enumerate(args):
+        if arg in COMMANDS:
+            return args[:i]
+    return args
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    debug = "--debug" in _global_part(args)
     try:
         cli.main(args=args, prog_name="rehab", standalone_mode=False)
     except click.exceptions.Exit as exc:

@@ -258,7 +258,7 @@ def skip(ctx: click.Context, key: str, reason: str, side: str | None, day: date 
         rows = journal.record_skip(
             act.session, patient=act.patient, day=plan_day, key=key, reason=reason, side=side
         )
-    click.echo(f"Skipped: {key} on {plan_day} ({len(rows)} dose(s)): {reason.strip()}.")
+    click.echo(f"Skipped: {key} on {plan_day} ({len(rows)} dose(s)): {rows[0].reason}.")
 
 
 @click.command()
@@ -273,7 +273,7 @@ def undo(ctx: click.Context) -> None:
 # --- pain and symptoms -----------------------------------------------------------------------
 
 
-@click.command()
+@click.command(context_settings={"ignore_unknown_options": True})
 @click.argument("score", type=PAIN)
 @click.option(
     "--context",
@@ -394,7 +394,10 @@ def pause(ctx: click.Context, reason: str) -> None:
     """Pause the program from today; paused days are not counted as missed."""
     with action(ctx) as act:
         row = journal.pause_program(act.session, patient=act.patient, reason=reason)
-    click.echo(f"Paused from {row.start_date}: {row.reason}. `rehab resume` picks it up again.")
+    kept = " (today's entries are kept)" if row.start_date == act.today + timedelta(days=1) else ""
+    click.echo(
+        f"Paused from {row.start_date}{kept}: {row.reason}. `rehab resume` picks it up again."
+    )
 
 
 @click.command()

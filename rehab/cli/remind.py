@@ -50,9 +50,10 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
         raise click.UsageError("--at goes with --once")
     from rehab.reminders import notify
     from rehab.reminders.service import check_once
-    from rehab.store.db import database_url, open_engine
+    from rehab.store.db import open_engine
+    from rehab.store.url import database_url, is_default
 
-    engine = open_engine(database_url(options.db))
+    engine = open_engine(database_url(options.db), create=is_default(options.db))
     if once:
         sent = check_once(
             engine,

@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from rehab.cli import Options
 from rehab.core import clock
-from rehab.store.db import database_url, open_engine
+from rehab.store.db import open_engine
 from rehab.store.journal import find_patient, patient_zone
 from rehab.store.models import Patient, utcnow
+from rehab.store.url import database_url, is_default
 
 
 @dataclass
@@ -35,7 +36,7 @@ def action(ctx: click.Context, *, create_patient: bool = False) -> Iterator[Acti
     """Run one user action in one transaction: all of it is written, or none."""
     options = ctx.find_object(Options)
     assert options is not None
-    engine = open_engine(database_url(options.db))
+    engine = open_engine(database_url(options.db), create=create_patient or is_default(options.db))
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             began = utcnow()

@@ -65,6 +65,8 @@ class Dose:
     unverified: bool
     times_per_day: int
     phase_id: str
+    instructions: str = ""
+    cautions: tuple[str, ...] = ()
 
     @property
     def side_key(self) -> str:
@@ -300,6 +302,8 @@ def _expand(
                     unverified=unverified,
                     times_per_day=exercise.times_per_day,
                     phase_id=phase.id,
+                    instructions=exercise.instructions,
+                    cautions=tuple(exercise.cautions),
                 )
             )
     return doses

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from rehab.core.checklist import DoseProgress
+from rehab.core.checklist import DoseProgress, counted
 from rehab.core.reminder_times import QuietHours, fire_instant, parse_hhmm
 from rehab.store import journal, settings
 from rehab.store.models import Patient
@@ -61,14 +61,15 @@ def _short(item: DoseProgress) -> str:
 
 
 def open_lines(items: list[DoseProgress], slot: str) -> tuple[str, ...]:
-    """Open doses of `slot`, plus open required 'any time' doses; legs share a line."""
+    """Open doses of `slot`, plus open 'any time' doses; legs share a line. Optional doses
+    (as needed, or unverified) are never nagged about."""
     lines: list[str] = []
     seen: set[str] = set()
     for item in items:
         dose = item.dose
-        if item.status not in ("open", "partial"):
-            continue
-        if dose.slot != slot and (dose.slot != "any" or dose.as_needed):
+        if item.status not in ("open", "partial") or not counted(dose):
+            continue  # done, or optional (as needed, or dosed by the clinician)
+        if dose.slot not in (slot, "any"):
             continue
         if dose.key in seen:
             continue
@@ -125,7 +126,7 @@ def due(
         if missed and not catch_up:
             continue
         lines = open_lines(view.items, slot)
-        if not lines or not any(i.dose.slot == slot for i in view.items):
+        if not lines or not any(i.dose.slot == slot and counted(i.dose) for i in view.items):
             continue  # nothing planned in that slot today, or all of it done
         result.append(Reminder(day, slot, at, lines, catch_up=missed))
     return result

@@ -43,6 +43,8 @@ def _prepare_file(path: Path) -> None:
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # SQLAlchemy, not pysqlite, decides when a transaction begins (see _begin_immediate)
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -51,15 +53,38 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(url: str, *, migrate: bool = True) -> Engine:
-    """An engine on a database that is at the code's schema revision."""
+def _begin_immediate(conn: Any) -> None:
+    """Take the write lock when a transaction starts, not at its first INSERT: an action's
+    reads (how many sets are done?) and its write then see the same state, even with the
+    app and a command writing at once. Readers are not blocked (WAL)."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def open_engine(url: str, *, migrate: bool = True, create: bool = True) -> Engine:
+    """An engine on a database that is at the code's schema revision.
+
+    With `create=False` a missing database file is an error rather than a new empty file:
+    a mistyped --db on a command that only reads must not quietly start a new history.
+    """
     path = sqlite_path(url)
     if path is not None:
+        if not create and not path.exists():
+            raise UsageProblem(
+                f"--db: no database at {path} (allowed: an existing rehab database; "
+                "`rehab start` creates a new one)"
+            )
         _prepare_file(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_immediate)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        try:
+            engine = create_engine(url, pool_pre_ping=True)
+        except ModuleNotFoundError as exc:
+            raise EnvironmentProblem(
+                f"the database driver {exc.name!r} is not installed "
+                "(for PostgreSQL: pip install 'psycopg[binary]')"
+            ) from None
     try:
         revision = _current_revision(engine)
         if revision != HEAD_REVISION and migrate:
@@ -128,6 +153,8 @@ def explain(exc: BaseException, url: str | None = None) -> str:
         where = f" {path}" if path is not None else ""
     message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
     lowered = message.lower()
+    if "unique constraint" in lowered:
+        return "another rehab process logged the same thing at the same moment; try again"
     if "locked" in lowered or "busy" in lowered:
         return f"the database{where} is locked by another program; close it (or wait) and retry"
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:

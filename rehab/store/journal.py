@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -40,6 +40,21 @@ if TYPE_CHECKING:  # loaded by the functions that need them: `rehab today` never
 DEFAULT_PATIENT = "me"
 PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
 SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
+
+
+REASON_MAX = 200
+
+
+def one_line_reason(text: str, *, examples: str) -> str:
+    """A reason is one short line: spaces folded, at most REASON_MAX characters."""
+    folded = " ".join(text.split())
+    if not folded:
+        raise UsageProblem(f"--reason: say why (for example: {examples})")
+    if len(folded) > REASON_MAX:
+        raise UsageProblem(
+            f"--reason: {len(folded)} characters is too long (allowed: up to {REASON_MAX})"
+        )
+    return folded
 
 
 # --- patients and enrollments ------------------------------------------------------------
@@ -98,7 +113,10 @@ def start_program(
     side: EnrollmentSide,
     start: date,
     replace: bool = False,
+    now: datetime | None = None,
 ) -> Enrollment:
+    today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
+    _not_too_old(start, today, "--start")
     current = active_enrollment(session, patient=patient)
     if current is not None:
         if not replace:
@@ -288,6 +306,16 @@ def days_active(session: Session, *, enrollment: Enrollment, upto: date) -> int:
 # --- check-offs and skips ----------------------------------------------------------------
 
 
+OLDEST_DAYS = 366
+
+
+def _not_too_old(day: date, today: date, what: str) -> None:
+    """Backfilling is for days the patient can still remember: up to a year back."""
+    oldest = today - timedelta(days=OLDEST_DAYS)
+    if day < oldest:
+        raise UsageProblem(f"{what}: {day} is more than a year ago (allowed: {oldest} to {today})")
+
+
 def _not_future(day: date, today: date, what: str) -> None:
     if day > today:
         raise UsageProblem(
@@ -420,9 +448,7 @@ def record_skip(
     side: str | None = None,
     now: datetime | None = None,
 ) -> list[DoseLog]:
-    reason = reason.strip()
-    if not reason:
-        raise UsageProblem(f"--reason: give a reason (for example: {', '.join(SKIP_REASONS)})")
+    reason = one_line_reason(reason, examples=", ".join(SKIP_REASONS))
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     view = load_day(session, patient=patient, day=day)
@@ -444,7 +470,7 @@ def record_skip(
             ),
             action=batch,
             status="skipped",
-            reason=reason[:200],
+            reason=reason,
             logged_at=moment,
         )
         session.add(row)
@@ -478,6 +504,8 @@ def record_pain(
     when = at or moment
     if when > moment:
         raise UsageProblem(f"--at: {when.isoformat()} is in the future (allowed: now or earlier)")
+    zone = patient_zone(patient)
+    _not_too_old(when.astimezone(zone).date(), moment.astimezone(zone).date(), "--at")
     enrollment = active_enrollment(session, patient=patient)
     entry = PainEntry(
         patient_id=_id(patient),
@@ -509,7 +537,9 @@ def record_check(
     from rehab.store.observations import SymptomCheck
 
     moment = now or clock.now_utc()
-    _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    today = moment.astimezone(patient_zone(patient)).date()
+    _not_future(day, today, "--date")
+    _not_too_old(day, today, "--date")
     if stiffness_minutes is not None and not 0 <= stiffness_minutes <= 1440:
         raise UsageProblem(
             f"--stiffness: {stiffness_minutes} minutes is out of range (allowed: 0 to 1440)"
@@ -540,9 +570,7 @@ def open_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
 def pause_program(
     session: Session, *, patient: Patient, reason: str, now: datetime | None = None
 ) -> Pause:
-    reason = reason.strip()
-    if not reason:
-        raise UsageProblem("--reason: say why (for example: injury, illness, travel)")
+    reason = one_line_reason(reason, examples="injury, illness, travel")
     enrollment = require_enrollment(session, patient=patient)
     current = open_pause(session, enrollment=enrollment)
     if current is not None:
@@ -551,9 +579,11 @@ def pause_program(
             "`rehab resume` ends the pause"
         )
     today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
-    pause = Pause(
-        enrollment_id=_id(enrollment), start_date=max(today, enrollment.start_date), reason=reason
-    )
+    first = max(today, enrollment.start_date)
+    if day_logs(session, enrollment=enrollment, day=first):
+        # today already has check-offs: keep them in view and pause from tomorrow
+        first = first + timedelta(days=1)
+    pause = Pause(enrollment_id=_id(enrollment), start_date=first, reason=reason)
     session.add(pause)
     session.flush()
     return pause
@@ -589,13 +619,17 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
     """
     from rehab.store.observations import PainEntry, SymptomCheck
 
-    enrollment_ids = select(Enrollment.id).where(Enrollment.patient_id == patient.id)
-    dose = session.exec(
-        select(DoseLog)
-        .where(col(DoseLog.enrollment_id).in_(enrollment_ids), col(DoseLog.voided_at).is_(None))
-        .order_by(col(DoseLog.id).desc())
-        .limit(1)
-    ).first()
+    enrollment = active_enrollment(session, patient=patient)
+    dose = (
+        session.exec(
+            select(DoseLog)
+            .where(DoseLog.enrollment_id == enrollment.id, col(DoseLog.voided_at).is_(None))
+            .order_by(col(DoseLog.id).desc())
+            .limit(1)
+        ).first()
+        if enrollment is not None
+        else None
+    )
     pain = session.exec(
         select(PainEntry)
         .where(PainEntry.patient_id == patient.id, col(PainEntry.voided_at).is_(None))
@@ -616,6 +650,8 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
     if not candidates:
         raise UsageProblem("nothing to undo")
     _, _, latest = max(candidates, key=lambda c: (c[0], c[1]))
+    if enrollment is not None:
+        _refuse_if_program_changed_since(session, enrollment=enrollment, since=latest.logged_at)
     if isinstance(latest, DoseLog):
         return void_action(session, action=latest.action)
     latest.voided_at = utcnow()
@@ -623,6 +659,29 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
     if isinstance(latest, PainEntry):
         return Undone(f"pain {latest.score}/10 ({latest.context}) on {latest.local_date}", 1)
     return Undone(f"morning check on {latest.check_date}", 1)
+
+
+def _refuse_if_program_changed_since(
+    session: Session, *, enrollment: Enrollment, since: datetime
+) -> None:
+    """Undo takes back entries, not program changes: if a pause, a resume or a new program
+    came after the newest entry, undoing an older entry would surprise, so say so instead."""
+    if enrollment.created_at > since:
+        raise UsageProblem(
+            f"the last change was starting {enrollment.program_id!r}; undo only takes back "
+            "check-offs, skips, pain scores and morning checks"
+        )
+    for pause in session.exec(select(Pause).where(Pause.enrollment_id == enrollment.id)).all():
+        if pause.ended_at is not None and pause.ended_at > since:
+            raise UsageProblem(
+                "the last change was resuming the program; `rehab pause` pauses it again "
+                "(undo only takes back check-offs, skips, pain scores and morning checks)"
+            )
+        if pause.created_at > since:
+            raise UsageProblem(
+                "the last change was pausing the program; `rehab resume` ends the pause "
+                "(undo only takes back check-offs, skips, pain scores and morning checks)"
+            )
 
 
 def undo_dose(session: Session, *, patient: Patient, day: date, keys: Sequence[str]) -> Undone:

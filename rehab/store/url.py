@@ -12,15 +12,24 @@ from pathlib import Path
 from rehab.errors import UsageProblem
 from rehab.paths import default_db_path
 
+SCHEMES = ("sqlite", "postgresql", "postgresql+psycopg", "postgresql+psycopg2")
+
+
+def is_default(db: str | None) -> bool:
+    """True when no --db and no REHAB_DB: the one database rehab may create unasked."""
+    return not db and not os.environ.get("REHAB_DB")
+
 
 def database_url(db: str | None) -> str:
     """`--db` (a path or a URL), else $REHAB_DB, else the user data dir's rehab.db."""
+    if db is not None and not db.strip():
+        raise UsageProblem("--db: empty (allowed: a file path or a database URL)")
     value = db if db else os.environ.get("REHAB_DB") or None
     if value is None:
         return _sqlite_url(default_db_path())
     if "://" in value:
-        if not value.startswith(("sqlite", "postgresql")):
-            scheme = value.split("://", 1)[0]
+        scheme = value.split("://", 1)[0]
+        if scheme not in SCHEMES:
             raise UsageProblem(
                 f"--db: unsupported database URL scheme {scheme!r} "
                 "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"

@@ -27,7 +27,10 @@ class RehabApp(App[None]):
     CSS_PATH = "rehab.tcss"
     TITLE = "rehab"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [Binding("q", "quit", "Quit"), Binding("ctrl+c", "quit", "Quit", show=False)]
+    BINDINGS = [
+        Binding("q", "quit", "Quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False),
+    ]
 
     def __init__(self, backend: Backend, *, tick: bool = True, reminders: bool = True) -> None:
         super().__init__()
@@ -114,6 +117,22 @@ class RehabApp(App[None]):
         lines = self.backend.open_in_slot(slot)
         if lines:
             self.send_reminder("rehab reminder", f"{slot.capitalize()}: " + "; ".join(lines))
+
+    async def action_quit(self) -> None:
+        """Quitting never loses work: a running timer logs what is done so far (whole sets
+        were logged as they finished; an ice or walk timer logs its whole minutes), and
+        writes still in flight finish before the app closes."""
+        timer = self.timer
+        if timer is not None and timer.running:
+            from rehab.store.journal import Amounts
+
+            self.timer = None
+            for event in timer.stop(self.backend.clock.monotonic()):
+                if event.kind == "log-minutes":
+                    amounts = Amounts(minutes=event.minutes)
+                    self._log_dose(timer.day, timer.key, None, amounts)
+        await self.workers.wait_for_complete()
+        self.exit()
 
     # --- running database work off the event loop --------------------------------------
 

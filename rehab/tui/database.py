@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from rehab.core import clock
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.checklist import counted
@@ -66,13 +67,32 @@ class StoreBackend:
     def zone(self, patient: Patient) -> ZoneInfo:
         return journal.patient_zone(patient)
 
+    def _existing_patient(self, session: Session) -> Patient | None:
+        """The patient if they exist yet (a new name is created by `start`, not by looking)."""
+        try:
+            return journal.find_patient(session, name=self.patient_name)
+        except UsageProblem:
+            return None
+
     def today(self) -> date:
-        return self._run(lambda s, p: self.clock.now().astimezone(self.zone(p)).date())
+        with self._lock, Session(self.engine()) as session:
+            patient = self._existing_patient(session)
+            zone = self.zone(patient) if patient else clock.zone(None)
+            session.rollback()  # looking only: the default patient is not created here
+        return self.clock.now().astimezone(zone).date()
 
     # --- reading ----------------------------------------------------------------------
 
     def has_program(self) -> bool:
-        return self._run(lambda s, p: journal.active_enrollment(s, patient=p) is not None)
+        with self._lock, Session(self.engine()) as session:
+            patient = self._existing_patient(session)
+            found = (
+                patient is not None
+                and patient.id is not None
+                and (journal.active_enrollment(session, patient=patient) is not None)
+            )
+            session.rollback()
+        return found
 
     def catalog(self) -> Catalog:
         from rehab import paths
@@ -225,7 +245,8 @@ class StoreBackend:
     # --- writing ----------------------------------------------------------------------
 
     def start(self, program: Program, side: str, start: date, reminders: dict[str, str]) -> None:
-        def work(session: Session, _: Patient) -> None:
+        """First run: the one place the app creates a patient, with the enrollment."""
+        with self._lock, Session(self.engine()) as session, session.begin():
             patient = journal.find_patient(session, name=self.patient_name, create=True)
             settings.set_reminder_times(session, patient=patient, times=reminders)
             journal.start_program(
@@ -234,9 +255,8 @@ class StoreBackend:
                 program=program,
                 side="left" if side == "left" else "right" if side == "right" else "both",
                 start=start,
+                now=self.clock.now(),
             )
-
-        self._run(work)
 
     def check_off(self, day: date, key: str, side: str | None, amounts: Amounts) -> list[DoseLog]:
         return self._run(

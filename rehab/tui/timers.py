@@ -147,6 +147,7 @@ class MinutesTimer:
     target_minutes: int
     least_minutes: int
     started: float
+    exercise_kind: str = "ice"
     kind: str = "minutes"
     phase: str = "run"  # run | finished | stopped
     _paused_total: float = 0.0
@@ -203,7 +204,12 @@ class MinutesTimer:
         if self.phase == "stopped":
             return f"{self.name}: stopped after {done} min"
         pause = " (paused)" if self.paused else ""
-        return f"{self.name}{pause} · {done} of {self.least_minutes}–{self.target_minutes} min"
+        goal = (
+            f"{self.least_minutes}–{self.target_minutes}"
+            if self.least_minutes != self.target_minutes
+            else f"{self.target_minutes}"
+        )
+        return f"Running{pause} · {done} of {goal} min"
 
 
 Timer = HoldTimer | MinutesTimer

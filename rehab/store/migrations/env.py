@@ -12,9 +12,11 @@ engine = config.attributes["engine"]
 
 with engine.connect() as connection:
     is_sqlite = connection.dialect.name == "sqlite"
-    if is_sqlite:
-        # Batch migrations copy tables; foreign keys must be off while they do.
-        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+    raw = connection.connection.driver_connection if is_sqlite else None
+    if raw is not None:
+        # Batch migrations copy tables; foreign keys must be off while they do. Run on the
+        # raw connection: the pragma does nothing inside a transaction.
+        raw.execute("PRAGMA foreign_keys = OFF")
     context.configure(
         connection=connection,
         target_metadata=SQLModel.metadata,
@@ -24,5 +26,5 @@ with engine.connect() as connection:
     with context.begin_transaction():
         context.run_migrations()
     connection.commit()
-    if is_sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+    if raw is not None:
+        raw.execute("PRAGMA foreign_keys = ON")

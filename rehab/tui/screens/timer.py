@@ -58,11 +58,13 @@ class TimerScreen(Screen[None]):
                 "A bell rings at the end of each hold; each finished set is logged. "
                 "Stopping early keeps the sets already done."
             )
-        else:
+        elif timer.exercise_kind == "ice":
             help_text.update(
                 "Damp cloth between ice and skin; stop if the skin goes numb. "
                 "Stopping logs the whole minutes done."
             )
+        else:
+            help_text.update("Stopping logs the whole minutes done; so does finishing.")
 
     def action_pause(self) -> None:
         timer = self.rehab.timer

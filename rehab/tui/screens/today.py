@@ -61,7 +61,7 @@ class TodayScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.view: TodayView | None = None
-        self.day: date | None = None
+        self.day: date | None = None  # a day the patient moved to; None follows the calendar
         self._focus_key: str | None = None
         self._rows: dict[str, Row] = {}
         self._fresh = False
@@ -76,11 +76,25 @@ class TodayScreen(Screen[None]):
         yield Static("", id="stats")
         yield Static("", id="timerline")
         yield OptionList(id="doses")
+        yield Static("", id="detail")
         yield Static(DISCLAIMER, id="disclaimer")
         yield Footer()
 
     def on_mount(self) -> None:
         self.reload()
+        self.set_interval(60, self._midnight)
+
+    def _midnight(self) -> None:
+        """Past midnight, 'today' is a new day: show it (unless another day was chosen)."""
+        view = self.view
+        if view is None or self.day is not None:
+            return
+
+        def compare(today: date) -> None:
+            if today != view.today and self.day is None:
+                self._new_day()
+
+        self.rehab.run_db(self.rehab.backend.today, done=compare)
 
     # --- loading --------------------------------------------------------------------------
 
@@ -100,7 +114,8 @@ class TodayScreen(Screen[None]):
             self._first_run()
             return
         self.view = view
-        self.day = view.day
+        if view.day == view.today:
+            self.day = None  # back on today: keep following the calendar past midnight
         self.rehab.start_reminders()
         self.query_one("#title", Static).update(self._title(view))
         self.query_one("#stats", Static).update(self._stats(view))
@@ -200,6 +215,15 @@ class TodayScreen(Screen[None]):
         if self._pointer in self._rows:
             row = self._rows[self._pointer]
             doses.replace_option_prompt(self._pointer, self._label(row, pointer=True))
+            self.query_one("#detail", Static).update(self._detail(row))
+
+    def _detail(self, row: Row) -> str:
+        """How to do the selected exercise, and its cautions, from the template."""
+        dose = row.first.dose
+        text = dose.instructions
+        if dose.cautions:
+            text += "  ⚠ " + " ".join(dose.cautions)
+        return text
 
     @staticmethod
     def _label(row: Row, *, pointer: bool = False) -> Text:
@@ -349,9 +373,9 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(CheckDialog(), chosen)
 
     def action_day(self, step: int) -> None:
-        if self.day is None:
+        if self.view is None:
             return
-        self.day = self.day + timedelta(days=step)
+        self.day = self.view.day + timedelta(days=step)
         self._new_day()
 
     def action_go_today(self) -> None:
@@ -456,6 +480,7 @@ class TodayScreen(Screen[None]):
                 target_minutes=int(dose.minutes.high),
                 least_minutes=int(dose.minutes.low),
                 started=now,
+                exercise_kind=dose.kind,
             )
         self.notify(f"No timer for {dose.name}: check it off with space.")
         return None
@@ -469,9 +494,8 @@ class TodayScreen(Screen[None]):
             return
         now = self.rehab.backend.clock.monotonic()
         line.display = True
-        line.update(
-            f"⏱ {timer.name} · {timer.status(now)} · {clock_text(timer.remaining(now))} · t opens"
-        )
+        left = clock_text(timer.remaining(now))
+        line.update(f"⏱ {timer.name} · {timer.status(now)} · {left} · t opens it")
 
 
 def _has(options: OptionList, option_id: str) -> bool:

@@ -74,7 +74,7 @@ class WelcomeScreen(Screen[bool]):
             yield Label("Which leg hurts?")
             with RadioSet(id="side"):
                 yield choice_button("left")
-                yield choice_button("right", chosen=True)
+                yield choice_button("right")
                 yield choice_button("both")
             yield Label("Start date (YYYY-MM-DD)")
             yield Input(id="start")
@@ -164,7 +164,11 @@ class WelcomeScreen(Screen[bool]):
         if (start - self.today).days > 365:
             error.update("Start date is more than a year ahead (allowed: within a year)")
             return
-        side = chosen_value(self.query_one("#side", RadioSet), "right")
+        side = chosen_value(self.query_one("#side", RadioSet), "")
+        if not side:
+            error.update("Choose which leg hurts: left, right or both")
+            self.query_one("#side", RadioSet).focus()
+            return
         reminders = {
             slot: self.query_one(f"#remind-{slot}", Input).value for slot in REMINDER_SLOTS
         }
