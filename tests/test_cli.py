@@ -358,3 +358,50 @@ def test_a_mistyped_db_on_a_read_is_an_error_not_a_new_file(rehab: Rehab, tmp_pa
         "--db", str(missing), "start", "heel-pain-self-care", "--side", "left", db=False
     )
     assert started.code == 0 and missing.exists()
+
+
+def test_undo_does_not_reach_past_a_pause(enrolled: Rehab) -> None:
+    assert enrolled("pain", "3").code == 0
+    with time_machine.travel(datetime(2026, 3, 10, 9, 40, tzinfo=LISBON), tick=False):
+        assert enrolled("pause", "--reason", "injury").code == 0
+        err = one_line_error(enrolled("undo"))
+    assert "pausing the program" in err and "rehab resume" in err
+    assert rows(enrolled.db, "painentry", "voided_at IS NULL") != []
+
+
+def test_a_pause_after_todays_check_offs_starts_tomorrow(enrolled: Rehab) -> None:
+    assert enrolled("done", "gentle-walk").code == 0
+    result = enrolled("pause", "--reason", "travel")
+    assert "Paused from 2026-03-11 (today's entries are kept)" in result.out
+    assert "[x] gentle-walk" in enrolled("today").out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["skip", "gentle-walk", "--reason", "x" * 201], "allowed: up to 200"),
+        (["pause", "--reason", "y" * 500], "allowed: up to 200"),
+        (["pain", "3", "--at", "2024-01-01T08:00"], "more than a year ago"),
+        (["check", "--stiffness", "5", "--date", "2024-01-01"], "more than a year ago"),
+        (["start", "plantar-fasciitis", "--side", "left", "--replace", "--start", "1900-01-01"],
+         "more than a year ago"),
+    ],
+)
+def test_long_reasons_and_ancient_dates_are_refused(
+    enrolled: Rehab, args: list[str], expected: str
+) -> None:
+    assert expected in one_line_error(enrolled(*args))
+    assert rows(enrolled.db, "enrollment", "status = 'active'")[0]["program_id"] == (
+        "heel-pain-self-care"
+    )
+
+
+def test_reason_with_line_breaks_is_folded(enrolled: Rehab) -> None:
+    assert enrolled("skip", "gentle-walk", "--reason", "rain\nand   wind").code == 0
+    (row,) = rows(enrolled.db, "doselog")
+    assert row["reason"] == "rain and wind"
+
+
+def test_debug_only_counts_before_the_command(enrolled: Rehab) -> None:
+    result = enrolled("done", "gentle-walk", "--note", "--debug")
+    assert result.code == 0

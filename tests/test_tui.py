@@ -493,3 +493,79 @@ async def test_reminder_settings_screen_saves_all_or_nothing(enrolled: Path) -> 
         await settle(pilot)
         today(app)
     assert ("reminder.evening", "19:15") in rows(enrolled, "SELECT key, value FROM setting")
+
+
+async def test_quitting_with_a_running_ice_timer_logs_its_minutes(enrolled: Path) -> None:
+    app, clock = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("t")
+        await settle(pilot)
+        clock.advance(7 * 60 + 30)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("q")
+        await settle(pilot)
+    assert rows(enrolled, "SELECT item_key, minutes FROM doselog") == [("ice", 7.0)]
+
+
+async def test_the_checklist_follows_the_calendar_past_midnight(enrolled: Path) -> None:
+    from datetime import datetime
+    from datetime import UTC as utc
+
+    from tests.tui_helpers import FakeClock
+
+    clock = FakeClock(datetime(2026, 3, 10, 23, 50, tzinfo=utc))
+    app, _ = make(enrolled, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "Tue 10 Mar 2026 (today)" in text_of(app, "#stats")
+        clock.advance(20 * 60)
+        today(app)._midnight()
+        await settle(pilot)
+        assert "Wed 11 Mar 2026 (today)" in text_of(app, "#stats")
+        await pilot.press("space")
+        await settle(pilot)
+    assert rows(enrolled, "SELECT plan_date FROM doselog") == [("2026-03-11",)]
+
+
+async def test_selected_dose_shows_its_instructions_and_cautions(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.pause()
+        detail = text_of(app, "#detail")
+        assert "damp cloth" in detail and "⚠" in detail and "numb skin" in detail
+
+
+async def test_first_run_needs_a_leg_and_works_for_a_new_patient(db: Path) -> None:
+    from rehab.tui.app import RehabApp
+    from rehab.tui.backend import Backend
+    from tests.tui_helpers import FakeClock
+
+    enroll(db)  # "me" exists already; "Ana" is new
+    app = RehabApp(Backend(f"sqlite:///{db}", "Ana", FakeClock()), tick=False, reminders=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one("#start", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Choose which leg hurts" in text_of(app, "#details-error")
+        await pilot.click("#choice-both")
+        app.screen.query_one("#start", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)
+    assert rows(
+        db, "SELECT p.name, e.side FROM enrollment e JOIN patient p ON p.id = e.patient_id"
+    ) == [
+        ("me", "right"),
+        ("Ana", "both"),
+    ]
