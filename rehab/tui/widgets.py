@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, RadioButton, RadioSet
+from typing import Any, Self
+
+from rich.text import Text
+from textual.widgets import Checkbox, OptionList, RadioButton, RadioSet
 
 
 def choice_button(value: str, *, chosen: bool = False) -> RadioButton:
@@ -39,3 +42,32 @@ def mark_box(box: Checkbox) -> None:
     """Call on Checkbox.Changed."""
     label = str(box.tooltip or "")
     box.label = f"{label}: {'yes' if box.value else 'no'}"
+
+
+class PointerList(OptionList):
+    """An option list whose highlighted option also carries a ›, not only a colour."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain: dict[int, Any] = {}
+        self._pointed: int | None = None
+
+    def clear_options(self) -> Self:
+        self._plain = {}
+        self._pointed = None
+        return super().clear_options()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list is not self:
+            return
+        previous, self._pointed = self._pointed, event.option_index
+        if previous is not None and previous in self._plain and previous < self.option_count:
+            self.replace_option_prompt_at_index(previous, self._plain[previous])
+        index = event.option_index
+        if index not in self._plain:
+            self._plain[index] = event.option.prompt
+        self.replace_option_prompt_at_index(index, Text("› ") + _as_text(self._plain[index]))
+
+
+def _as_text(prompt: Any) -> Text:
+    return prompt if isinstance(prompt, Text) else Text(str(prompt))

@@ -13,7 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
 from textual.widgets.option_list import Option
 
-from rehab.tui.widgets import choice_button, chosen_value, mark_box, mark_choices, tick_box
+from rehab.tui.widgets import (
+    PointerList,
+    choice_button,
+    chosen_value,
+    mark_box,
+    mark_choices,
+    tick_box,
+)
 
 T = TypeVar("T")
 PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
@@ -129,7 +136,7 @@ class _Choice(_Dialog[str | None]):
         with Vertical(classes="dialog"):
             title = self.TITLE_TEXT + (f": {self.subject}" if self.subject else "")
             yield Label(title, classes="dialog-title")
-            yield OptionList(*[Option(c, id=c) for c in self.CHOICES], id="choices")
+            yield PointerList(*[Option(c, id=c) for c in self.CHOICES], id="choices")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
 

@@ -10,11 +10,13 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehab.tui.backend import DaySummary, LogLine
+from rehab.tui.widgets import PointerList
 
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
@@ -58,6 +60,7 @@ class HistoryScreen(Screen[None]):
         self.summaries: dict[date, DaySummary] = {}
         self.lines: list[LogLine] = []
         self.selected: date = today
+        self._marked: date | None = None
 
     @property
     def rehab(self) -> RehabApp:
@@ -68,7 +71,7 @@ class HistoryScreen(Screen[None]):
         yield DataTable(id="calendar", cursor_type="cell", zebra_stripes=False)
         yield Static(LEGEND, id="legend")
         yield Label("", id="day-title")
-        yield OptionList(id="entries")
+        yield PointerList(id="entries")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -84,6 +87,7 @@ class HistoryScreen(Screen[None]):
 
     def _show_month(self, days: list[DaySummary]) -> None:
         self.summaries = {d.day: d for d in days}
+        self._marked = None
         table = self.query_one("#calendar", DataTable)
         table.clear()
         for week_start in range(0, len(days), 7):
@@ -91,9 +95,10 @@ class HistoryScreen(Screen[None]):
             cells: list[Text] = [Text(week[0].day.strftime("%-d %b"))]
             for day in week:
                 mark, style = symbol(day, self.today)
-                cells.append(Text(f"{day.day.day:>2} {mark}", style=style))
+                cells.append(Text(f" {day.day.day:>2} {mark}", style=style))
             table.add_row(*cells, key=week[0].day.isoformat())
         self._move_cursor(self.selected)
+        self._mark(self.selected)
         table.focus()
         self._load_day(self.selected)
 
@@ -111,9 +116,27 @@ class HistoryScreen(Screen[None]):
         if column == 0 or not days:
             return
         index = event.coordinate.row * 7 + column - 1
-        if 0 <= index < len(days) and days[index] != self.selected:
-            self.selected = days[index]
-            self._load_day(self.selected)
+        if 0 <= index < len(days):
+            self._mark(days[index])
+            if days[index] != self.selected:
+                self.selected = days[index]
+                self._load_day(self.selected)
+
+    def _mark(self, day: date) -> None:
+        """Put ▸ on the chosen day's cell (and take it off the last one): not colour alone."""
+        table = self.query_one("#calendar", DataTable)
+        days = sorted(self.summaries)
+        for each in {self._marked, day}:
+            if each is None or each not in self.summaries:
+                continue
+            index = days.index(each)
+            mark, style = symbol(self.summaries[each], self.today)
+            pointer = "▸" if each == day else " "
+            table.update_cell_at(
+                Coordinate(index // 7, 1 + index % 7),
+                Text(f"{pointer}{each.day:>2} {mark}", style=style),
+            )
+        self._marked = day
 
     def _load_day(self, day: date) -> None:
         summary = self.summaries.get(day)

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program
 from rehab.store.settings import DEFAULT_REMINDERS, REMINDER_SLOTS
-from rehab.tui.widgets import choice_button, chosen_value, mark_choices
+from rehab.tui.widgets import PointerList, choice_button, chosen_value, mark_choices
 
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
@@ -66,7 +66,7 @@ class WelcomeScreen(Screen[bool]):
     def compose(self) -> ComposeResult:
         yield Static(f"Welcome to rehab. {DISCLAIMER}", id="welcome-line")
         with Horizontal(id="step-program"):
-            yield OptionList(id="programs")
+            yield PointerList(id="programs")
             with VerticalScroll(id="preview-box"):
                 yield Static("", id="preview")
         with VerticalScroll(id="step-details"):
