@@ -383,8 +383,10 @@ def test_a_pause_after_todays_check_offs_starts_tomorrow(enrolled: Rehab) -> Non
         (["pause", "--reason", "y" * 500], "allowed: up to 200"),
         (["pain", "3", "--at", "2024-01-01T08:00"], "more than a year ago"),
         (["check", "--stiffness", "5", "--date", "2024-01-01"], "more than a year ago"),
-        (["start", "plantar-fasciitis", "--side", "left", "--replace", "--start", "1900-01-01"],
-         "more than a year ago"),
+        (
+            ["start", "plantar-fasciitis", "--side", "left", "--replace", "--start", "1900-01-01"],
+            "more than a year ago",
+        ),
     ],
 )
 def test_long_reasons_and_ancient_dates_are_refused(

@@ -512,8 +512,8 @@ async def test_quitting_with_a_running_ice_timer_logs_its_minutes(enrolled: Path
 
 
 async def test_the_checklist_follows_the_calendar_past_midnight(enrolled: Path) -> None:
-    from datetime import datetime
     from datetime import UTC as utc
+    from datetime import datetime
 
     from tests.tui_helpers import FakeClock
 

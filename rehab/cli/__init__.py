@@ -28,6 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "start": ("rehab.cli.journal:start", "Start a program for the left, right or both legs."),
     "pause": ("rehab.cli.journal:pause", "Pause the program (injury, illness, travel)."),
     "resume": ("rehab.cli.journal:resume", "Resume a paused program."),
+    "advice": ("rehab.cli.progress:advice", "Today's advice: progress, hold or reduce, and why."),
+    "accept": ("rehab.cli.progress:accept", "Accept today's advice (applies from tomorrow)."),
     "programs": ("rehab.cli.programs:programs", "List, show and check program templates."),
     "remind": ("rehab.cli.remind:remind", "Send reminders at the slot times (a service)."),
     "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),

@@ -86,6 +86,8 @@ class TodayView:
     end_date: date | None
     pause_reason: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    advice: str | None = None  # today's pain-monitoring advice, one line
+    advice_decision: str | None = None  # progress | hold | reduce
 
     @property
     def is_future(self) -> bool:

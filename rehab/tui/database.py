@@ -21,6 +21,7 @@ from rehab.core import clock
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.checklist import counted
+from rehab.core.progression import Advice
 from rehab.core.rows import TodayView, build_rows
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
@@ -119,6 +120,11 @@ class StoreBackend:
             week = tally(plans, logs)
             required = [i for i in view.items if counted(i.dose)]
             pause = journal.open_pause(session, enrollment=enrollment)
+            advice = None
+            if shown == today and view.plan.status == "active":
+                from rehab.store.progress import todays_advice
+
+                advice = todays_advice(session, patient=patient, today=today)
             return TodayView(
                 day=shown,
                 today=today,
@@ -135,6 +141,8 @@ class StoreBackend:
                 start_date=enrollment.start_date,
                 end_date=view.end,
                 pause_reason=pause.reason if pause is not None else None,
+                advice=_advice_line(advice) if advice is not None else None,
+                advice_decision=advice.decision if advice is not None else None,
             )
 
         return self._run(work)
@@ -319,6 +327,16 @@ class StoreBackend:
 
         return self._run(work)
 
+    def accept_advice(self) -> str:
+        from rehab.store.progress import accept
+
+        def work(session: Session, patient: Patient) -> str:
+            today = self.clock.now().astimezone(self.zone(patient)).date()
+            advice, change = accept(session, patient=patient, today=today, decided_by="patient")
+            return f"Accepted: {advice.decision}, from {change.effective_date}"
+
+        return self._run(work)
+
     def pain(self, score: int, context: str, note: str | None) -> None:
         self._run(
             lambda s, p: journal.record_pain(
@@ -375,6 +393,14 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
             text += " · " + ", ".join(extra)
     at = first.logged_at.astimezone(zone).strftime("%H:%M")
     return LogLine("dose", action, f"{at}  {text}", first.logged_at, first.voided_at is not None)
+
+
+def _advice_line(advice: Advice) -> str:
+    first = advice.reasons[0].split(";")[0] if advice.reasons else ""
+    move = ""
+    if advice.decision != "hold":
+        move = " · a accepts (from tomorrow)"
+    return f"Advice: {advice.decision} · {first}{move}"
 
 
 def _sets(count: int | None) -> str:

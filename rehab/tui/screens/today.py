@@ -39,6 +39,7 @@ class TodayScreen(Screen[None]):
         Binding("h", "history", "History"),
         Binding("z", "snooze", "Snooze", show=False),
         Binding("R", "reminder_settings", "Reminders", show=False),
+        Binding("a", "accept", "Accept advice", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     PALETTE = (
@@ -56,6 +57,7 @@ class TodayScreen(Screen[None]):
         ("History", "Calendar of past weeks", "history"),
         ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
         ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
+        ("Accept advice", "Move on (or back) as today's advice says, from tomorrow", "accept"),
     )
 
     def __init__(self) -> None:
@@ -75,6 +77,7 @@ class TodayScreen(Screen[None]):
         yield Static("rehab · loading your plan…", id="title")
         yield Static("", id="stats")
         yield Static("", id="timerline")
+        yield Static("", id="advice")
         yield OptionList(id="doses")
         yield Static("", id="detail")
         yield Static(DISCLAIMER, id="disclaimer")
@@ -119,6 +122,9 @@ class TodayScreen(Screen[None]):
         self.rehab.start_reminders()
         self.query_one("#title", Static).update(self._title(view))
         self.query_one("#stats", Static).update(self._stats(view))
+        card = self.query_one("#advice", Static)
+        card.display = view.advice is not None
+        card.update(view.advice or "")
         self._fill(view)
         self.show_timer()
 
@@ -424,6 +430,22 @@ class TodayScreen(Screen[None]):
                 self.rehab.restart_reminders()
 
         self.app.push_screen(SettingsDialog(), saved)
+
+    def action_accept(self) -> None:
+        from rehab.tui.screens.dialogs import ConfirmDialog
+
+        view = self.view
+        if view is None or view.advice_decision in (None, "hold"):
+            self.notify("Nothing to accept: today's advice is to hold.", severity="warning")
+            return
+        backend = self.rehab.backend
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.rehab.record(backend.accept_advice, success="Advice accepted")
+
+        question = f"Accept today's advice ({view.advice_decision}) from tomorrow?"
+        self.app.push_screen(ConfirmDialog(question), confirmed)
 
     def action_history(self) -> None:
         from rehab.tui.screens.history import HistoryScreen

@@ -1,0 +1,77 @@
+"""`rehab advice` and `rehab accept`: the pain-monitoring model's suggestion for today, and
+taking it (a phase change or load step from tomorrow on). Nothing advances on its own."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from rehab.cli.session import action
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the advice as JSON.")
+@click.pass_context
+def advice(ctx: click.Context, as_json: bool) -> None:
+    """Today's advice: progress, hold or reduce, with the reasons in words and numbers.
+
+    The JSON has decision (progress/hold/reduce), reasons, next_phase, next_load_level and
+    would_change (what would change the advice).
+    """
+    from rehab.store.progress import todays_advice
+
+    with action(ctx) as act:
+        result = todays_advice(act.session, patient=act.patient, today=act.today)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "decision": result.decision,
+                    "reasons": result.reasons,
+                    "next_phase": result.next_phase,
+                    "next_load_level": result.next_load_level,
+                    "would_change": result.would_change,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"Advice for today: {result.decision.upper()}")
+    for reason in result.reasons:
+        click.echo(f"  - {reason}")
+    if result.would_change:
+        click.echo("What would change it:")
+        for item in result.would_change:
+            click.echo(f"  - {item}")
+    if result.decision != "hold":
+        click.echo(
+            "`rehab accept` applies it from tomorrow. Not medical advice; follow your clinician."
+        )
+
+
+@click.command()
+@click.option(
+    "--by",
+    "decided_by",
+    default="patient",
+    show_default=True,
+    help="Who accepted it (a therapist can put their name).",
+)
+@click.pass_context
+def accept(ctx: click.Context, decided_by: str) -> None:
+    """Accept today's advice: the new phase or load applies from tomorrow."""
+    from rehab.store.journal import one_line_reason
+    from rehab.store.progress import accept as accept_advice
+
+    who = one_line_reason(decided_by, examples="patient, a therapist's name")[:60]
+    with action(ctx) as act:
+        result, change = accept_advice(
+            act.session, patient=act.patient, today=act.today, decided_by=who
+        )
+    moved = (
+        f"phase {change.from_phase} → {change.to_phase}"
+        if change.to_phase != change.from_phase
+        else f"load level {change.load_level}"
+    )
+    click.echo(f"Accepted ({result.decision}): {moved}, from {change.effective_date}.")

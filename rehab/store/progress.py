@@ -1,0 +1,133 @@
+"""From the log to the pain-monitoring model: daily observations, today's advice, and
+accepting it as a phase change or load step (the only way a program moves on)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select as aggregate
+from sqlmodel import Session, col
+
+from rehab.core.progression import Advice, DayObservation, advise
+from rehab.core.schedule import current_phase, current_progression
+from rehab.errors import UsageProblem
+from rehab.store import journal
+from rehab.store.models import DoseLog, Enrollment, Patient, PhaseChange, utcnow
+
+LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
+
+
+def observations(
+    session: Session, *, patient: Patient, enrollment: Enrollment, first: date, last: date
+) -> list[DayObservation]:
+    """One observation per day in [first, last], each the day's worst (as the model asks):
+    morning pain, pain during exercise (from check-offs and pain entries), pain after,
+    and morning stiffness. Voided entries do not count."""
+    from rehab.store.observations import PainEntry, SymptomCheck
+
+    pain: dict[tuple[date, str], int] = {}
+    for day, context, score in session.execute(
+        aggregate(col(PainEntry.local_date), col(PainEntry.context), func.max(PainEntry.score))
+        .where(
+            col(PainEntry.patient_id) == patient.id,
+            col(PainEntry.local_date) >= first,
+            col(PainEntry.local_date) <= last,
+            col(PainEntry.voided_at).is_(None),
+        )
+        .group_by(col(PainEntry.local_date), col(PainEntry.context))
+    ).all():
+        pain[(day, context)] = int(score)
+    during: dict[date, int] = dict(
+        session.execute(
+            aggregate(col(DoseLog.plan_date), func.max(DoseLog.pain_during))
+            .where(
+                col(DoseLog.enrollment_id) == enrollment.id,
+                col(DoseLog.plan_date) >= first,
+                col(DoseLog.plan_date) <= last,
+                col(DoseLog.pain_during).is_not(None),
+                col(DoseLog.voided_at).is_(None),
+            )
+            .group_by(col(DoseLog.plan_date))
+        ).all()
+    )
+    stiffness: dict[date, int] = dict(
+        session.execute(
+            aggregate(col(SymptomCheck.check_date), func.max(SymptomCheck.stiffness_minutes))
+            .where(
+                col(SymptomCheck.patient_id) == patient.id,
+                col(SymptomCheck.check_date) >= first,
+                col(SymptomCheck.check_date) <= last,
+                col(SymptomCheck.stiffness_minutes).is_not(None),
+                col(SymptomCheck.voided_at).is_(None),
+            )
+            .group_by(col(SymptomCheck.check_date))
+        ).all()
+    )
+    paused = journal.pauses_of(session, enrollment=enrollment)
+    days = []
+    day = first
+    while day <= last:
+        worst_during = [v for v in (during.get(day), pain.get((day, "during"))) if v is not None]
+        days.append(
+            DayObservation(
+                day=day,
+                morning_pain=pain.get((day, "morning")),
+                pain_during=max(worst_during) if worst_during else None,
+                pain_after=pain.get((day, "after")),
+                stiffness_minutes=stiffness.get(day),
+                paused=any(p.covers(day) for p in paused),
+            )
+        )
+        day += timedelta(days=1)
+    return days
+
+
+def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
+    enrollment = journal.require_enrollment(session, patient=patient)
+    program = journal.program_of(enrollment)
+    changes = journal.progressions_of(session, enrollment=enrollment)
+    phase = current_phase(program, changes, today)
+    latest = current_progression(changes, today)
+    phase_changes = [c for c in changes if c.phase_id is not None and c.effective <= today]
+    phase_start = max((c.effective for c in phase_changes), default=enrollment.start_date)
+    load_since = latest.effective if latest is not None else phase_start
+    first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
+    days = observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
+    return advise(
+        program,
+        days,
+        phase_id=phase.id,
+        phase_start=min(phase_start, today),
+        load_level=latest.load_level if latest is not None else 0,
+        today=today,
+        load_since=min(load_since, today),
+        pauses=journal.pauses_of(session, enrollment=enrollment),
+    )
+
+
+def accept(
+    session: Session, *, patient: Patient, today: date, decided_by: str
+) -> tuple[Advice, PhaseChange]:
+    """Record today's advice as a change from tomorrow on; holding has nothing to record."""
+    enrollment = journal.require_enrollment(session, patient=patient)
+    advice = todays_advice(session, patient=patient, today=today)
+    if advice.decision == "hold":
+        raise UsageProblem("today's advice is to hold: nothing to accept (`rehab advice` says why)")
+    program = journal.program_of(enrollment)
+    changes = journal.progressions_of(session, enrollment=enrollment)
+    now_phase = current_phase(program, changes, today)
+    change = PhaseChange(
+        enrollment_id=enrollment.id or 0,
+        effective_date=today + timedelta(days=1),
+        from_phase=now_phase.id,
+        to_phase=advice.next_phase or now_phase.id,
+        load_level=advice.next_load_level,
+        decision=advice.decision,
+        reason="; ".join(advice.reasons)[:1000],
+        decided_by=decided_by,
+        accepted_at=utcnow(),
+    )
+    session.add(change)
+    session.flush()
+    return advice, change
