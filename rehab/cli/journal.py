@@ -21,19 +21,12 @@ from rehab.cli.params import (
 )
 from rehab.cli.session import Action, action
 from rehab.core.checklist import DoseProgress, counted
-from rehab.core.rows import build_rows
+from rehab.core.rows import SLOT_TITLES, build_rows
 from rehab.core.template import Span
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
 DISCLAIMER = "Not medical advice; follow your clinician."
-SLOT_TITLES = {
-    "morning": "Morning",
-    "midday": "Midday",
-    "evening": "Evening",
-    "night": "Night",
-    "any": "Any time",
-}
 MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]"}
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
@@ -361,6 +361,41 @@ def _next_seq(session: Session, *, enrollment: Enrollment, day: date, key: str, 
     return int(current or 0) + 1
 
 
+def _dose_row(
+    session: Session,
+    *,
+    view: Day,
+    item: DoseProgress,
+    action: str,
+    status: str,
+    logged_at: datetime,
+    **amounts: Any,
+) -> DoseLog:
+    """A check-off or skip row for one planned dose, numbered after the dose's last row."""
+    dose = item.dose
+    row = DoseLog(
+        enrollment_id=_id(view.enrollment),
+        plan_date=view.plan.day,
+        item_key=dose.key,
+        exercise_id=dose.exercise_id,
+        occurrence=dose.occurrence,
+        side=dose.side_key,
+        seq=_next_seq(
+            session,
+            enrollment=view.enrollment,
+            day=view.plan.day,
+            key=dose.key,
+            side=dose.side_key,
+        ),
+        action=action,
+        status=status,
+        logged_at=logged_at,
+        **amounts,
+    )
+    session.add(row)
+    return row
+
+
 @dataclass(frozen=True)
 class Amounts:
     """What the patient says they did; None means 'as planned'."""
@@ -410,18 +445,13 @@ def record_done(
                 f"--sets: {amounts.sets} is more than the {left} set(s) left of {key!r}{leg} "
                 f"(allowed: 1 to {left})"
             )
-        row = DoseLog(
-            enrollment_id=_id(view.enrollment),
-            plan_date=day,
-            item_key=key,
-            exercise_id=item.dose.exercise_id,
-            occurrence=item.dose.occurrence,
-            side=item.dose.side_key,
-            seq=_next_seq(
-                session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
-            ),
+        row = _dose_row(
+            session,
+            view=view,
+            item=item,
             action=batch,
             status="done",
+            logged_at=moment,
             # an unverified dose is logged as done, never as a number of sets
             sets=None if item.dose.unverified else (amounts.sets or left),
             reps=amounts.reps,
@@ -430,9 +460,7 @@ def record_done(
             load_kg=amounts.load_kg if amounts.load_kg is not None else item.dose.load_kg,
             pain_during=amounts.pain_during,
             note=amounts.note,
-            logged_at=moment,
         )
-        session.add(row)
         rows.append(row)
     session.flush()
     return rows
@@ -458,23 +486,17 @@ def record_skip(
     rows = []
     batch = uuid.uuid4().hex
     for item in items:
-        row = DoseLog(
-            enrollment_id=_id(view.enrollment),
-            plan_date=day,
-            item_key=key,
-            exercise_id=item.dose.exercise_id,
-            occurrence=item.dose.occurrence,
-            side=item.dose.side_key,
-            seq=_next_seq(
-                session, enrollment=view.enrollment, day=day, key=key, side=item.dose.side_key
-            ),
-            action=batch,
-            status="skipped",
-            reason=reason,
-            logged_at=moment,
+        rows.append(
+            _dose_row(
+                session,
+                view=view,
+                item=item,
+                action=batch,
+                status="skipped",
+                logged_at=moment,
+                reason=reason,
+            )
         )
-        session.add(row)
-        rows.append(row)
     session.flush()
     return rows
 
