@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Digits, Input, OptionList
+from textual.worker import WorkerCancelled
 
 from rehab.tui.app import RehabApp
 from rehab.tui.screens.history import HistoryScreen
@@ -362,7 +364,8 @@ async def test_damaged_database_ends_the_app_with_one_line(tmp_path: Path) -> No
     bad.write_bytes(b"not a database" * 100)
     app, _ = make(bad)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        with contextlib.suppress(WorkerCancelled):  # the app closes itself mid-wait
+            await settle(pilot)
     assert app.fatal is not None and "damaged or not a rehab database" in app.fatal
     assert "\n" not in app.fatal
 

@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "programs": ("rehab.cli.programs:programs", "List, show and check program templates."),
     "remind": ("rehab.cli.remind:remind", "Send reminders at the slot times (a service)."),
     "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),
+    "chart": ("rehab.cli.charts:chart", "Chart pain, adherence, load or VISA-A over the weeks."),
+    "summary": ("rehab.cli.charts:summary", "A table per week: adherence, pain, stiffness, phase."),
 }
 
 

@@ -84,7 +84,9 @@ class TodayScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.reload()
+        # Paint the frame first; the worker's imports (SQLAlchemy, SQLModel) would otherwise
+        # compete with the first paint for the interpreter.
+        self.call_after_refresh(self.reload)
         self.set_interval(60, self._midnight)
 
     def _midnight(self) -> None:
@@ -119,7 +121,6 @@ class TodayScreen(Screen[None]):
         self.view = view
         if view.day == view.today:
             self.day = None  # back on today: keep following the calendar past midnight
-        self.rehab.start_reminders()
         self.query_one("#title", Static).update(self._title(view))
         self.query_one("#stats", Static).update(self._stats(view))
         card = self.query_one("#advice", Static)
@@ -127,6 +128,7 @@ class TodayScreen(Screen[None]):
         card.update(view.advice or "")
         self._fill(view)
         self.show_timer()
+        self.call_after_refresh(self.rehab.start_reminders)  # after the doses are on screen
 
     def _first_run(self) -> None:
         from rehab.tui.screens.welcome import WelcomeScreen

@@ -1,0 +1,305 @@
+"""Trend charts as text, drawn with plotext; the CLI prints them, and the app and the printable
+report can show the same strings.
+
+Each function takes plain series (lists of (date, value)) and returns the whole chart as one
+string: axes with dates on x, a legend, and markers for phase changes and pauses. With
+`color=False` the string has no escape codes at all, for pipes, files and the report. An
+empty series gives one sentence saying how to log the first value, not axes around nothing.
+
+plotext is imported inside the functions: `rehab --help` and `rehab today` never load it.
+plotext keeps one global figure, so these functions are not safe to call from two threads
+at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE as CLINICALLY_IMPORTANT_VISA
+
+Series = Sequence[tuple[date, float]]
+
+TICK_WIDTH = 13  # a date label and a little space
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What to mark on a time axis: accepted phase changes and pauses."""
+
+    phases: Sequence[tuple[date, str]] = ()  # (first day of the phase, its name)
+    pauses: Sequence[tuple[date, date | None]] = field(default=())  # [start, end) or open
+
+
+def moving_average(points: Series, *, days: int = 7) -> list[tuple[date, float]]:
+    """For each day with a value, the mean of the values logged in the `days` days ending
+    that day (days without a value are left out, not counted as zero)."""
+    result = []
+    start = 0
+    total = 0.0
+    for end, (day, value) in enumerate(points):
+        total += value
+        while points[start][0] <= day - timedelta(days=days):
+            total -= points[start][1]
+            start += 1
+        result.append((day, total / (end - start + 1)))
+    return result
+
+
+def pain_chart(
+    *,
+    morning: Series,
+    during: Series = (),
+    after: Series = (),
+    marks: Marks = Marks(),
+    last: date,
+    period: str = "",
+    width: int = 80,
+    height: int = 24,
+    color: bool = False,
+) -> str:
+    """Morning pain per day with its 7-day average, and pain during and after exercise, all
+    on the 0–10 scale; phase changes and pauses marked."""
+    if not (morning or during or after):
+        return _sentence("morning pain logged", period, "`rehab pain N --context morning` adds one")
+    chart = _Chart(width, height, color)
+    if morning:
+        chart.points(morning, "•", "blue", "morning pain (worst of the day)")
+        chart.line(moving_average(morning), "⠒", "cyan", "7-day average")
+    if during:
+        chart.points(during, "+", "orange", "during exercise")
+    if after:
+        chart.points(after, "x", "magenta", "after exercise")
+    left = chart.time_axis([morning, during, after], last)
+    chart.plt.ylim(0, 10.9)
+    chart.plt.yticks([0, 2, 4, 6, 8, 10])
+    chart.mark(marks, left, last, top=10.9)
+    return chart.build(f"Pain 0–10 (0 = none), {_span(period, left)}")
+
+
+def adherence_chart(
+    *,
+    weeks: Sequence[tuple[date, int | None]],
+    period: str = "",
+    width: int = 80,
+    height: int = 24,
+    color: bool = False,
+) -> str:
+    """Percent of the planned doses done, one bar per week (labelled by its first day);
+    `None` is a week with nothing planned (paused), shown as a gap marked 'paused'."""
+    if all(percent is None for _, percent in weeks):
+        return _sentence(
+            "planned doses", period, "`rehab start ID --side left|right|both` starts a program"
+        )
+    chart = _Chart(width, height, color)
+    plt = chart.plt
+    positions = list(range(1, len(weeks) + 1))
+    plt.bar(positions, [percent or 0 for _, percent in weeks], width=0.6, color="green")
+    chart.legend.append(("█", "green", "% of the week's planned doses done"))
+    roomy = len(weeks) * 6 <= width - 10
+    for position, (_, percent) in zip(positions, weeks, strict=True):
+        if percent is None:
+            plt.text("paused", position, 5, orientation="vertical", alignment="center")
+        elif roomy:
+            plt.text(f"{percent}%", position, min(percent + 4, 104), alignment="center")
+    if any(percent is None for _, percent in weeks):
+        chart.legend.append(("", "", "paused days are left out; a paused week has no bar"))
+    every = max(1, -(-len(weeks) * TICK_WIDTH // max(width - 10, TICK_WIDTH)))
+    plt.xticks(positions[::every], [start.isoformat() for start, _ in weeks][::every])
+    plt.xlim(0.4, len(weeks) + 0.6)
+    plt.ylim(0, 108)
+    plt.yticks([0, 20, 40, 60, 80, 100])
+    return chart.build(f"Adherence per week, {_span(period, weeks[0][0])}")
+
+
+LOAD_MARKERS = ("•", "+", "x", "o", "*", "#")
+LOAD_COLORS = ("blue", "orange", "green", "magenta", "cyan", "red")
+
+
+def load_chart(
+    *,
+    series: Mapping[str, Series],
+    marks: Marks = Marks(),
+    last: date,
+    period: str = "",
+    width: int = 80,
+    height: int = 24,
+    color: bool = False,
+) -> str:
+    """Extra load (kg) of each strengthening exercise on each day it was done, one line per
+    exercise, named in the legend."""
+    if not any(series.values()):
+        return _sentence(
+            "strengthening exercises checked off",
+            period,
+            "`rehab done KEY --load KG` logs one with its weight",
+        )
+    chart = _Chart(width, height, color)
+    shown = [(name, points) for name, points in series.items() if points]
+    for i, (name, points) in enumerate(shown):
+        n = i % len(LOAD_MARKERS)
+        chart.line(points, LOAD_MARKERS[n], LOAD_COLORS[n], name)
+    left = chart.time_axis([points for _, points in shown], last)
+    heaviest = max(value for _, points in shown for _, value in points)
+    top = max(5.0, heaviest * 1.25)
+    chart.plt.ylim(0, top)
+    chart.mark(marks, left, last, top=top)
+    return chart.build(f"Extra load in kg (0 = body weight), {_span(period, left)}")
+
+
+def visa_chart(
+    *,
+    scores: Series,
+    marks: Marks = Marks(),
+    last: date,
+    period: str = "",
+    width: int = 80,
+    height: int = 24,
+    color: bool = False,
+) -> str:
+    """VISA-A totals (0–100, 100 = no symptoms) with a band of ±14 points around the first
+    score shown: a score outside the band is a clinically important change from it."""
+    if not scores:
+        return _sentence(
+            "VISA-A scores",
+            period,
+            "a score appears here once the VISA-A questionnaire is filled in",
+        )
+    chart = _Chart(width, height, color)
+    plt = chart.plt
+    first_day, first = scores[0]
+    band_x = [first_day.isoformat(), last.isoformat()]
+    for edge in (first - CLINICALLY_IMPORTANT_VISA, first + CLINICALLY_IMPORTANT_VISA):
+        if 0 <= edge <= 100:
+            plt.plot(band_x, [edge, edge], marker="-", color="gray")
+    chart.legend.append(
+        (
+            "-",
+            "gray",
+            f"first score {first:g} ± {CLINICALLY_IMPORTANT_VISA}: outside it is a clinically "
+            "important change",
+        )
+    )
+    chart.line(scores, "•", "blue", "VISA-A score")
+    left = chart.time_axis([scores], last)
+    plt.ylim(0, 109)
+    plt.yticks([0, 20, 40, 60, 80, 100])
+    chart.mark(marks, left, last, top=109)
+    return chart.build(f"VISA-A 0–100 (100 = no symptoms), {_span(period, left)}")
+
+
+# --- plumbing -----------------------------------------------------------------------------
+
+
+def _sentence(what: str, period: str, hint: str) -> str:
+    when = f" {period}" if period else ""
+    return f"No {what}{when} yet: {hint}."
+
+
+def _span(period: str, left: date) -> str:
+    """'last 12 weeks' for a window, 'since 2025-01-06' for the whole history."""
+    return period.removeprefix("in the ").strip() if period else f"since {left}"
+
+
+def _xy(points: Series) -> tuple[list[str], list[float]]:
+    return [day.isoformat() for day, _ in points], [float(value) for _, value in points]
+
+
+class _Chart:
+    """One plotext figure and the legend printed under it (plotext's own legend sits on
+    top of the data in the upper left corner, so it is not used)."""
+
+    def __init__(self, width: int, height: int, color: bool) -> None:
+        import plotext as plt  # type: ignore[import-untyped]
+
+        self.plt: Any = plt
+        self.width = max(width, 30)
+        self.height = max(height, 8)
+        self.color = color
+        self.legend: list[tuple[str, str, str]] = []  # (marker, colour, label)
+        plt.clear_figure()
+        plt.date_form("Y-m-d")
+        plt.theme("pro" if color else "clear")
+
+    def points(self, series: Series, marker: str, color: str, label: str) -> None:
+        self.plt.scatter(*_xy(series), marker=marker, color=color)
+        self.legend.append((marker, color, label))
+
+    def line(self, series: Series, marker: str, color: str, label: str) -> None:
+        """A line through the points; braille dots for "⠒", else drawn with `marker`."""
+        drawn = "braille" if marker == "⠒" else marker
+        self.plt.plot(*_xy(series), marker=drawn, color=color)
+        self.legend.append((marker, color, label))
+
+    def time_axis(self, series: Sequence[Series], last: date) -> date:
+        """Dates from the first value to `last`, with evenly spaced date labels that include
+        both ends; returns the first date shown."""
+        left = min(day for points in series for day, _ in points)
+        left = min(left, last - timedelta(days=1))
+        days = (last - left).days
+        count = max(2, min(days + 1, (self.width - 8) // TICK_WIDTH))
+        ticks = [left + timedelta(days=round(i * days / (count - 1))) for i in range(count)]
+        labels = [day.isoformat() for day in dict.fromkeys(ticks)]
+        self.plt.xlim(left.isoformat(), last.isoformat())
+        self.plt.xticks(labels, labels)
+        return left
+
+    def mark(self, marks: Marks, left: date, last: date, *, top: float) -> None:
+        """Phase changes as a vertical line labelled with the new phase; pauses as a bar
+        along the top of the chart from the first paused day to the last."""
+        changed = False
+        for day, name in marks.phases:
+            if left <= day <= last:
+                self.plt.vline(day.isoformat(), color="gray")
+                self.plt.text(f"▸{name}", day.isoformat(), top, alignment="left", color="gray")
+                changed = True
+        if changed:
+            self.legend.append(("│▸", "gray", "new phase"))
+        paused = False
+        for start, end in marks.pauses:
+            first = max(start, left)
+            final = min(last if end is None else end - timedelta(days=1), last)
+            if first > final:
+                continue
+            # a one-day pause still shows: a line needs two points a day apart
+            final = max(final, first + timedelta(days=1))
+            self.plt.plot(
+                [first.isoformat(), final.isoformat()], [top, top], marker="▀", color="red"
+            )
+            paused = True
+        if paused:
+            self.legend.append(("▀", "red", "paused"))
+
+    def build(self, title: str) -> str:
+        legend = self._legend_lines()
+        self.plt.title(title)
+        self.plt.plotsize(self.width, max(6, self.height - len(legend)))
+        text = str(self.plt.build())
+        self.plt.clear_figure()
+        if not self.color:
+            text = str(self.plt.uncolorize(text))
+        lines = [line.rstrip() for line in text.splitlines()]
+        return "\n".join([*lines, *legend])
+
+    def _legend_lines(self) -> list[str]:
+        entries = []
+        for marker, color, label in self.legend:
+            shown = marker * 2 if len(marker) == 1 else marker
+            if self.color and marker:
+                shown = str(self.plt.colorize(shown, color))
+            entries.append(f"{shown} {label}" if marker else label)
+        lines: list[str] = []
+        current = ""
+        used = 0
+        for entry in entries:
+            size = len(self.plt.uncolorize(entry)) if self.color else len(entry)
+            if current and used + 3 + size > self.width:
+                lines.append(current)
+                current, used = "", 0
+            current += ("   " if current else "") + entry
+            used += (3 if used else 0) + size
+        if current:
+            lines.append(current)
+        return lines
