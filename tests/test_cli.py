@@ -62,6 +62,8 @@ def test_programs_list_and_show(rehab: Rehab) -> None:
     shown = rehab("programs", "show", "heel-pain-self-care", db=False)
     assert shown.code == 0
     assert "Calf stretch, 30 s hold × 2–3, each leg" in shown.out
+    assert "How: Hands on a wall" in shown.out
+    assert "! Not over numb skin" in shown.out
     assert "000_4546d74372f3ff20.txt" in shown.out
     assert "Not medical advice" in shown.out
 

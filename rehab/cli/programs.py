@@ -76,6 +76,8 @@ def describe_program(program: Program) -> str:
             if exercise.phases and phase.id not in exercise.phases:
                 continue
             lines.append(f"  - {_exercise_line(program, phase.id, exercise.id)}")
+            lines.append(f"      How: {exercise.instructions}")
+            lines.extend(f"      ! {caution}" for caution in exercise.cautions)
     if program.cautions:
         lines.append("")
         lines.append("Cautions:")
