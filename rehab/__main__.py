@@ -1,4 +1,4 @@
-from rehab.cli import main
+from rehab.entry import main
 
 if __name__ == "__main__":
     main()

@@ -409,3 +409,32 @@ def test_reason_with_line_breaks_is_folded(enrolled: Rehab) -> None:
 def test_debug_only_counts_before_the_command(enrolled: Rehab) -> None:
     result = enrolled("done", "gentle-walk", "--note", "--debug")
     assert result.code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], {"db": None, "patient": None, "debug": None}),
+        (["--db", "x.db", "--patient", "Ana"], {"db": "x.db", "patient": "Ana", "debug": None}),
+        (["--db=x.db", "--debug"], {"db": "x.db", "patient": None, "debug": "1"}),
+        (["today"], None),
+        (["--db", "x.db", "pain", "3"], None),
+        (["--version"], None),
+        (["--db"], None),
+    ],
+)
+def test_the_app_fast_path_takes_only_global_options(
+    args: list[str], expected: dict[str, str | None] | None
+) -> None:
+    from rehab.entry import _app_options
+
+    assert _app_options(args) == expected
+
+
+def test_without_a_terminal_rehab_prints_today(enrolled: Rehab) -> None:
+    from tests.conftest import run_process
+
+    result = run_process("--db", str(enrolled.db))
+    # a subprocess runs on the real clock: the March program may have ended by now
+    assert result.code == 0 and result.out.startswith("Heel pain self-care")
+    assert "Not medical advice; follow your clinician." in result.out
