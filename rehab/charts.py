@@ -221,7 +221,7 @@ class _Chart:
         self.legend: list[tuple[str, str, str]] = []  # (marker, colour, label)
         plt.clear_figure()
         plt.date_form("Y-m-d")
-        plt.theme("pro" if color else "clear")
+        plt.theme("clear")  # the terminal's own background; series colours set per call
 
     def points(self, series: Series, marker: str, color: str, label: str) -> None:
         self.plt.scatter(*_xy(series), marker=marker, color=color)

@@ -51,6 +51,7 @@ def _terminal() -> tuple[int, int, bool]:
 @click.option(
     "--weeks",
     type=WEEKS,
+    metavar="N",
     help=f"The last N weeks up to today: 4, 12, 52 or any from 1 to {MAX_WEEKS} (default 12).",
 )
 @click.option("--all", "whole", is_flag=True, help="Everything since the first program began.")
@@ -117,6 +118,7 @@ def _chart_of(
 @click.option(
     "--weeks",
     type=WEEKS,
+    metavar="N",
     help=f"The last N weeks up to today: 4, 12, 52 or any from 1 to {MAX_WEEKS} (default 12).",
 )
 @click.option("--all", "whole", is_flag=True, help="Everything since the first program began.")
@@ -147,10 +149,8 @@ def summary(ctx: click.Context, weeks: int | None, whole: bool) -> None:
     click.echo("")
     click.echo(summary_table(rows))
     click.echo("")
-    click.echo(
-        "Adherence: doses done ÷ planned, paused days left out. Pain 0–10: morning = mean of "
-        "each day's worst, during = the week's worst. Stiffness: mean minutes."
-    )
+    click.echo("Adherence: doses done ÷ planned, paused days left out. Stiffness: mean minutes.")
+    click.echo("Pain 0–10: morning = mean of each day's worst; during = the week's worst.")
 
 
 HEADERS = ("Week of", "Week", "Adherence", "Morning pain", "Pain during", "Stiffness")
