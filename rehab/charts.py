@@ -16,9 +16,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE as CLINICALLY_IMPORTANT_VISA
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
+    from rehab.store.models import Patient
+    from rehab.store.trends import Window
 
 Series = Sequence[tuple[date, float]]
 
@@ -303,3 +312,34 @@ class _Chart:
         if current:
             lines.append(current)
         return lines
+
+
+def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    """Read what the chart needs (inside the transaction); draw it later, with its size."""
+    from rehab.store import trends
+
+    first, last = window.first, window.last
+    if kind == "adherence":
+        weekly = trends.weeks(session, patient=patient, first=first, last=last)
+        return partial(
+            adherence_chart,
+            weeks=[(w.start, w.percent) for w in weekly if w.status != "off"],
+        )
+    spans = trends.stretches(session, patient=patient, first=first, last=last)
+    found = trends.markers(session, first=first, last=last, spans=spans)
+    marks = Marks(phases=found.phase_changes, pauses=[(p.start, p.end) for p in found.pauses])
+    if kind == "pain":
+        pain = trends.daily_pain(session, patient=patient, first=first, last=last)
+        return partial(
+            pain_chart,
+            morning=pain.morning,
+            during=pain.during,
+            after=pain.after,
+            marks=marks,
+            last=last,
+        )
+    if kind == "load":
+        loads = trends.load_by_exercise(session, patient=patient, first=first, last=last)
+        return partial(load_chart, series={s.name: s.points for s in loads}, marks=marks, last=last)
+    scores = trends.visa_scores(session, patient=patient, first=first, last=last)
+    return partial(visa_chart, scores=scores, marks=marks, last=last)

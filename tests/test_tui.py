@@ -572,3 +572,30 @@ async def test_first_run_needs_a_leg_and_works_for_a_new_patient(db: Path) -> No
         ("me", "right"),
         ("Ana", "both"),
     ]
+
+
+async def test_trends_screen_draws_each_chart_and_range(enrolled: Path) -> None:
+    from rehab.tui.screens.trends import TrendsScreen
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, TrendsScreen)
+        chart = app.screen.query_one("#chart")
+        # no pain logged yet: a sentence, not empty axes
+        assert "No morning pain logged" in str(chart.render())
+        await pilot.press("2")
+        await settle(pilot)
+        assert "▸Adherence" in text_of(app, "#title")
+        drawn = str(chart.render())
+        assert "2026-03" in drawn and "%" in drawn
+        await pilot.press("w")
+        await settle(pilot)
+        assert "last 52 weeks" in text_of(app, "#title")
+        await pilot.press("escape")
+        await settle(pilot)
+        today(app)

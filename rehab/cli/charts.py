@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -19,10 +18,7 @@ from rehab.cli.params import BoundedNumber
 from rehab.cli.session import action
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from rehab.store import trends
-    from rehab.store.models import Patient
 
 KINDS = ("pain", "adherence", "load", "visa")
 MAX_WEEKS = 520
@@ -66,52 +62,15 @@ def chart(ctx: click.Context, kind: str, weeks: int | None, whole: bool) -> None
     load       extra weight (kg) on each strengthening exercise
     visa       VISA-A scores, with the ±14-point band of a clinically important change
     """
+    from rehab import charts
     from rehab.store import trends
 
     span = _weeks(weeks, whole)
     width, height, color = _terminal()
     with action(ctx) as act:
         window = trends.window(act.session, patient=act.patient, today=act.today, weeks=span)
-        draw = _chart_of(kind, act.session, act.patient, window)
+        draw = charts.chart_for(kind, act.session, act.patient, window)
     click.echo(draw(width=width, height=height, color=color, period=window.period))
-
-
-def _chart_of(
-    kind: str, session: Session, patient: Patient, window: trends.Window
-) -> Callable[..., str]:
-    """Read what the chart needs (inside the transaction); draw it later, with its size."""
-    from rehab import charts
-    from rehab.store import trends
-
-    first, last = window.first, window.last
-    if kind == "adherence":
-        weekly = trends.weeks(session, patient=patient, first=first, last=last)
-        return partial(
-            charts.adherence_chart,
-            weeks=[(w.start, w.percent) for w in weekly if w.status != "off"],
-        )
-    spans = trends.stretches(session, patient=patient, first=first, last=last)
-    found = trends.markers(session, first=first, last=last, spans=spans)
-    marks = charts.Marks(
-        phases=found.phase_changes, pauses=[(p.start, p.end) for p in found.pauses]
-    )
-    if kind == "pain":
-        pain = trends.daily_pain(session, patient=patient, first=first, last=last)
-        return partial(
-            charts.pain_chart,
-            morning=pain.morning,
-            during=pain.during,
-            after=pain.after,
-            marks=marks,
-            last=last,
-        )
-    if kind == "load":
-        loads = trends.load_by_exercise(session, patient=patient, first=first, last=last)
-        return partial(
-            charts.load_chart, series={s.name: s.points for s in loads}, marks=marks, last=last
-        )
-    scores = trends.visa_scores(session, patient=patient, first=first, last=last)
-    return partial(charts.visa_chart, scores=scores, marks=marks, last=last)
 
 
 @click.command()

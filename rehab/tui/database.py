@@ -237,6 +237,19 @@ class StoreBackend:
 
         self._run(work)
 
+    def chart(self, kind: str, weeks: int | None, width: int, height: int) -> str:
+        """A trend chart as text with colour codes, drawn by the CLI's own chart code."""
+        from rehab import charts
+        from rehab.store import trends
+
+        def work(session: Session, patient: Patient) -> tuple[object, str]:
+            today = self.clock.now().astimezone(self.zone(patient)).date()
+            window = trends.window(session, patient=patient, today=today, weeks=weeks)
+            return charts.chart_for(kind, session, patient, window), window.period
+
+        draw, period = self._run(work)
+        return str(draw(width=width, height=height, color=True, period=period))  # type: ignore[operator]
+
     def open_in_slot(self, slot: str) -> tuple[str, ...]:
         """What is still open in a slot today (for a snoozed reminder)."""
         from rehab.reminders.due import open_lines

@@ -37,6 +37,7 @@ class TodayScreen(Screen[None]):
         Binding("g", "go_today", "Today"),
         Binding("P", "pause", "Pause"),
         Binding("h", "history", "History"),
+        Binding("c", "trends", "Trends"),
         Binding("z", "snooze", "Snooze", show=False),
         Binding("R", "reminder_settings", "Reminders", show=False),
         Binding("a", "accept", "Accept advice", show=False),
@@ -55,6 +56,7 @@ class TodayScreen(Screen[None]):
         ("Go to today", "Back to today", "go_today"),
         ("Pause or resume", "Pause the program, or resume it", "pause"),
         ("History", "Calendar of past weeks", "history"),
+        ("Trends", "Pain, adherence, load and VISA-A charts over the weeks", "trends"),
         ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
         ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
         ("Accept advice", "Move on (or back) as today's advice says, from tomorrow", "accept"),
@@ -448,6 +450,11 @@ class TodayScreen(Screen[None]):
 
         question = f"Accept today's advice ({view.advice_decision}) from tomorrow?"
         self.app.push_screen(ConfirmDialog(question), confirmed)
+
+    def action_trends(self) -> None:
+        from rehab.tui.screens.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen())
 
     def action_history(self) -> None:
         from rehab.tui.screens.history import HistoryScreen
