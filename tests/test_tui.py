@@ -599,3 +599,33 @@ async def test_trends_screen_draws_each_chart_and_range(enrolled: Path) -> None:
         await pilot.press("escape")
         await settle(pilot)
         today(app)
+
+
+async def test_visa_questionnaire_in_the_app(db: Path) -> None:
+    from rehab.core.visa import ITEMS
+
+    enroll(db, "achilles-midportion-alfredson", side="left")
+    app, _ = make(db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert "VISA-A due: v" in text_of(app, "#stats")
+        await pilot.press("v")
+        await pilot.pause()
+        assert "Question 1 of 8" in text_of(app, "#visa-progress")
+        await pilot.press("escape")  # backs out, nothing saved
+        await pilot.pause()
+        await pilot.press("v")
+        await pilot.pause()
+        for _ in ITEMS[:7]:
+            # the last choice of each of items 1–7 is the best answer (10 points)
+            await pilot.press("end", "enter")
+            await pilot.pause()
+        assert "Question 8 of 8" in text_of(app, "#visa-progress")
+        await pilot.press("enter")  # branch A: no pain
+        await pilot.pause()
+        await pilot.press("end", "enter")  # more than 30 minutes
+        await settle(pilot)
+        today(app)
+        assert any("VISA-A 100/100" in n.message for n in app._notifications)
+        assert "VISA-A due" not in text_of(app, "#stats")
+    assert rows(db, "SELECT instrument, score FROM assessment") == [("visa-a", 100)]

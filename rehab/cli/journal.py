@@ -21,6 +21,7 @@ from rehab.cli.params import (
 )
 from rehab.cli.session import Action, action
 from rehab.core.checklist import DoseProgress, counted
+from rehab.core.redflags import FLAG_IDS
 from rehab.core.rows import SLOT_TITLES, build_rows
 from rehab.core.template import Span
 from rehab.store import journal
@@ -57,10 +58,19 @@ def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
             _no_program(act)
             return
         view = journal.load_day(act.session, patient=act.patient, day=_day(act, day))
+        is_today = view.plan.day == act.today
+        visa_due = False
+        if not as_json and is_today and view.enrollment.program_id.startswith("achilles"):
+            from rehab.store.assessments import visa_due as due
+
+            visa_due = due(act.session, patient=act.patient, today=act.today)
+        red_flag = view.paused and (
+            journal.red_flag_pause(act.session, enrollment=view.enrollment) is not None
+        )
     if as_json:
         click.echo(json.dumps([_dose_json(item) for item in view.items], indent=2))
     else:
-        click.echo(_today_text(view, is_today=view.plan.day == act.today))
+        click.echo(_today_text(view, is_today=is_today, visa_due=visa_due, red_flag=red_flag))
 
 
 def _no_program(act: Action) -> None:
@@ -117,14 +127,22 @@ def _dose_json(item: DoseProgress) -> dict[str, Any]:
     }
 
 
-def _today_text(view: Day, *, is_today: bool) -> str:
+def _today_text(
+    view: Day, *, is_today: bool, visa_due: bool = False, red_flag: bool = False
+) -> str:
     plan = view.plan
     lines = [view.program.name]
     heading = plan.day.strftime("%A %-d %B %Y") + (" (today)" if is_today else "")
     if plan.status == "before-start":
         lines.append(f"{heading}: the program starts on {view.enrollment.start_date}.")
     elif plan.status == "paused":
-        lines.append(f"{heading}: paused. `rehab resume` picks the program up again.")
+        if red_flag:
+            lines.append(
+                f"{heading}: paused for a red flag. Stop the exercises and see a clinician; "
+                "`rehab cleared --by NAME` once they have cleared you."
+            )
+        else:
+            lines.append(f"{heading}: paused. `rehab resume` picks the program up again.")
     elif plan.status == "ended":
         lines.append(f"{heading}: the program has ended (last day {view.end}).")
     else:
@@ -140,6 +158,9 @@ def _today_text(view: Day, *, is_today: bool) -> str:
             lines.append("")
             lines.append(SLOT_TITLES[slot])
             lines.extend(rows)
+    if visa_due:
+        lines.append("")
+        lines.append("VISA-A due: `rehab visa`")
     lines.append("")
     lines.append(DISCLAIMER)
     return "\n".join(lines)
@@ -277,11 +298,29 @@ def undo(ctx: click.Context) -> None:
 )
 @click.option("--at", "at", type=INSTANT, help="When (ISO date-time; default: now).")
 @click.option("--note", help="A short note.")
+@click.option(
+    "--flag",
+    "flags",
+    multiple=True,
+    type=click.Choice(FLAG_IDS),
+    metavar="ID",
+    help=f"A red flag you have (repeatable; pauses the program): {', '.join(FLAG_IDS)}.",
+)
 @click.pass_context
 def pain(
-    ctx: click.Context, score: int, context: str, at: datetime | None, note: str | None
+    ctx: click.Context,
+    score: int,
+    context: str,
+    at: datetime | None,
+    note: str | None,
+    flags: tuple[str, ...],
 ) -> None:
-    """Log a pain score: 0 is no pain, 10 the worst imaginable."""
+    """Log a pain score: 0 is no pain, 10 the worst imaginable.
+
+    With --flag, the red flag is recorded too and the program is paused until a clinician
+    has cleared it (`rehab check --help` lists what each id means).
+    """
+    raised = None
     with action(ctx) as act:
         when = at
         if when is not None and when.tzinfo is None:
@@ -294,7 +333,17 @@ def pain(
             at=when,
             note=_note(note),
         )
+        if flags:
+            from rehab.store.redflags import record_red_flags
+
+            raised = record_red_flags(
+                act.session, patient=act.patient, flag_ids=flags, day=entry.local_date
+            )
     click.echo(f"Pain {entry.score}/10 ({entry.context}) logged for {entry.local_date}.")
+    if raised is not None:
+        from rehab.cli.visa import report_red_flags
+
+        report_red_flags(raised)
 
 
 @click.command()
@@ -304,6 +353,17 @@ def pain(
 @click.option("--redness/--no-redness", default=None, help="Redness at the back of the heel.")
 @click.option("--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe.")
 @click.option("--note", help="A short note.")
+@click.option(
+    "--red-flags", "ask_flags", is_flag=True, help="Answer the red-flag questions, y or n."
+)
+@click.option(
+    "--flag",
+    "flags",
+    multiple=True,
+    type=click.Choice(FLAG_IDS),
+    metavar="ID",
+    help="A red flag answered yes, without the questions (repeatable; ids below).",
+)
 @click.pass_context
 def check(
     ctx: click.Context,
@@ -313,25 +373,70 @@ def check(
     redness: bool | None,
     tiptoe_pain: bool | None,
     note: str | None,
+    ask_flags: bool,
+    flags: tuple[str, ...],
 ) -> None:
-    """Log the morning symptom check: stiffness, swelling, redness, tiptoe pain."""
-    if stiffness is None and swelling is None and redness is None and tiptoe_pain is None:
+    """Log the morning symptom check: stiffness, swelling, redness, tiptoe pain, and red
+    flags: the signs that mean stop the exercises and see a clinician.
+
+    A red flag (asked with --red-flags, or given with --flag ID) is recorded and pauses the
+    program; check-offs, skips and `rehab resume` are refused until a clinician has cleared
+    it (`rehab cleared --by NAME`). The ids:
+
+    
+      pop            a sudden pop at the back of the leg (same day)
+      no-heel-raise  cannot rise onto the toes on the painful leg alone (same day)
+      gap            a gap or dip in the tendon above the heel (same day)
+      nerve          numbness, burning, tingling or electric-shock pain (soon)
+      infection      fever, or a hot, red, swollen heel (soon)
+      rest-pain      pain at night or at rest (soon)
+      both-heels     both heels started hurting at the same time (soon)
+    """
+    values = (stiffness, swelling, redness, tiptoe_pain)
+    if all(v is None for v in values) and not flags and not ask_flags:
         raise click.UsageError(
             "give at least one of --stiffness, --swelling/--no-swelling, "
-            "--redness/--no-redness, --tiptoe-pain/--no-tiptoe-pain"
+            "--redness/--no-redness, --tiptoe-pain/--no-tiptoe-pain, --red-flags, --flag"
         )
+    flagged = list(flags)
+    if ask_flags:
+        from rehab.cli.visa import ask_red_flags
+
+        flagged += ask_red_flags(skip=flags)
+    if all(v is None for v in values) and not flagged:
+        # only the questions were asked, all answered no: nothing to log
+        from rehab.core.redflags import evaluate
+
+        click.echo(evaluate({}).message)
+        return
+    from rehab.cli.visa import report_red_flags
+    from rehab.store.redflags import record_red_flags
+
     with action(ctx) as act:
-        entry = journal.record_check(
+        entry = None
+        if any(v is not None for v in values):
+            entry = journal.record_check(
+                act.session,
+                patient=act.patient,
+                day=_day(act, day),
+                stiffness_minutes=stiffness,
+                swelling=swelling,
+                redness=redness,
+                tiptoe_pain=tiptoe_pain,
+                note=_note(note),
+            )
+        raised = record_red_flags(
             act.session,
             patient=act.patient,
+            flag_ids=flagged,
             day=_day(act, day),
-            stiffness_minutes=stiffness,
-            swelling=swelling,
-            redness=redness,
-            tiptoe_pain=tiptoe_pain,
             note=_note(note),
+            check=entry,
         )
-    click.echo(f"Morning check logged for {entry.check_date}.")
+    if entry is not None:
+        click.echo(f"Morning check logged for {entry.check_date}.")
+    if flagged or ask_flags:
+        report_red_flags(raised)
 
 
 # --- program lifecycle ---------------------------------------------------------------------

@@ -88,6 +88,7 @@ class TodayView:
     notes: tuple[str, ...] = field(default_factory=tuple)
     advice: str | None = None  # today's pain-monitoring advice, one line
     advice_decision: str | None = None  # progress | hold | reduce
+    visa_due: bool = False  # an Achilles program with no VISA-A in the last two weeks
 
     @property
     def is_future(self) -> bool:

@@ -124,6 +124,7 @@ def start_program(
                 f"{patient.name} is already on {current.program_id!r} "
                 f"(since {current.start_date}); add --replace to end it and start this one"
             )
+        refuse_if_red_flag(session, enrollment=current)
         current.status = "ended"
         current.ended_at = utcnow()
         session.add(current)
@@ -423,6 +424,7 @@ def record_done(
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     view = load_day(session, patient=patient, day=day)
+    refuse_if_red_flag(session, enrollment=view.enrollment)
     items = _planned_items(view, key, side)
     # a 2–3 range is done at 2 sets, but the third may still be logged
     open_items = [item for item in items if item.sets_left > 0]
@@ -480,6 +482,7 @@ def record_skip(
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     view = load_day(session, patient=patient, day=day)
+    refuse_if_red_flag(session, enrollment=view.enrollment)
     items = [i for i in _planned_items(view, key, side) if i.status in ("open", "partial")]
     if not items:
         raise UsageProblem(f"{key!r} on {day} is already done or skipped")
@@ -589,6 +592,31 @@ def open_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
     ).first()
 
 
+# A pause whose reason starts with this was opened by a red flag (rehab.store.redflags): only
+# a clinician's clearance ends it, and until then nothing may be checked off or skipped.
+RED_FLAG_REASON = "red flag: "
+
+
+def is_red_flag_pause(pause: Pause) -> bool:
+    return pause.end_date is None and pause.reason.startswith(RED_FLAG_REASON)
+
+
+def red_flag_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
+    current = open_pause(session, enrollment=enrollment)
+    return current if current is not None and is_red_flag_pause(current) else None
+
+
+def refuse_if_red_flag(session: Session, *, enrollment: Enrollment) -> None:
+    """One line, and nothing written, while a red-flag pause is open."""
+    current = red_flag_pause(session, enrollment=enrollment)
+    if current is not None:
+        flags = current.reason.removeprefix(RED_FLAG_REASON).split(";")[0].strip()
+        raise UsageProblem(
+            f"the program is paused for a red flag ({flags}) since {current.start_date}: "
+            "a clinician must clear it first (then `rehab cleared --by NAME`)"
+        )
+
+
 def pause_program(
     session: Session, *, patient: Patient, reason: str, now: datetime | None = None
 ) -> Pause:
@@ -596,6 +624,7 @@ def pause_program(
     enrollment = require_enrollment(session, patient=patient)
     current = open_pause(session, enrollment=enrollment)
     if current is not None:
+        refuse_if_red_flag(session, enrollment=enrollment)
         raise UsageProblem(
             f"the program is already paused since {current.start_date} ({current.reason}); "
             "`rehab resume` ends the pause"
@@ -616,6 +645,7 @@ def resume_program(session: Session, *, patient: Patient, now: datetime | None =
     current = open_pause(session, enrollment=enrollment)
     if current is None:
         raise UsageProblem("the program is not paused (nothing to resume)")
+    refuse_if_red_flag(session, enrollment=enrollment)
     today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
     current.end_date = max(today, current.start_date)
     current.ended_at = utcnow()
@@ -673,6 +703,8 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
         raise UsageProblem("nothing to undo")
     _, _, latest = max(candidates, key=lambda c: (c[0], c[1]))
     if enrollment is not None:
+        if isinstance(latest, SymptomCheck) and (latest.note or "").startswith(RED_FLAG_REASON):
+            refuse_if_red_flag(session, enrollment=enrollment)  # a clinician clears it instead
         _refuse_if_program_changed_since(session, enrollment=enrollment, since=latest.logged_at)
     if isinstance(latest, DoseLog):
         return void_action(session, action=latest.action)

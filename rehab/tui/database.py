@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -121,6 +121,11 @@ class StoreBackend:
             required = [i for i in view.items if counted(i.dose)]
             pause = journal.open_pause(session, enrollment=enrollment)
             advice = None
+            visa_due = False
+            if shown == today and enrollment.program_id.startswith("achilles"):
+                from rehab.store.assessments import visa_due as due
+
+                visa_due = due(session, patient=patient, today=today)
             if shown == today and view.plan.status == "active":
                 from rehab.store.progress import todays_advice
 
@@ -143,6 +148,7 @@ class StoreBackend:
                 pause_reason=pause.reason if pause is not None else None,
                 advice=_advice_line(advice) if advice is not None else None,
                 advice_decision=advice.decision if advice is not None else None,
+                visa_due=visa_due,
             )
 
         return self._run(work)
@@ -236,6 +242,25 @@ class StoreBackend:
                 settings.set_timezone(session, patient=patient, name=zone)
 
         self._run(work)
+
+    def record_visa(self, answers: Any) -> str:
+        """Store a completed VISA-A; the line to show: the score, its meaning, the change."""
+        from rehab.core.visa import describe_change, interpret
+        from rehab.store.assessments import record_visa
+
+        def work(session: Session, patient: Patient) -> str:
+            today = self.clock.now().astimezone(self.zone(patient)).date()
+            recorded = record_visa(
+                session, patient=patient, answers=answers, taken_on=today, now=self.clock.now()
+            )
+            text = f"VISA-A {recorded.entry.score}/100: {interpret(recorded.entry.score)}"
+            if recorded.first is not None:
+                text += "; since the first: " + describe_change(
+                    recorded.first.score, recorded.entry.score
+                )
+            return text
+
+        return self._run(work)
 
     def chart(self, kind: str, weeks: int | None, width: int, height: int) -> str:
         """A trend chart as text with colour codes, drawn by the CLI's own chart code."""

@@ -38,6 +38,7 @@ class TodayScreen(Screen[None]):
         Binding("P", "pause", "Pause"),
         Binding("h", "history", "History"),
         Binding("c", "trends", "Trends"),
+        Binding("v", "visa", "VISA-A", show=False),
         Binding("z", "snooze", "Snooze", show=False),
         Binding("R", "reminder_settings", "Reminders", show=False),
         Binding("a", "accept", "Accept advice", show=False),
@@ -57,6 +58,7 @@ class TodayScreen(Screen[None]):
         ("Pause or resume", "Pause the program, or resume it", "pause"),
         ("History", "Calendar of past weeks", "history"),
         ("Trends", "Pain, adherence, load and VISA-A charts over the weeks", "trends"),
+        ("VISA-A questionnaire", "How your Achilles is doing, scored 0–100", "visa"),
         ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
         ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
         ("Accept advice", "Move on (or back) as today's advice says, from tomorrow", "accept"),
@@ -164,9 +166,10 @@ class TodayScreen(Screen[None]):
         if view.status == "ended":
             return f"{when} · the program has ended (last day {view.end_date})"
         week = f"{view.week_percent}%" if view.week_percent is not None else "–"
+        visa = " · VISA-A due: v" if view.visa_due else ""
         return (
             f"{when} · {view.done}/{view.planned} done · this week {week} · "
-            f"{view.days_active} day{'s' if view.days_active != 1 else ''} active"
+            f"{view.days_active} day{'s' if view.days_active != 1 else ''} active{visa}"
         )
 
     def _fill(self, view: TodayView) -> None:
@@ -450,6 +453,16 @@ class TodayScreen(Screen[None]):
 
         question = f"Accept today's advice ({view.advice_decision}) from tomorrow?"
         self.app.push_screen(ConfirmDialog(question), confirmed)
+
+    def action_visa(self) -> None:
+        from rehab.tui.screens.visa import VisaScreen
+
+        def finished(summary: str | None) -> None:
+            if summary:
+                self.notify(summary, timeout=10)
+                self.reload()
+
+        self.app.push_screen(VisaScreen(), finished)
 
     def action_trends(self) -> None:
         from rehab.tui.screens.trends import TrendsScreen
