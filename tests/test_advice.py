@@ -103,3 +103,12 @@ async def test_the_app_shows_the_advice_card_and_accepts_it(midportion: Rehab) -
         await settle(pilot)
     with sqlite3.connect(Path(midportion.db)) as con:
         assert con.execute("SELECT to_phase FROM phasechange").fetchone() == ("phase-2",)
+
+
+def test_advice_says_whether_the_course_is_on_track(midportion: Rehab) -> None:
+    log_days(midportion, START, TODAY, morning=2, during=2)
+    data = json.loads(midportion("advice", "--json").out)
+    assert data["course"]["status"] in ("too early to tell", "on track", "not enough data")
+    assert data["course"]["sentence"]
+    text = midportion("advice").out
+    assert data["course"]["sentence"] in text and "Not medical advice" in text

@@ -629,3 +629,34 @@ async def test_visa_questionnaire_in_the_app(db: Path) -> None:
         assert any("VISA-A 100/100" in n.message for n in app._notifications)
         assert "VISA-A due" not in text_of(app, "#stats")
     assert rows(db, "SELECT instrument, score FROM assessment") == [("visa-a", 100)]
+
+
+async def test_a_red_flag_stops_the_program_until_a_clinician_clears_it(enrolled: Path) -> None:
+    from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "3")
+        await pilot.click("#warning")
+        app.screen.query_one("#score", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RedFlagQuestions)
+        await pilot.click("#flag-pop")
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, RedFlagAlert)
+        assert "TODAY" in text_of(app, "#alert-title")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "PAUSED: red flag" in text_of(app, "#stats")
+        await pilot.press("P")
+        await pilot.pause()
+        app.screen.query_one("#cleared-by", Input).value = "Dr Sousa"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "PAUSED" not in text_of(app, "#stats")
+    assert rows(enrolled, "SELECT score FROM painentry") == [(3,)]
+    (reason,) = rows(enrolled, "SELECT reason FROM pause")
+    assert "red flag" in str(reason[0]) and "cleared by Dr Sousa" in str(reason[0])

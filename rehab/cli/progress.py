@@ -19,10 +19,11 @@ def advice(ctx: click.Context, as_json: bool) -> None:
     The JSON has decision (progress/hold/reduce), reasons, next_phase, next_load_level and
     would_change (what would change the advice).
     """
-    from rehab.store.progress import todays_advice
+    from rehab.store.progress import course_check, todays_advice
 
     with action(ctx) as act:
         result = todays_advice(act.session, patient=act.patient, today=act.today)
+        course = course_check(act.session, patient=act.patient, today=act.today)
     if as_json:
         click.echo(
             json.dumps(
@@ -32,6 +33,7 @@ def advice(ctx: click.Context, as_json: bool) -> None:
                     "next_phase": result.next_phase,
                     "next_load_level": result.next_load_level,
                     "would_change": result.would_change,
+                    "course": {"status": course.status, "sentence": course.sentence},
                 },
                 indent=2,
             )
@@ -44,10 +46,10 @@ def advice(ctx: click.Context, as_json: bool) -> None:
         click.echo("What would change it:")
         for item in result.would_change:
             click.echo(f"  - {item}")
+    click.echo(course.sentence)
     if result.decision != "hold":
-        click.echo(
-            "`rehab accept` applies it from tomorrow. Not medical advice; follow your clinician."
-        )
+        click.echo("`rehab accept` applies it from tomorrow.")
+    click.echo("Not medical advice; follow your clinician.")
 
 
 @click.command()

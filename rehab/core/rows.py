@@ -89,6 +89,7 @@ class TodayView:
     advice: str | None = None  # today's pain-monitoring advice, one line
     advice_decision: str | None = None  # progress | hold | reduce
     visa_due: bool = False  # an Achilles program with no VISA-A in the last two weeks
+    red_flag: bool = False  # paused for a red flag until a clinician clears it
 
     @property
     def is_future(self) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select as aggregate
 from sqlmodel import Session, col
 
+from rehab.core.course import CourseCheck, on_track
 from rehab.core.progression import Advice, DayObservation, advise
 from rehab.core.schedule import current_phase, current_progression
 from rehab.errors import UsageProblem
@@ -131,3 +132,21 @@ def accept(
     session.add(change)
     session.flush()
     return advice, change
+
+
+def course_check(session: Session, *, patient: Patient, today: date) -> CourseCheck:
+    """The whole enrollment compared with the expected course (CLINICAL.md)."""
+    from rehab.store.assessments import visa_history
+
+    enrollment = journal.require_enrollment(session, patient=patient)
+    days = observations(
+        session, patient=patient, enrollment=enrollment, first=enrollment.start_date, last=today
+    )
+    scores = [(entry.taken_on, entry.score) for entry in visa_history(session, patient=patient)]
+    return on_track(
+        days,
+        start=enrollment.start_date,
+        today=today,
+        visa_scores=scores,
+        pauses=journal.pauses_of(session, enrollment=enrollment),
+    )

@@ -149,6 +149,7 @@ class StoreBackend:
                 advice=_advice_line(advice) if advice is not None else None,
                 advice_decision=advice.decision if advice is not None else None,
                 visa_due=visa_due,
+                red_flag=pause is not None and journal.is_red_flag_pause(pause),
             )
 
         return self._run(work)
@@ -243,6 +244,23 @@ class StoreBackend:
 
         self._run(work)
 
+    def raise_flags(self, ids: list[str]) -> tuple[str, bool] | None:
+        """Record red flags answered yes (pausing the program); the alert to show."""
+        from rehab.store.redflags import record_red_flags
+
+        def work(session: Session, patient: Patient) -> tuple[str, bool] | None:
+            raised = record_red_flags(session, patient=patient, flag_ids=ids, now=self.clock.now())
+            if not raised.result.raised:
+                return None
+            return raised.result.message, raised.result.urgent
+
+        return self._run(work)
+
+    def clear_flags(self, name: str) -> None:
+        from rehab.store.redflags import clear_red_flags
+
+        self._run(lambda s, p: clear_red_flags(s, patient=p, cleared_by=name, now=self.clock.now()))
+
     def record_visa(self, answers: Any) -> str:
         """Store a completed VISA-A; the line to show: the score, its meaning, the change."""
         from rehab.core.visa import describe_change, interpret
@@ -259,6 +277,16 @@ class StoreBackend:
                     recorded.first.score, recorded.entry.score
                 )
             return text
+
+        return self._run(work)
+
+    def course_line(self) -> str:
+        """Is the course on track? One sentence (CLINICAL.md, expected course)."""
+        from rehab.store.progress import course_check
+
+        def work(session: Session, patient: Patient) -> str:
+            today = self.clock.now().astimezone(self.zone(patient)).date()
+            return course_check(session, patient=patient, today=today).sentence
 
         return self._run(work)
 

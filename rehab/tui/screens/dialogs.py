@@ -39,7 +39,10 @@ class _Dialog(ModalScreen[T]):
         self.dismiss(None)
 
 
-class PainDialog(_Dialog[tuple[int, str, str | None] | None]):
+WARNING = "A warning sign: sudden pop, can't rise on tiptoe, a gap, numbness, fever, night pain"
+
+
+class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
     """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note."""
 
     def compose(self) -> ComposeResult:
@@ -57,6 +60,7 @@ class PainDialog(_Dialog[tuple[int, str, str | None] | None]):
                 for context in PAIN_CONTEXTS:
                     yield choice_button(context, chosen=context == "rest")
             yield Input(placeholder="note (optional)", id="note", max_length=500)
+            yield tick_box(WARNING, "warning")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -79,10 +83,15 @@ class PainDialog(_Dialog[tuple[int, str, str | None] | None]):
             return
         context = chosen_value(self.query_one("#context", RadioSet), "rest")
         note = self.query_one("#note", Input).value.strip() or None
-        self.dismiss((int(raw), context, note))
+        warning = self.query_one("#warning", Checkbox).value
+        self.dismiss((int(raw), context, note, warning))
+
+    @on(Checkbox.Changed)
+    def _box(self, event: Checkbox.Changed) -> None:
+        mark_box(event.checkbox)
 
 
-class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool] | None]):
+class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool, bool] | None]):
     """The morning check the seeds describe."""
 
     def compose(self) -> ComposeResult:
@@ -94,6 +103,7 @@ class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool] | None]):
             yield tick_box("Swelling at the back of the heel", "swelling")
             yield tick_box("Redness", "redness")
             yield tick_box("Pain standing on tiptoe", "tiptoe")
+            yield tick_box(WARNING, "warning")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
@@ -120,6 +130,7 @@ class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool] | None]):
                 self.query_one("#swelling", Checkbox).value,
                 self.query_one("#redness", Checkbox).value,
                 self.query_one("#tiptoe", Checkbox).value,
+                self.query_one("#warning", Checkbox).value,
             )
         )
 

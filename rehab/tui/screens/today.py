@@ -39,6 +39,7 @@ class TodayScreen(Screen[None]):
         Binding("h", "history", "History"),
         Binding("c", "trends", "Trends"),
         Binding("v", "visa", "VISA-A", show=False),
+        Binding("exclamation_mark", "red_flags", "Warning signs", show=False),
         Binding("z", "snooze", "Snooze", show=False),
         Binding("R", "reminder_settings", "Reminders", show=False),
         Binding("a", "accept", "Accept advice", show=False),
@@ -59,6 +60,7 @@ class TodayScreen(Screen[None]):
         ("History", "Calendar of past weeks", "history"),
         ("Trends", "Pain, adherence, load and VISA-A charts over the weeks", "trends"),
         ("VISA-A questionnaire", "How your Achilles is doing, scored 0–100", "visa"),
+        ("Warning signs", "Red-flag questions: when to stop and see a clinician", "red_flags"),
         ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
         ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
         ("Accept advice", "Move on (or back) as today's advice says, from tomorrow", "accept"),
@@ -159,6 +161,8 @@ class TodayScreen(Screen[None]):
             when += " (today)"
         elif view.is_future:
             when += " (ahead: read-only)"
+        if view.red_flag:
+            return f"{when} · PAUSED: red flag, see a clinician · P once they cleared you"
         if view.status == "paused":
             return f"{when} · PAUSED ({view.pause_reason or 'paused'}) · P resumes"
         if view.status == "before-start":
@@ -360,13 +364,15 @@ class TodayScreen(Screen[None]):
 
         backend = self.rehab.backend
 
-        def chosen(result: tuple[int, str, str | None] | None) -> None:
+        def chosen(result: tuple[int, str, str | None, bool] | None) -> None:
             if result is not None:
-                score, context, note = result
+                score, context, note, warning = result
                 self.rehab.record(
                     lambda: backend.pain(score, context, note),
                     success=f"Pain {score}/10 ({context}) logged",
                 )
+                if warning:
+                    self.ask_red_flags()
 
         self.app.push_screen(PainDialog(), chosen)
 
@@ -377,11 +383,15 @@ class TodayScreen(Screen[None]):
             return
         day, backend = self.view.day, self.rehab.backend
 
-        def chosen(result: tuple[int | None, bool, bool, bool] | None) -> None:
+        def chosen(result: tuple[int | None, bool, bool, bool, bool] | None) -> None:
             if result is not None:
+                stiffness, swelling, redness, tiptoe, warning = result
                 self.rehab.record(
-                    lambda: backend.check(day, *result), success="Morning check logged"
+                    lambda: backend.check(day, stiffness, swelling, redness, tiptoe),
+                    success="Morning check logged",
                 )
+                if warning:
+                    self.ask_red_flags()
 
         self.app.push_screen(CheckDialog(), chosen)
 
@@ -400,10 +410,40 @@ class TodayScreen(Screen[None]):
         self._fresh = True
         self.reload()
 
+    def ask_red_flags(self) -> None:
+        """The red-flag questions; a yes pauses the program and shows the alert."""
+        from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
+
+        backend = self.rehab.backend
+
+        def raised(outcome: tuple[str, bool] | None) -> None:
+            self.reload()
+            if outcome is not None:
+                message, urgent = outcome
+                self.app.push_screen(RedFlagAlert(message, urgent))
+
+        def answered(ids: list[str] | None) -> None:
+            if ids:
+                self.rehab.run_db(lambda: backend.raise_flags(ids), done=raised)
+
+        self.app.push_screen(RedFlagQuestions(), answered)
+
     def action_pause(self) -> None:
         from rehab.tui.screens.dialogs import ConfirmDialog, PauseDialog
 
         backend = self.rehab.backend
+        if self.view is not None and self.view.red_flag:
+            from rehab.tui.screens.redflags import ClearedDialog
+
+            def cleared(name: str | None) -> None:
+                if name:
+                    self.rehab.record(
+                        lambda: backend.clear_flags(name),
+                        success=f"Cleared by {name}: welcome back",
+                    )
+
+            self.app.push_screen(ClearedDialog(), cleared)
+            return
         if self.view is not None and self.view.pause_reason is not None:
 
             def confirmed(yes: bool | None) -> None:
@@ -453,6 +493,9 @@ class TodayScreen(Screen[None]):
 
         question = f"Accept today's advice ({view.advice_decision}) from tomorrow?"
         self.app.push_screen(ConfirmDialog(question), confirmed)
+
+    def action_red_flags(self) -> None:
+        self.ask_red_flags()
 
     def action_visa(self) -> None:
         from rehab.tui.screens.visa import VisaScreen

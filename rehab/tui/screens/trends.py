@@ -48,10 +48,14 @@ class TrendsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
+        yield Static("", id="course")
         yield Static("drawing…", id="chart")
         yield Footer()
 
     def on_mount(self) -> None:
+        backend = self.rehab.backend
+        course = self.query_one("#course", Static)
+        self.rehab.run_db(backend.course_line, done=course.update)
         self.draw()
 
     def on_resize(self) -> None:
