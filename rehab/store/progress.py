@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func
-from sqlalchemy import select as aggregate
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from rehab.core.course import CourseCheck, on_track
 from rehab.core.progression import Advice, DayObservation, advise
 from rehab.core.schedule import current_phase, current_progression
 from rehab.errors import UsageProblem
 from rehab.store import journal
-from rehab.store.models import DoseLog, Enrollment, Patient, PhaseChange, utcnow
+from rehab.store.models import Enrollment, Patient, PhaseChange, utcnow
 
 LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
 
@@ -23,65 +21,33 @@ def observations(
     session: Session, *, patient: Patient, enrollment: Enrollment, first: date, last: date
 ) -> list[DayObservation]:
     """One observation per day in [first, last], each the day's worst (as the model asks):
-    morning pain, pain during exercise (from check-offs and pain entries), pain after,
-    and morning stiffness. Voided entries do not count."""
-    from rehab.store.observations import PainEntry, SymptomCheck
+    morning pain, pain during exercise (from check-offs and pain entries), pain after, and
+    morning stiffness; the same daily figures the charts show. Voided entries do not count."""
+    from rehab.store.trends import daily_pain, daily_stiffness
 
-    pain: dict[tuple[date, str], int] = {}
-    for day, context, score in session.execute(
-        aggregate(col(PainEntry.local_date), col(PainEntry.context), func.max(PainEntry.score))
-        .where(
-            col(PainEntry.patient_id) == patient.id,
-            col(PainEntry.local_date) >= first,
-            col(PainEntry.local_date) <= last,
-            col(PainEntry.voided_at).is_(None),
-        )
-        .group_by(col(PainEntry.local_date), col(PainEntry.context))
-    ).all():
-        pain[(day, context)] = int(score)
-    during: dict[date, int] = dict(
-        session.execute(
-            aggregate(col(DoseLog.plan_date), func.max(DoseLog.pain_during))
-            .where(
-                col(DoseLog.enrollment_id) == enrollment.id,
-                col(DoseLog.plan_date) >= first,
-                col(DoseLog.plan_date) <= last,
-                col(DoseLog.pain_during).is_not(None),
-                col(DoseLog.voided_at).is_(None),
-            )
-            .group_by(col(DoseLog.plan_date))
-        ).all()
-    )
-    stiffness: dict[date, int] = dict(
-        session.execute(
-            aggregate(col(SymptomCheck.check_date), func.max(SymptomCheck.stiffness_minutes))
-            .where(
-                col(SymptomCheck.patient_id) == patient.id,
-                col(SymptomCheck.check_date) >= first,
-                col(SymptomCheck.check_date) <= last,
-                col(SymptomCheck.stiffness_minutes).is_not(None),
-                col(SymptomCheck.voided_at).is_(None),
-            )
-            .group_by(col(SymptomCheck.check_date))
-        ).all()
-    )
+    pain = daily_pain(session, patient=patient, first=first, last=last)
+    morning, during, after = dict(pain.morning), dict(pain.during), dict(pain.after)
+    stiffness = dict(daily_stiffness(session, patient=patient, first=first, last=last))
     paused = journal.pauses_of(session, enrollment=enrollment)
     days = []
     day = first
     while day <= last:
-        worst_during = [v for v in (during.get(day), pain.get((day, "during"))) if v is not None]
         days.append(
             DayObservation(
                 day=day,
-                morning_pain=pain.get((day, "morning")),
-                pain_during=max(worst_during) if worst_during else None,
-                pain_after=pain.get((day, "after")),
-                stiffness_minutes=stiffness.get(day),
+                morning_pain=_whole(morning.get(day)),
+                pain_during=_whole(during.get(day)),
+                pain_after=_whole(after.get(day)),
+                stiffness_minutes=_whole(stiffness.get(day)),
                 paused=any(p.covers(day) for p in paused),
             )
         )
         day += timedelta(days=1)
     return days
+
+
+def _whole(value: float | None) -> int | None:
+    return None if value is None else int(value)
 
 
 def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
