@@ -13,6 +13,7 @@ at once.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from rehab.store.trends import Window
 
 Series = Sequence[tuple[date, float]]
+
+# plotext keeps one global figure: hold this while drawing from any thread (the app draws in
+# workers, and a resize can start a second drawing before the first is done).
+DRAWING = threading.Lock()
 
 TICK_WIDTH = 13  # a date label and a little space
 

@@ -301,7 +301,8 @@ class StoreBackend:
             return charts.chart_for(kind, session, patient, window), window.period
 
         draw, period = self._run(work)
-        return str(draw(width=width, height=height, color=True, period=period))  # type: ignore[operator]
+        with charts.DRAWING:
+            return str(draw(width=width, height=height, color=True, period=period))  # type: ignore[operator]
 
     def open_in_slot(self, slot: str) -> tuple[str, ...]:
         """What is still open in a slot today (for a snoozed reminder)."""
