@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -354,7 +355,10 @@ def pain(
 @click.option("--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe.")
 @click.option("--note", help="A short note.")
 @click.option(
-    "--red-flags", "ask_flags", is_flag=True, help="Answer the red-flag questions, y or n."
+    "--red-flags/--no-red-flags",
+    "ask_flags",
+    default=None,
+    help="Answer the red-flag questions, y or n (default: asked on a terminal).",
 )
 @click.option(
     "--flag",
@@ -373,13 +377,14 @@ def check(
     redness: bool | None,
     tiptoe_pain: bool | None,
     note: str | None,
-    ask_flags: bool,
+    ask_flags: bool | None,
     flags: tuple[str, ...],
 ) -> None:
     """Log the morning symptom check: stiffness, swelling, redness, tiptoe pain, and red
     flags: the signs that mean stop the exercises and see a clinician.
 
-    A red flag (asked with --red-flags, or given with --flag ID) is recorded and pauses the
+    A red flag (asked on a terminal or with --red-flags, or given with --flag ID) is recorded
+    and pauses the
     program; check-offs, skips and `rehab resume` are refused until a clinician has cleared
     it (`rehab cleared --by NAME`). The ids:
 
@@ -393,6 +398,8 @@ def check(
       both-heels     both heels started hurting at the same time (soon)
     """
     values = (stiffness, swelling, redness, tiptoe_pain)
+    if ask_flags is None:  # a person at a terminal is asked; scripts and pipes are not
+        ask_flags = sys.stdin.isatty()
     if all(v is None for v in values) and not flags and not ask_flags:
         raise click.UsageError(
             "give at least one of --stiffness, --swelling/--no-swelling, "
