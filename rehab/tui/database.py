@@ -120,16 +120,6 @@ class StoreBackend:
             week = tally(plans, logs)
             required = [i for i in view.items if counted(i.dose)]
             pause = journal.open_pause(session, enrollment=enrollment)
-            advice = None
-            visa_due = False
-            if shown == today and enrollment.program_id.startswith("achilles"):
-                from rehab.store.assessments import visa_due as due
-
-                visa_due = due(session, patient=patient, today=today)
-            if shown == today and view.plan.status == "active":
-                from rehab.store.progress import todays_advice
-
-                advice = todays_advice(session, patient=patient, today=today)
             return TodayView(
                 day=shown,
                 today=today,
@@ -146,9 +136,6 @@ class StoreBackend:
                 start_date=enrollment.start_date,
                 end_date=view.end,
                 pause_reason=pause.reason if pause is not None else None,
-                advice=_advice_line(advice) if advice is not None else None,
-                advice_decision=advice.decision if advice is not None else None,
-                visa_due=visa_due,
                 red_flag=pause is not None and journal.is_red_flag_pause(pause),
             )
 
@@ -260,6 +247,35 @@ class StoreBackend:
         from rehab.store.redflags import clear_red_flags
 
         self._run(lambda s, p: clear_red_flags(s, patient=p, cleared_by=name, now=self.clock.now()))
+
+    def extras(self, view: TodayView) -> TodayView:
+        """Today's advice and whether a VISA-A is due: loaded after the checklist is on
+        screen (they read weeks of the log and load more code)."""
+        if view.day != view.today:
+            return view
+
+        def work(session: Session, patient: Patient) -> TodayView:
+            from dataclasses import replace
+
+            enrollment = journal.require_enrollment(session, patient=patient)
+            visa_due = False
+            if enrollment.program_id.startswith("achilles"):
+                from rehab.store.assessments import visa_due as due
+
+                visa_due = due(session, patient=patient, today=view.today)
+            advice = None
+            if view.status == "active":
+                from rehab.store.progress import todays_advice
+
+                advice = todays_advice(session, patient=patient, today=view.today)
+            return replace(
+                view,
+                advice=_advice_line(advice) if advice is not None else None,
+                advice_decision=advice.decision if advice is not None else None,
+                visa_due=visa_due,
+            )
+
+        return self._run(work)
 
     def record_visa(self, answers: Any) -> str:
         """Store a completed VISA-A; the line to show: the score, its meaning, the change."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
@@ -124,6 +125,15 @@ class TodayScreen(Screen[None]):
         if view is None:
             self._first_run()
             return
+        old = self.view
+        if old is not None and old.day == view.day:
+            # keep the last advice on screen until the fresh one arrives (no flicker)
+            view = replace(
+                view,
+                advice=old.advice,
+                advice_decision=old.advice_decision,
+                visa_due=old.visa_due,
+            )
         self.view = view
         if view.day == view.today:
             self.day = None  # back on today: keep following the calendar past midnight
@@ -134,7 +144,23 @@ class TodayScreen(Screen[None]):
         card.update(view.advice or "")
         self._fill(view)
         self.show_timer()
-        self.call_after_refresh(self.rehab.start_reminders)  # after the doses are on screen
+        self.call_after_refresh(self._more, view)  # after the doses are on screen
+
+    def _more(self, view: TodayView) -> None:
+        """Advice and the VISA-A reminder, then reminders: none of it holds up the list."""
+        backend = self.rehab.backend
+
+        def shown(extra: TodayView) -> None:
+            if self.view is None or self.view.day != extra.day:
+                return
+            self.view = extra
+            self.query_one("#stats", Static).update(self._stats(extra))
+            card = self.query_one("#advice", Static)
+            card.display = extra.advice is not None
+            card.update(extra.advice or "")
+            self.rehab.start_reminders()
+
+        self.rehab.run_db(lambda: backend.extras(view), done=shown)
 
     def _first_run(self) -> None:
         from rehab.tui.screens.welcome import WelcomeScreen
