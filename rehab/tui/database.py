@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -21,16 +21,18 @@ from rehab.core import clock
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.checklist import counted
-from rehab.core.progression import Advice
 from rehab.core.rows import TodayView, build_rows
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
-from rehab.store import journal, settings
+from rehab.store import journal
 from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import DoseLog, Patient
-from rehab.store.observations import PainEntry, SymptomCheck
 from rehab.tui.backend import Clock, DaySummary, LogLine
+
+if TYPE_CHECKING:  # loaded where used: the first screen needs none of these
+    from rehab.core.progression import Advice
+    from rehab.store.observations import SymptomCheck
 
 T = TypeVar("T")
 
@@ -101,6 +103,8 @@ class StoreBackend:
         return load_catalog(paths.builtin_programs_dir(), paths.user_programs_dir())
 
     def reminder_times(self) -> dict[str, str]:
+        from rehab.store import settings
+
         return self._run(lambda s, p: settings.reminder_times(s, patient=p))
 
     def load_today(self, day: date | None = None) -> TodayView:
@@ -163,6 +167,8 @@ class StoreBackend:
         return self._run(work)
 
     def day_log(self, day: date) -> list[LogLine]:
+        from rehab.store.observations import PainEntry, SymptomCheck
+
         def work(session: Session, patient: Patient) -> list[LogLine]:
             zone = self.zone(patient)
             enrollment = journal.require_enrollment(session, patient=patient)
@@ -212,6 +218,8 @@ class StoreBackend:
         return self._run(work)
 
     def reminder_settings(self) -> dict[str, str]:
+        from rehab.store import settings
+
         def work(session: Session, patient: Patient) -> dict[str, str]:
             values = settings.reminder_times(session, patient=patient)
             values["quiet"] = settings.quiet_hours(session, patient=patient).text()
@@ -222,6 +230,7 @@ class StoreBackend:
 
     def save_reminder_settings(self, times: dict[str, str], quiet: str, zone: str) -> None:
         """All of it or none: a bad field raises before the transaction commits."""
+        from rehab.store import settings
 
         def work(session: Session, patient: Patient) -> None:
             settings.set_reminder_times(session, patient=patient, times=times)
@@ -337,6 +346,8 @@ class StoreBackend:
 
     def start(self, program: Program, side: str, start: date, reminders: dict[str, str]) -> None:
         """First run: the one place the app creates a patient, with the enrollment."""
+        from rehab.store import settings
+
         with self._lock, Session(self.engine()) as session, session.begin():
             patient = journal.find_patient(session, name=self.patient_name, create=True)
             settings.set_reminder_times(session, patient=patient, times=reminders)
@@ -393,6 +404,8 @@ class StoreBackend:
         return self._run(lambda s, p: journal.undo_dose(s, patient=p, day=day, keys=keys).what)
 
     def void(self, action: str) -> str:
+        from rehab.store.observations import PainEntry, SymptomCheck
+
         def work(session: Session, patient: Patient) -> str:
             kind, _, ident = action.partition(":")
             if kind in ("pain", "check") and ident.isdigit():
