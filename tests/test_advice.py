@@ -112,3 +112,14 @@ def test_advice_says_whether_the_course_is_on_track(midportion: Rehab) -> None:
     assert data["course"]["sentence"]
     text = midportion("advice").out
     assert data["course"]["sentence"] in text and "Not medical advice" in text
+
+
+def test_in_the_first_week_advice_waits_for_a_week_of_logs(rehab: Rehab) -> None:
+    start = ["start", "achilles-midportion", "--side", "left", "--start", "2026-03-18"]
+    assert rehab(*start).code == 0
+    data = json.loads(rehab("advice", "--json").out)
+    assert data["decision"] == "hold"
+    assert data["reasons"] == [
+        "the program began on 2026-03-18: advice starts once there is a week of logs "
+        "(morning pain, and pain during exercise with `--pain`)"
+    ]

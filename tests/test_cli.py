@@ -438,3 +438,10 @@ def test_without_a_terminal_rehab_prints_today(enrolled: Rehab) -> None:
     # a subprocess runs on the real clock: the March program may have ended by now
     assert result.code == 0 and result.out.startswith("Heel pain self-care")
     assert "Not medical advice; follow your clinician." in result.out
+
+
+def test_resuming_a_pause_that_had_not_begun_says_it_was_cancelled(enrolled: Rehab) -> None:
+    assert enrolled("done", "gentle-walk").code == 0
+    assert "from 2026-03-11" in enrolled("pause", "--reason", "travel").out
+    assert "Pause cancelled" in enrolled("resume").out
+    assert "paused" not in enrolled("today", "--date", "2026-03-11").out.lower()

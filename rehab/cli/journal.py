@@ -511,4 +511,7 @@ def resume(ctx: click.Context) -> None:
     """Resume the paused program from today; its remaining weeks move along with it."""
     with action(ctx) as act:
         row = journal.resume_program(act.session, patient=act.patient)
-    click.echo(f"Resumed on {row.end_date} (paused since {row.start_date}).")
+    if row.end_date == row.start_date:
+        click.echo(f"Pause cancelled: it was to start on {row.start_date}; nothing is paused.")
+    else:
+        click.echo(f"Resumed on {row.end_date} (paused since {row.start_date}).")

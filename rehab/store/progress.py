@@ -15,6 +15,7 @@ from rehab.store import journal
 from rehab.store.models import Enrollment, Patient, PhaseChange, utcnow
 
 LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
+FIRST_WEEK_DAYS = 7
 
 
 def observations(
@@ -59,6 +60,19 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
     phase_changes = [c for c in changes if c.phase_id is not None and c.effective <= today]
     phase_start = max((c.effective for c in phase_changes), default=enrollment.start_date)
     load_since = latest.effective if latest is not None else phase_start
+    if (today - enrollment.start_date).days < FIRST_WEEK_DAYS - 1:
+        # the model looks at the last 7 days: in the first week, most of them are before
+        # the program began, which is not "missing" data
+        return Advice(
+            decision="hold",
+            reasons=[
+                f"the program began on {enrollment.start_date}: advice starts once there is "
+                "a week of logs (morning pain, and pain during exercise with `--pain`)"
+            ],
+            next_phase=None,
+            next_load_level=latest.load_level if latest is not None else 0,
+            would_change=["a week of morning pain and exercise pain logs"],
+        )
     first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
     days = observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
     return advise(
