@@ -215,7 +215,6 @@ def done(
     amounts = Amounts(sets, reps, hold, minutes, load, pain, _note(note))
     with action(ctx) as act:
         plan_day = _day(act, day)
-        key = _next_open_key(act, plan_day, key)
         rows = journal.record_done(
             act.session, patient=act.patient, day=plan_day, key=key, side=side, amounts=amounts
         )
@@ -225,28 +224,13 @@ def done(
         if r.side or (r.sets or 0) > 1
     ]
     detail = f" ({', '.join(parts)})" if parts else ""
-    click.echo(f"Done: {key} on {plan_day}{detail}.")
+    click.echo(f"Done: {rows[0].item_key} on {plan_day}{detail}.")
 
 
 def _sets_word(count: int | None) -> str:
     if count is None:
         return ""
     return f"{count} set{'s' if count != 1 else ''}"
-
-
-def _next_open_key(act: Action, day: date, key: str) -> str:
-    """`ice` when the first icing is done means the next one (`ice#2`); `#N` is exact."""
-    if "#" in key:
-        return key
-    view = journal.load_day(act.session, patient=act.patient, day=day)
-    same = [i for i in view.items if i.dose.exercise_id == key]
-    first = [i for i in same if i.dose.key == key]
-    if not first or any(i.status != "done" for i in first):
-        return key
-    for item in same:
-        if item.status in ("open", "partial"):
-            return item.dose.key
-    return key
 
 
 def _note(value: str | None) -> str | None:

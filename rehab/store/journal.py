@@ -425,6 +425,7 @@ def record_done(
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
     view = load_day(session, patient=patient, day=day)
     refuse_if_red_flag(session, enrollment=view.enrollment)
+    key = next_open_key(view, key)
     items = _planned_items(view, key, side)
     # a 2–3 range is done at 2 sets, but the third may still be logged
     open_items = [item for item in items if item.sets_left > 0]
@@ -466,6 +467,20 @@ def record_done(
         rows.append(row)
     session.flush()
     return rows
+
+
+def next_open_key(view: Day, key: str) -> str:
+    """`ice` when the first icing is done means the next one (`ice#2`); `#N` is exact."""
+    if "#" in key:
+        return key
+    same = [i for i in view.items if i.dose.exercise_id == key]
+    first = [i for i in same if i.dose.key == key]
+    if not first or any(i.status != "done" for i in first):
+        return key
+    for item in same:
+        if item.status in ("open", "partial"):
+            return item.dose.key
+    return key
 
 
 def record_skip(

@@ -67,6 +67,10 @@ class StoreBackend:
         with self._lock, self._action() as (session, patient):
             return work(session, patient)
 
+    def _today(self, patient: Patient) -> date:
+        """The patient's calendar day on the app's clock."""
+        return self.clock.now().astimezone(self.zone(patient)).date()
+
     def zone(self, patient: Patient) -> ZoneInfo:
         return journal.patient_zone(patient)
 
@@ -109,7 +113,7 @@ class StoreBackend:
 
     def load_today(self, day: date | None = None) -> TodayView:
         def work(session: Session, patient: Patient) -> TodayView:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
+            today = self._today(patient)
             shown = day or today
             view = journal.load_day(session, patient=patient, day=shown)
             enrollment = view.enrollment
@@ -292,7 +296,7 @@ class StoreBackend:
         from rehab.store.assessments import record_visa
 
         def work(session: Session, patient: Patient) -> str:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
+            today = self._today(patient)
             recorded = record_visa(
                 session, patient=patient, answers=answers, taken_on=today, now=self.clock.now()
             )
@@ -310,7 +314,7 @@ class StoreBackend:
         from rehab.store.progress import course_check
 
         def work(session: Session, patient: Patient) -> str:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
+            today = self._today(patient)
             return course_check(session, patient=patient, today=today).sentence
 
         return self._run(work)
@@ -321,7 +325,7 @@ class StoreBackend:
         from rehab.store import trends
 
         def work(session: Session, patient: Patient) -> tuple[object, str]:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
+            today = self._today(patient)
             window = trends.window(session, patient=patient, today=today, weeks=weeks)
             return charts.chart_for(kind, session, patient, window), window.period
 
@@ -334,7 +338,7 @@ class StoreBackend:
         from rehab.reminders.due import open_lines
 
         def work(session: Session, patient: Patient) -> tuple[str, ...]:
-            day = self.clock.now().astimezone(self.zone(patient)).date()
+            day = self._today(patient)
             view = journal.load_day(session, patient=patient, day=day)
             if view.plan.status != "active":
                 return ()
@@ -427,7 +431,7 @@ class StoreBackend:
         from rehab.store.progress import accept
 
         def work(session: Session, patient: Patient) -> str:
-            today = self.clock.now().astimezone(self.zone(patient)).date()
+            today = self._today(patient)
             advice, change = accept(session, patient=patient, today=today, decided_by="patient")
             return f"Accepted: {advice.decision}, from {change.effective_date}"
 
