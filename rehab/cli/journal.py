@@ -23,7 +23,7 @@ from rehab.cli.params import (
 from rehab.cli.session import Action, action
 from rehab.core.checklist import DoseProgress, counted
 from rehab.core.redflags import FLAG_IDS
-from rehab.core.rows import SLOT_TITLES, build_rows
+from rehab.core.rows import SLOT_TITLES, build_rows, sets_text
 from rehab.core.template import Span
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
@@ -219,18 +219,12 @@ def done(
             act.session, patient=act.patient, day=plan_day, key=key, side=side, amounts=amounts
         )
     parts = [
-        " ".join(p for p in (r.side, _sets_word(r.sets)) if p)
+        " ".join(p for p in (r.side, sets_text(r.sets)) if p)
         for r in rows
         if r.side or (r.sets or 0) > 1
     ]
     detail = f" ({', '.join(parts)})" if parts else ""
     click.echo(f"Done: {rows[0].item_key} on {plan_day}{detail}.")
-
-
-def _sets_word(count: int | None) -> str:
-    if count is None:
-        return ""
-    return f"{count} set{'s' if count != 1 else ''}"
 
 
 def _note(value: str | None) -> str | None:

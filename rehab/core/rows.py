@@ -154,3 +154,10 @@ def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
         words = {"done": "done", "skipped": "skipped"}
         progress = ", ".join(f"{m.dose.side} {words.get(m.status, 'to do')}" for m in members)
     return Row(group, first.slot, status, text, progress, members, keys)
+
+
+def sets_text(count: int | None) -> str:
+    """'1 set', '3 sets', or '' when no count was logged (an unverified dose)."""
+    if count is None:
+        return ""
+    return f"{count} set{'s' if count != 1 else ''}"

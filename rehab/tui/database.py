@@ -21,7 +21,7 @@ from rehab.core import clock
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.checklist import counted
-from rehab.core.rows import TodayView, build_rows
+from rehab.core.rows import TodayView, build_rows, sets_text
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
@@ -476,11 +476,11 @@ class StoreBackend:
 
 def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
     first = rows[0]
-    legs = ", ".join(f"{r.side} {_sets(r.sets)}".strip() for r in rows if r.side)
+    legs = ", ".join(f"{r.side} {sets_text(r.sets)}".strip() for r in rows if r.side)
     if first.status == "skipped":
         text = f"Skipped {first.item_key}: {first.reason}"
     else:
-        sets = "" if legs else f" {_sets(first.sets)}".rstrip()
+        sets = "" if legs else f" {sets_text(first.sets)}".rstrip()
         extra = []
         if first.minutes:
             extra.append(f"{first.minutes:g} min")
@@ -501,12 +501,6 @@ def _advice_line(advice: Advice) -> str:
     if advice.decision != "hold":
         move = " · a accepts (from tomorrow)"
     return f"Advice: {advice.decision} · {first}{move}"
-
-
-def _sets(count: int | None) -> str:
-    if not count:
-        return ""
-    return f"{count} set{'s' if count != 1 else ''}"
 
 
 def _check_text(check: SymptomCheck) -> str:
