@@ -60,11 +60,20 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def open_engine(url: str, *, migrate: bool = True, create: bool = True) -> Engine:
+def _begin_deferred(conn: Any) -> None:
+    """A reading transaction: one snapshot for all its queries, and no write lock held, so
+    a long export does not make the app's check-offs wait."""
+    conn.exec_driver_sql("BEGIN")
+
+
+def open_engine(
+    url: str, *, migrate: bool = True, create: bool = True, writes: bool = True
+) -> Engine:
     """An engine on a database that is at the code's schema revision.
 
     With `create=False` a missing database file is an error rather than a new empty file:
     a mistyped --db on a command that only reads must not quietly start a new history.
+    `writes=False` is for sessions that only read (exports): no write lock is taken.
     """
     path = sqlite_path(url)
     if path is not None:
@@ -76,7 +85,7 @@ def open_engine(url: str, *, migrate: bool = True, create: bool = True) -> Engin
         _prepare_file(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
-        event.listen(engine, "begin", _begin_immediate)
+        event.listen(engine, "begin", _begin_immediate if writes else _begin_deferred)
     else:
         try:
             engine = create_engine(url, pool_pre_ping=True)
