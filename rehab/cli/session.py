@@ -32,11 +32,19 @@ class Action:
 
 
 @contextmanager
-def action(ctx: click.Context, *, create_patient: bool = False) -> Iterator[Action]:
-    """Run one user action in one transaction: all of it is written, or none."""
+def action(
+    ctx: click.Context, *, create_patient: bool = False, writes: bool = True
+) -> Iterator[Action]:
+    """Run one user action in one transaction: all of it is written, or none.
+
+    `writes=False` (exports) reads one snapshot without holding the write lock."""
     options = ctx.find_object(Options)
     assert options is not None
-    engine = open_engine(database_url(options.db), create=create_patient or is_default(options.db))
+    engine = open_engine(
+        database_url(options.db),
+        create=create_patient or is_default(options.db),
+        writes=writes,
+    )
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             began = utcnow()

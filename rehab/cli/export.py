@@ -1,0 +1,71 @@
+"""`rehab export`: the therapist's progress log as CSV, JSON, an HTML report, a FHIR R4
+bundle or an iCalendar file. The work is in `rehab.export`; this is the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from rehab.cli.params import DateType
+from rehab.cli.session import action
+from rehab.core import clock
+from rehab.export import FORMATS
+
+TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
+
+
+@click.command()
+@click.argument("fmt", type=click.Choice(FORMATS), metavar="csv|json|report|fhir|ics")
+@click.option("--from", "first", type=DateType(), help="First plan day (default: program start).")
+@click.option("--to", "last", type=DateType(), help="Last plan day (default: today).")
+@click.option(
+    "--out",
+    metavar="PATH|-",
+    help="Where to write; - for standard output (default: a name with the dates, here).",
+)
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.option(
+    "--table",
+    type=click.Choice(TABLES),
+    help="csv only: write this one table to a file (with --out -, doses unless named).",
+)
+@click.pass_context
+def export(
+    ctx: click.Context,
+    fmt: str,
+    first: date | None,
+    last: date | None,
+    out: str | None,
+    force: bool,
+    table: str | None,
+) -> None:
+    """Export the progress log for a therapist.
+
+    \b
+    csv     a folder of CSV files: doses, pain, symptoms, assessments,
+            phases, pauses (or one of them with --table)
+    json    everything, with the program as it was run (docs/export-json.md)
+    report  one printable HTML page: adherence, pain, load, VISA-A, notes
+    fhir    a FHIR R4 Bundle (collection) for an electronic health record
+    ics     the schedule as calendar events with alarms, to the program's end
+
+    The range is the whole current program unless --from/--to narrow it. Files are
+    private (mode 0600) and never replaced without --force.
+    """
+    from rehab.export import runner, scope
+
+    with action(ctx, writes=False) as act:
+        found = scope.resolve(
+            act.session,
+            patient=act.patient,
+            today=act.today,
+            generated_at=clock.now_utc(),
+            first=first,
+            last=last,
+        )
+        if fmt == "ics":
+            found = runner.for_calendar(found, last_given=last is not None)
+        result = runner.run(act.session, found, fmt, out=out, force=force, table=table)
+    if result.where != "standard output":
+        click.echo(f"Wrote the {result.sentence()}")

@@ -1,0 +1,89 @@
+"""One entry point for every format, shared by `rehab export` and the app's Export dialog:
+check where the export goes, then stream it there.
+
+Each format's module is imported only when it is asked for. A writer module has
+`export(session, scope, target) -> dict[str, int]` (entries written, by kind).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlmodel import Session
+
+from rehab.errors import UsageProblem
+from rehab.export import EXTENSIONS, FORMATS, files
+from rehab.export.scope import Scope
+
+WRITERS = {
+    "json": "rehab.export.jsondoc",
+    "report": "rehab.export.report",
+    "fhir": "rehab.export.fhir",
+    "ics": "rehab.export.ics",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    format: str
+    where: str  # a path, or "standard output"
+    counts: dict[str, int]
+    first: date
+    last: date
+
+    def sentence(self) -> str:
+        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if n) or "no entries"
+        return f"{self.format} export, {self.first} to {self.last} ({what}): {self.where}"
+
+
+def default_name(fmt: str, scope: Scope, table: str | None = None) -> str:
+    """'rehab-me-2026-09-01-to-2026-11-22.html'; a folder '...-csv', one table '...-pain.csv'."""
+    stem = f"rehab-{files.safe_name(scope.patient.name)}-{scope.first}-to-{scope.last}"
+    if fmt == "csv":
+        return f"{stem}-{table}.csv" if table else f"{stem}-csv"
+    return stem + EXTENSIONS[fmt]
+
+
+def for_calendar(scope: Scope, *, last_given: bool) -> Scope:
+    """A calendar looks ahead: without --to it runs to the program's planned end."""
+    current = scope.current
+    if last_given or current is None or current.end is None:
+        return scope
+    return replace(scope, last=max(scope.last, current.end))
+
+
+def run(
+    session: Session,
+    scope: Scope,
+    fmt: str,
+    *,
+    out: str | None,
+    force: bool = False,
+    table: str | None = None,
+) -> Result:
+    if fmt not in FORMATS:
+        raise UsageProblem(f"{fmt!r} is not an export format (allowed: {', '.join(FORMATS)})")
+    if table is not None and fmt != "csv":
+        raise UsageProblem(f"--table is for csv only (not {fmt})")
+    if fmt == "csv":
+        from rehab.export import csvfiles
+
+        if table is None and out != files.STDOUT:
+            name = default_name(fmt, scope)
+            target = files.folder_target(out, name, force=force, names=csvfiles.FILE_NAMES)
+            counts = csvfiles.export_folder(session, scope, target)
+        else:
+            table = table or "doses"
+            if table not in csvfiles.TABLES:
+                raise UsageProblem(
+                    f"--table: {table!r} is not a table (allowed: {', '.join(csvfiles.TABLES)})"
+                )
+            target = files.file_target(out, default_name(fmt, scope, table), force=force)
+            counts = {f"{table}.csv": csvfiles.export_table(session, scope, table, target)}
+    else:
+        target = files.file_target(out, default_name(fmt, scope), force=force)
+        writer = importlib.import_module(WRITERS[fmt])
+        counts = writer.export(session, scope, target)
+    return Result(fmt, target.shown, counts, scope.first, scope.last)

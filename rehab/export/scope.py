@@ -1,0 +1,131 @@
+"""What an export covers: one patient, a date range (plan days, both ends included) and the
+enrollments that have days in it.
+
+The default range is the whole current enrollment (the active one, else the latest): from
+its start to today. `--from`/`--to` may reach across several enrollments; each one's
+template snapshot goes with it, so a dose logged under an older program still reads right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from rehab.core.schedule import Pause as PauseSpan
+from rehab.core.schedule import end_of_program
+from rehab.core.template import Program
+from rehab.errors import UsageProblem
+from rehab.store import journal
+from rehab.store.models import Enrollment, Patient
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """An enrollment with its template snapshot parsed and its planned end."""
+
+    enrollment: Enrollment
+    program: Program
+    pauses: tuple[PauseSpan, ...]
+    end: date | None  # the last plan day of the program (moves later with each pause)
+
+    @property
+    def id(self) -> int:
+        assert self.enrollment.id is not None
+        return self.enrollment.id
+
+
+@dataclass(frozen=True)
+class Scope:
+    patient: Patient
+    zone: ZoneInfo
+    first: date
+    last: date
+    today: date
+    generated_at: datetime
+    enrollments: tuple[Enrolled, ...] = field(default=())
+
+    @property
+    def patient_id(self) -> int:
+        assert self.patient.id is not None
+        return self.patient.id
+
+    @property
+    def enrollment_ids(self) -> list[int]:
+        return [e.id for e in self.enrollments]
+
+    @property
+    def current(self) -> Enrolled | None:
+        """The enrollment the report is about: the active one, else the latest in range."""
+        for item in reversed(self.enrollments):
+            if item.enrollment.status == "active":
+                return item
+        return self.enrollments[-1] if self.enrollments else None
+
+    def program_of(self, enrollment_id: int | None) -> Program | None:
+        for item in self.enrollments:
+            if item.id == enrollment_id:
+                return item.program
+        return None
+
+    def local(self, moment: datetime | None) -> str:
+        """An instant as ISO 8601 in the patient's zone, with its offset ('' for none)."""
+        if moment is None:
+            return ""
+        return moment.astimezone(self.zone).isoformat(timespec="seconds")
+
+
+def resolve(
+    session: Session,
+    *,
+    patient: Patient,
+    today: date,
+    generated_at: datetime,
+    first: date | None = None,
+    last: date | None = None,
+) -> Scope:
+    """The scope for `patient`; a range that cannot be is one line (exit 2)."""
+    rows = list(
+        session.exec(
+            select(Enrollment)
+            .where(Enrollment.patient_id == patient.id)
+            .order_by(col(Enrollment.start_date), col(Enrollment.id))
+        ).all()
+    )
+    if first is None:
+        if not rows:
+            raise UsageProblem(
+                f"{patient.name!r} has no program yet, so there is nothing to export "
+                "(start one with 'rehab start', or give --from and --to)"
+            )
+        current = next((r for r in reversed(rows) if r.status == "active"), rows[-1])
+        first = current.start_date
+    if last is None:
+        last = max(today, first)
+    if first > last:
+        raise UsageProblem(
+            f"--from {first} is after --to {last} (allowed: --from on or before --to)"
+        )
+    zone = journal.patient_zone(patient)
+    chosen = []
+    for row in rows:
+        if row.start_date > last:
+            continue
+        ended = row.ended_at if row.status != "active" else None
+        if ended is not None and ended.astimezone(zone).date() < first:
+            continue
+        program = journal.program_of(row)
+        pauses = tuple(journal.pauses_of(session, enrollment=row))
+        end = end_of_program(program, start=row.start_date, pauses=pauses)
+        chosen.append(Enrolled(row, program, pauses, end))
+    return Scope(
+        patient=patient,
+        zone=zone,
+        first=first,
+        last=last,
+        today=today,
+        generated_at=generated_at,
+        enrollments=tuple(chosen),
+    )
