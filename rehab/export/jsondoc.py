@@ -69,14 +69,14 @@ def _header(scope: Scope) -> dict[str, Any]:
     }
 
 
-SECTIONS: tuple[tuple[str, Callable[[Session, Scope], Iterator[Any]]], ...] = (
-    ("doses", source.doses),
-    ("pain", source.pain),
-    ("symptoms", source.symptoms),
-    ("assessments", source.assessments),
-    ("phase_changes", source.phases),
-    ("pauses", source.pauses),
-)
+SECTIONS = {  # section: the `source` generator that fills it
+    "doses": "doses",
+    "pain": "pain",
+    "symptoms": "symptoms",
+    "assessments": "assessments",
+    "phase_changes": "phases",
+    "pauses": "pauses",
+}
 
 
 def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
@@ -84,7 +84,8 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     header = _dumps(_header(scope))
     handle.write(header[:-1])  # leave the object open for the sections
     counts: dict[str, int] = {}
-    for name, rows in SECTIONS:
+    for name, generator in SECTIONS.items():
+        rows: Callable[[Session, Scope], Iterator[Any]] = getattr(source, generator)
         handle.write(f',\n"{name}":[')
         count = 0
         for row in rows(session, scope):
