@@ -931,7 +931,7 @@ def export(session: Session, scope: Scope, target: files.Target) -> dict[str, in
     with files.open_text(target) as handle:
         handle.write(page)
     return {
-        "weeks": sum(r.kind == "active" for r in report.rows),
+        "adherence rows": sum(r.kind == "active" for r in report.rows),
         "pain days": len(report.pain.morning),
         "notes": len(report.notes),
         "corrections": len(report.voided),
