@@ -13,7 +13,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,19 +30,23 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def cell(value: Any) -> str:
-    """How one value is written: numbers plain (30, not 30.0), booleans yes/no."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, int | date):
-        return str(value)
-    return neutralise(str(value))
+def free(text: str | None) -> str | None:
+    """Text a person or a template wrote (notes, reasons, names): neutralised."""
+    return None if text is None else neutralise(text)
+
+
+def number(value: float | None) -> float | int | None:
+    """30, not 30.0; 2.5 stays."""
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+# The csv module writes None as an empty cell and other values with str(): dates come out
+# ISO 8601 and whole numbers plain. Each table's rows are made of such values already, so
+# that only the free-text columns pay for a check.
 
 
 @dataclass(frozen=True)
@@ -56,20 +60,56 @@ def _voided(moment: datetime | None) -> str:
     return "yes" if moment is not None else ""
 
 
+def _local_text(scope: Scope) -> Callable[[Any], str]:
+    """Stored UTC (as the database gives it) to local ISO 8601 text; the many rows that one
+    command wrote share an instant, so each is converted once."""
+    known: dict[Any, str] = {None: ""}
+
+    def convert(value: Any) -> str:
+        text = known.get(value)
+        if text is None:
+            if len(known) > 50_000:
+                known.clear()
+                known[None] = ""
+            text = known[value] = scope.local(source.instant(value))
+        return text
+
+    return convert
+
+
 def _doses(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    for r in source.doses(session, scope):
+    """Straight from the query, the hot path of a long history: no row objects between,
+    names and instants worked out once each, the checks written inline."""
+    if not scope.enrollment_ids:
+        return
+    names = source.Names(scope)
+    shown: dict[tuple[int, str, int], tuple[str, str, str]] = {}
+    local = _local_text(scope)
+    rows = session.connection().execute(source.dose_query(scope))
+    for row in rows:
+        (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
+         minutes, load, pain_during, reason, note, logged_at, voided_at, _) = row  # fmt: skip
+        named = shown.get((eid, exercise_id, occurrence))
+        if named is None:
+            program_id, slot, name = names(eid, exercise_id, occurrence)
+            named = shown[(eid, exercise_id, occurrence)] = (program_id, slot, neutralise(name))
         yield (
-            r.plan_date, r.slot, r.exercise, r.side, r.status, r.sets, r.reps, r.hold_seconds,
-            r.minutes, r.load_kg, r.pain_during, r.reason, r.note, scope.local(r.logged_at),
-            _voided(r.voided_at), scope.local(r.voided_at), r.program_id, r.exercise_id,
-            r.item_key, r.seq, r.id,
+            plan_date, named[1], named[2], side, status, sets, reps,
+            hold if hold is None or hold % 1 else int(hold),
+            minutes if minutes is None or minutes % 1 else int(minutes),
+            load if load is None or load % 1 else int(load),
+            pain_during,
+            reason if reason is None else neutralise(reason),
+            note if note is None else neutralise(note),
+            local(logged_at), "" if voided_at is None else "yes", local(voided_at),
+            named[0], exercise_id, key, seq, rid,
         )  # fmt: skip
 
 
 def _pain(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
     for r in source.pain(session, scope):
         yield (
-            r.local_date, scope.local(r.at), r.context, r.score, r.site, r.note,
+            r.local_date, scope.local(r.at), r.context, r.score, free(r.site), free(r.note),
             scope.local(r.logged_at), _voided(r.voided_at), scope.local(r.voided_at), r.id,
         )  # fmt: skip
 
@@ -77,7 +117,8 @@ def _pain(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
 def _symptoms(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
     for r in source.symptoms(session, scope):
         yield (
-            r.check_date, r.stiffness_minutes, r.swelling, r.redness, r.tiptoe_pain, r.note,
+            r.check_date, r.stiffness_minutes, yes_no(r.swelling), yes_no(r.redness),
+            yes_no(r.tiptoe_pain), free(r.note),
             scope.local(r.logged_at), _voided(r.voided_at), scope.local(r.voided_at), r.id,
         )  # fmt: skip
 
@@ -95,8 +136,8 @@ def _phases(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
     programs = {item.id: item.program.id for item in scope.enrollments}
     for r in source.phases(session, scope):
         yield (
-            r.effective_date, r.decision, r.from_phase, r.to_phase, r.load_level, r.reason,
-            r.decided_by, scope.local(r.accepted_at), _voided(r.voided_at),
+            r.effective_date, r.decision, r.from_phase, r.to_phase, r.load_level, free(r.reason),
+            free(r.decided_by), scope.local(r.accepted_at), _voided(r.voided_at),
             scope.local(r.voided_at), programs.get(r.enrollment_id, ""), r.id,
         )  # fmt: skip
 
@@ -105,7 +146,7 @@ def _pauses(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
     programs = {item.id: item.program.id for item in scope.enrollments}
     for r in source.pauses(session, scope):
         yield (
-            r.start_date, r.end_date, r.reason, scope.local(r.created_at),
+            r.start_date, r.end_date, free(r.reason), scope.local(r.created_at),
             scope.local(r.ended_at), programs.get(r.enrollment_id, ""), r.id,
         )  # fmt: skip
 
@@ -142,8 +183,9 @@ def write_table(handle: TextIO, table: Table, rows: Iterable[tuple[Any, ...]]) -
     writer = csv.writer(handle, lineterminator="\r\n")
     writer.writerow(table.header)
     count = 0
+    write = writer.writerow
     for row in rows:
-        writer.writerow([cell(value) for value in row])
+        write(row)
         count += 1
     return count
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, TextIO
 
@@ -89,7 +88,7 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
         handle.write(f',\n"{name}":[')
         count = 0
         for row in rows(session, scope):
-            record = {key: _value(scope, value) for key, value in asdict(row).items()}
+            record = {key: _value(scope, value) for key, value in row._asdict().items()}
             handle.write(("\n" if count == 0 else ",\n") + _dumps(record))
             count += 1
         handle.write("]")

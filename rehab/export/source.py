@@ -4,18 +4,19 @@ Voided rows are included and marked (`voided_at`): the export is the audit trail
 therapist should see what was corrected and when. Each generator runs one query with
 `yield_per`, so memory stays flat however long the history is.
 
-Column order of each row type is the CSV column order; `FIELDS` names them.
+Rows are NamedTuples and dates and instants come from the database as text where it
+stores them so (SQLite), parsed with `fromisoformat`: SQLAlchemy's own date processing
+and a frozen dataclass per row cost more than writing the whole CSV file.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
-from datetime import date, datetime
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, Select, String, or_, type_coerce
 from sqlalchemy import select as columns
 from sqlmodel import Session, col
 
@@ -26,8 +27,7 @@ from rehab.store.models import DoseLog, Pause, PhaseChange
 BATCH = 2000
 
 
-@dataclass(frozen=True, slots=True)
-class DoseRow:
+class DoseRow(NamedTuple):
     id: int
     enrollment_id: int
     program_id: str
@@ -52,8 +52,7 @@ class DoseRow:
     action: str
 
 
-@dataclass(frozen=True, slots=True)
-class PainRow:
+class PainRow(NamedTuple):
     id: int
     enrollment_id: int | None
     local_date: date
@@ -66,8 +65,7 @@ class PainRow:
     voided_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class SymptomRow:
+class SymptomRow(NamedTuple):
     id: int
     enrollment_id: int | None
     check_date: date
@@ -80,8 +78,7 @@ class SymptomRow:
     voided_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class AssessmentRow:
+class AssessmentRow(NamedTuple):
     id: int
     enrollment_id: int | None
     instrument: str
@@ -92,8 +89,7 @@ class AssessmentRow:
     voided_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseRow:
+class PhaseRow(NamedTuple):
     id: int
     enrollment_id: int
     effective_date: date
@@ -107,8 +103,7 @@ class PhaseRow:
     voided_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class PauseRow:
+class PauseRow(NamedTuple):
     id: int
     enrollment_id: int
     start_date: date
@@ -118,14 +113,31 @@ class PauseRow:
     ended_at: datetime | None
 
 
-def field_names(row_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(row_type))
+def text(column: Any) -> ColumnElement[Any]:
+    """A date or date-time column as the database gives it (text in SQLite)."""
+    return type_coerce(column, String)
 
 
-def _slot_of(program: Program | None, exercise_id: str, occurrence: int) -> tuple[str, str]:
+def day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def maybe_day(value: Any) -> date | None:
+    return None if value is None else day(value)
+
+
+def instant(value: Any) -> datetime:
+    """Stored naive UTC (text in SQLite, a datetime elsewhere) as an aware UTC datetime."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def maybe_instant(value: Any) -> datetime | None:
+    return None if value is None else instant(value)
+
+
+def _slot_of(program: Program, exercise_id: str, occurrence: int) -> tuple[str, str]:
     """(slot, exercise name) from the enrollment's snapshot; ('', id) if it is not there."""
-    if program is None:
-        return "", exercise_id
     try:
         exercise = program.exercise(exercise_id)
     except KeyError:
@@ -135,18 +147,15 @@ def _slot_of(program: Program | None, exercise_id: str, occurrence: int) -> tupl
     return slot, exercise.name
 
 
-def doses(session: Session, scope: Scope) -> Iterator[DoseRow]:
-    """Every check-off and skip with a plan day in the range, voided ones too."""
-    ids = scope.enrollment_ids
-    if not ids:
-        return
-    programs = {item.id: item for item in scope.enrollments}
-    names: dict[tuple[int, str, int], tuple[str, str]] = {}
-    query = (
+def dose_query(scope: Scope) -> Select[Any]:
+    """Check-offs and skips with a plan day in the range, voided ones too, in DoseRow's
+    column order except that `program_id`, `slot` and `exercise` are not there and
+    `occurrence` follows `exercise_id` (callers look those up with `Names`)."""
+    return (
         columns(
             col(DoseLog.id),
             col(DoseLog.enrollment_id),
-            col(DoseLog.plan_date),
+            text(DoseLog.plan_date),
             col(DoseLog.exercise_id),
             col(DoseLog.occurrence),
             col(DoseLog.item_key),
@@ -161,49 +170,54 @@ def doses(session: Session, scope: Scope) -> Iterator[DoseRow]:
             col(DoseLog.pain_during),
             col(DoseLog.reason),
             col(DoseLog.note),
-            col(DoseLog.logged_at),
-            col(DoseLog.voided_at),
+            text(DoseLog.logged_at),
+            text(DoseLog.voided_at),
             col(DoseLog.action),
         )
         .where(
-            col(DoseLog.enrollment_id).in_(ids),
+            col(DoseLog.enrollment_id).in_(scope.enrollment_ids),
             col(DoseLog.plan_date) >= scope.first,
             col(DoseLog.plan_date) <= scope.last,
         )
         .order_by(col(DoseLog.plan_date), col(DoseLog.id))
         .execution_options(yield_per=BATCH)
     )
-    for row in session.execute(query):
-        (rid, eid, day, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
-         minutes, load, pain, reason, note, logged_at, voided_at, action) = row  # fmt: skip
-        named = names.get((eid, exercise_id, occurrence))
-        if named is None:
-            named = _slot_of(programs[eid].program, exercise_id, occurrence)
-            names[(eid, exercise_id, occurrence)] = named
+
+
+class Names:
+    """(program id, slot, exercise name) of a logged dose, from its enrollment's snapshot,
+    worked out once per enrollment, exercise and occurrence."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.programs = {item.id: item.program for item in scope.enrollments}
+        self.known: dict[tuple[int, str, int], tuple[str, str, str]] = {}
+
+    def __call__(
+        self, enrollment_id: int, exercise_id: str, occurrence: int
+    ) -> tuple[str, str, str]:
+        key = (enrollment_id, exercise_id, occurrence)
+        found = self.known.get(key)
+        if found is None:
+            program = self.programs[enrollment_id]
+            slot, name = _slot_of(program, exercise_id, occurrence)
+            found = self.known[key] = (program.id, slot, name)
+        return found
+
+
+def doses(session: Session, scope: Scope) -> Iterator[DoseRow]:
+    """Every check-off and skip with a plan day in the range, voided ones too."""
+    if not scope.enrollment_ids:
+        return
+    names = Names(scope)
+    for row in session.connection().execute(dose_query(scope)):
+        (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
+         minutes, load, pain_during, reason, note, logged_at, voided_at, action) = row  # fmt: skip
+        program_id, slot, name = names(eid, exercise_id, occurrence)
         yield DoseRow(
-            id=rid,
-            enrollment_id=eid,
-            program_id=programs[eid].program.id,
-            plan_date=day,
-            slot=named[0],
-            exercise_id=exercise_id,
-            exercise=named[1],
-            item_key=key,
-            side=side,
-            seq=seq,
-            status=status,
-            sets=sets,
-            reps=reps,
-            hold_seconds=hold,
-            minutes=minutes,
-            load_kg=load,
-            pain_during=pain,
-            reason=reason,
-            note=note,
-            logged_at=logged_at,
-            voided_at=voided_at,
-            action=action,
-        )
+            rid, eid, program_id, day(plan_date), slot, exercise_id, name, key, side, seq,
+            status, sets, reps, hold, minutes, load, pain_during, reason, note,
+            instant(logged_at), maybe_instant(voided_at), action,
+        )  # fmt: skip
 
 
 def pain(session: Session, scope: Scope) -> Iterator[PainRow]:
@@ -213,14 +227,14 @@ def pain(session: Session, scope: Scope) -> Iterator[PainRow]:
         columns(
             col(PainEntry.id),
             col(PainEntry.enrollment_id),
-            col(PainEntry.local_date),
-            col(PainEntry.at),
+            text(PainEntry.local_date),
+            text(PainEntry.at),
             col(PainEntry.context),
             col(PainEntry.score),
             col(PainEntry.site),
             col(PainEntry.note),
-            col(PainEntry.logged_at),
-            col(PainEntry.voided_at),
+            text(PainEntry.logged_at),
+            text(PainEntry.voided_at),
         )
         .where(
             col(PainEntry.patient_id) == scope.patient_id,
@@ -230,8 +244,11 @@ def pain(session: Session, scope: Scope) -> Iterator[PainRow]:
         .order_by(col(PainEntry.at), col(PainEntry.id))
         .execution_options(yield_per=BATCH)
     )
-    for row in session.execute(query):
-        yield PainRow(*row)
+    for rid, eid, local, at, context, score, site, note, logged, voided in session.execute(query):
+        yield PainRow(
+            rid, eid, day(local), instant(at), context, score, site, note, instant(logged),
+            maybe_instant(voided),
+        )  # fmt: skip
 
 
 def symptoms(session: Session, scope: Scope) -> Iterator[SymptomRow]:
@@ -241,14 +258,14 @@ def symptoms(session: Session, scope: Scope) -> Iterator[SymptomRow]:
         columns(
             col(SymptomCheck.id),
             col(SymptomCheck.enrollment_id),
-            col(SymptomCheck.check_date),
+            text(SymptomCheck.check_date),
             col(SymptomCheck.stiffness_minutes),
             col(SymptomCheck.swelling),
             col(SymptomCheck.redness),
             col(SymptomCheck.tiptoe_pain),
             col(SymptomCheck.note),
-            col(SymptomCheck.logged_at),
-            col(SymptomCheck.voided_at),
+            text(SymptomCheck.logged_at),
+            text(SymptomCheck.voided_at),
         )
         .where(
             col(SymptomCheck.patient_id) == scope.patient_id,
@@ -259,7 +276,11 @@ def symptoms(session: Session, scope: Scope) -> Iterator[SymptomRow]:
         .execution_options(yield_per=BATCH)
     )
     for row in session.execute(query):
-        yield SymptomRow(*row)
+        rid, eid, checked, stiffness, swelling, redness, tiptoe, note, logged, voided = row
+        yield SymptomRow(
+            rid, eid, day(checked), stiffness, swelling, redness, tiptoe, note, instant(logged),
+            maybe_instant(voided),
+        )  # fmt: skip
 
 
 def assessments(session: Session, scope: Scope) -> Iterator[AssessmentRow]:
@@ -270,11 +291,11 @@ def assessments(session: Session, scope: Scope) -> Iterator[AssessmentRow]:
             col(Assessment.id),
             col(Assessment.enrollment_id),
             col(Assessment.instrument),
-            col(Assessment.taken_on),
+            text(Assessment.taken_on),
             col(Assessment.score),
             col(Assessment.answers_json),
-            col(Assessment.logged_at),
-            col(Assessment.voided_at),
+            text(Assessment.logged_at),
+            text(Assessment.voided_at),
         )
         .where(
             col(Assessment.patient_id) == scope.patient_id,
@@ -283,12 +304,11 @@ def assessments(session: Session, scope: Scope) -> Iterator[AssessmentRow]:
         )
         .order_by(col(Assessment.taken_on), col(Assessment.id))
     )
-    for rid, eid, instrument, taken_on, score, answers, logged_at, voided_at in session.execute(
-        query
-    ):
+    for rid, eid, instrument, taken_on, score, answers, logged, voided in session.execute(query):
         yield AssessmentRow(
-            rid, eid, instrument, taken_on, score, json.loads(answers), logged_at, voided_at
-        )
+            rid, eid, instrument, day(taken_on), score, json.loads(answers), instant(logged),
+            maybe_instant(voided),
+        )  # fmt: skip
 
 
 def phases(session: Session, scope: Scope) -> Iterator[PhaseRow]:
@@ -300,15 +320,15 @@ def phases(session: Session, scope: Scope) -> Iterator[PhaseRow]:
         columns(
             col(PhaseChange.id),
             col(PhaseChange.enrollment_id),
-            col(PhaseChange.effective_date),
+            text(PhaseChange.effective_date),
             col(PhaseChange.decision),
             col(PhaseChange.from_phase),
             col(PhaseChange.to_phase),
             col(PhaseChange.load_level),
             col(PhaseChange.reason),
             col(PhaseChange.decided_by),
-            col(PhaseChange.accepted_at),
-            col(PhaseChange.voided_at),
+            text(PhaseChange.accepted_at),
+            text(PhaseChange.voided_at),
         )
         .where(
             col(PhaseChange.enrollment_id).in_(ids),
@@ -318,7 +338,11 @@ def phases(session: Session, scope: Scope) -> Iterator[PhaseRow]:
         .order_by(col(PhaseChange.effective_date), col(PhaseChange.id))
     )
     for row in session.execute(query):
-        yield PhaseRow(*row)
+        rid, eid, effective, decision, before, after, level, reason, by, accepted, voided = row
+        yield PhaseRow(
+            rid, eid, day(effective), decision, before, after, level, reason, by,
+            instant(accepted), maybe_instant(voided),
+        )  # fmt: skip
 
 
 def pauses(session: Session, scope: Scope) -> Iterator[PauseRow]:
@@ -330,11 +354,11 @@ def pauses(session: Session, scope: Scope) -> Iterator[PauseRow]:
         columns(
             col(Pause.id),
             col(Pause.enrollment_id),
-            col(Pause.start_date),
-            col(Pause.end_date),
+            text(Pause.start_date),
+            text(Pause.end_date),
             col(Pause.reason),
-            col(Pause.created_at),
-            col(Pause.ended_at),
+            text(Pause.created_at),
+            text(Pause.ended_at),
         )
         .where(
             col(Pause.enrollment_id).in_(ids),
@@ -343,5 +367,7 @@ def pauses(session: Session, scope: Scope) -> Iterator[PauseRow]:
         )
         .order_by(col(Pause.start_date), col(Pause.id))
     )
-    for row in session.execute(query):
-        yield PauseRow(*row)
+    for rid, eid, start, end, reason, created, ended in session.execute(query):
+        yield PauseRow(
+            rid, eid, day(start), maybe_day(end), reason, instant(created), maybe_instant(ended)
+        )
