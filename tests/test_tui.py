@@ -660,3 +660,37 @@ async def test_a_red_flag_stops_the_program_until_a_clinician_clears_it(enrolled
     assert rows(enrolled, "SELECT score FROM painentry") == [(3,)]
     (reason,) = rows(enrolled, "SELECT reason FROM pause")
     assert "red flag" in str(reason[0]) and "cleared by Dr Sousa" in str(reason[0])
+
+
+async def test_footer_keys_come_with_the_checklist_and_are_built_once(enrolled: Path) -> None:
+    import threading
+
+    from textual.widgets._footer import FooterKey
+
+    from rehab.tui.footer import KeyFooter
+
+    app, _ = make(enrolled)
+    store = app.backend
+    loading = threading.Event()
+
+    class SlowStore:  # the real backend, with a first load that waits for the test
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        def has_program(self) -> bool:
+            loading.wait(5)
+            return store.has_program()
+
+    app.backend = SlowStore()  # type: ignore[assignment]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(KeyFooter)
+        assert not footer.query(FooterKey)  # nothing to act on yet: no keys
+        loading.set()
+        await settle(pilot)
+        keys = list(footer.query(FooterKey))
+        assert "Check off" in [k.description for k in keys]
+        app.screen.refresh_bindings()
+        await pilot.press("down")  # same keys: the footer is not rebuilt
+        await settle(pilot)
+        assert list(footer.query(FooterKey)) == keys

@@ -11,9 +11,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from rehab.tui.footer import KeyFooter
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 DISCLAIMER = "Not medical advice; follow your clinician."
 REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
+KEYS_AT_LATEST = 3.0  # seconds: the footer's keys show with the checklist, or after this
 
 
 class TodayScreen(Screen[None]):
@@ -88,13 +90,17 @@ class TodayScreen(Screen[None]):
         yield OptionList(id="doses")
         yield Static("", id="detail")
         yield Static(DISCLAIMER, id="disclaimer")
-        yield Footer()
+        yield KeyFooter(held=True)  # keys once the checklist is there (rehab.tui.footer)
 
     def on_mount(self) -> None:
         # Paint the frame first; the worker's imports (SQLAlchemy, SQLModel) would otherwise
         # compete with the first paint for the interpreter.
         self.call_after_refresh(self.reload)
         self.set_interval(60, self._midnight)
+        self.set_timer(KEYS_AT_LATEST, self._show_keys)  # if the first load fails
+
+    def _show_keys(self) -> None:
+        self.query_one(KeyFooter).release()
 
     def _midnight(self) -> None:
         """Past midnight, 'today' is a new day: show it (unless another day was chosen)."""
@@ -144,6 +150,7 @@ class TodayScreen(Screen[None]):
         card.update(view.advice or "")
         self._fill(view)
         self.show_timer()
+        self._show_keys()  # built after the refresh that paints the doses
         self.call_after_refresh(self._more, view)  # after the doses are on screen
 
     def _more(self, view: TodayView) -> None:
@@ -165,6 +172,7 @@ class TodayScreen(Screen[None]):
     def _first_run(self) -> None:
         from rehab.tui.screens.welcome import WelcomeScreen
 
+        self._show_keys()
         if any(isinstance(s, WelcomeScreen) for s in self.app.screen_stack):
             return
 
