@@ -7,6 +7,16 @@ from rehab.errors import EnvironmentProblem, UsageProblem
 
 
 def run_app(*, db: str | None, patient: str | None) -> None:
+    from rehab.tui.backend import pause_collector, resume_collector
+
+    pause_collector()  # until the database layer has loaded (rehab.tui.backend)
+    try:
+        _run(db=db, patient=patient)
+    finally:
+        resume_collector()
+
+
+def _run(*, db: str | None, patient: str | None) -> None:
     from rehab.store.url import database_url, sqlite_path
     from rehab.tui.app import make_app
 
