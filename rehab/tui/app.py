@@ -42,10 +42,14 @@ class RehabApp(App[None]):
         self.fatal: str | None = None  # set when the database cannot be used at all
         self._tick = tick
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen[Any]:
+        """Today is the app's base screen: no blank default screen is built, laid out and
+        then covered before the first frame."""
         from rehab.tui.screens.today import TodayScreen
 
-        self.push_screen(TodayScreen())
+        return TodayScreen()
+
+    def on_mount(self) -> None:
         if self._tick:
             self.set_interval(TICK_SECONDS, self.tick_timer)
 
