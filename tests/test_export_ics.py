@@ -1,0 +1,582 @@
+"""`rehab export ics`: the calendar is parsed back with icalendar, its recurrences expanded
+with dateutil (which icalendar depends on), and compared day by day with `plan_day`.
+
+The built-in programs have timed slots only on daily exercises, and every-other-day and
+three-a-week exercises only 'any time'. So both rhythms are checked twice: as the shipped
+programs have them (all-day 'any time' events) and in variants that move them to a timed
+slot, where the start time and the alarm matter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import time_machine
+from dateutil.rrule import rrulestr
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session
+
+from rehab.core.catalog import load_catalog
+from rehab.core.schedule import DayPlan, end_of_program, plan_day
+from rehab.core.template import Program, parse_program
+from rehab.export import DISCLAIMER, ics
+from rehab.paths import builtin_programs_dir
+from rehab.store import journal
+from rehab.store import settings as patient_settings
+from rehab.store.db import open_engine
+from rehab.store.models import PhaseChange
+from tests.conftest import REPO, Rehab
+from tests.export_history import build_history
+
+LISBON = ZoneInfo("Europe/Lisbon")
+NEW_YORK = ZoneInfo("America/New_York")
+START = date(2026, 3, 2)  # a Monday; Lisbon's clocks go forward on 2026-03-29
+TIMED = ("morning", "midday", "evening", "night")
+SLOT_OF = {summary: slot for slot, summary in ics.SUMMARIES.items()}
+
+
+# --- programs and patients -----------------------------------------------------------------
+
+
+def builtin(program_id: str) -> Program:
+    return load_catalog(builtin_programs_dir(), None).get(program_id)
+
+
+def variant(program_id: str, slots: dict[str, list[str]], name: str | None = None) -> Program:
+    """A built-in program with some exercises moved to other slots (and maybe renamed)."""
+    data = builtin(program_id).model_dump(mode="json")
+    for exercise in data["exercises"]:
+        if exercise["id"] in slots:
+            exercise["slots"] = slots[exercise["id"]]
+    if name is not None:
+        data["name"] = name
+    return parse_program(data)
+
+
+def moment(day: date, hour: int = 12, zone: ZoneInfo = LISBON) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=zone)
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    db: Path
+    program: Program
+    start: date
+    zone: ZoneInfo
+    times: dict[str, str]
+    patient: str | None = None
+
+    def plans(self) -> list[DayPlan]:
+        """Every plan day from the start to the program's end, straight from plan_day."""
+        engine = open_engine(f"sqlite:///{self.db}")
+        try:
+            with Session(engine) as session:
+                patient = journal.find_patient(session, name=self.patient)
+                row = journal.active_enrollment(session, patient=patient)
+                assert row is not None
+                side: Any = row.side
+                pauses = journal.pauses_of(session, enrollment=row)
+                changes = journal.progressions_of(session, enrollment=row)
+        finally:
+            engine.dispose()
+        end = end_of_program(self.program, start=self.start, pauses=pauses)
+        assert end is not None
+        days = [self.start + timedelta(days=n) for n in range((end - self.start).days + 1)]
+        return [
+            plan_day(
+                self.program,
+                start=self.start,
+                side=side,
+                day=day,
+                pauses=pauses,
+                progressions=changes,
+            )
+            for day in days
+        ]
+
+    def planned(self) -> dict[str, list[date]]:
+        """Per slot, the days that have a dose in it that is not 'as needed'."""
+        result: dict[str, list[date]] = defaultdict(list)
+        for plan in self.plans():
+            for slot in {d.slot for d in plan.doses if not d.as_needed}:
+                result[slot].append(plan.day)
+        return dict(result)
+
+
+def enroll(
+    db: Path,
+    program: Program,
+    *,
+    start: date = START,
+    zone: ZoneInfo = LISBON,
+    times: dict[str, str] | None = None,
+    pauses: tuple[tuple[date, date], ...] = (),
+    changes: tuple[tuple[date, str], ...] = (),
+) -> Enrolled:
+    """A fresh patient on `program` (left leg), as `rehab start` does, with past pauses
+    and accepted phase changes."""
+    engine = open_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            patient = journal.find_patient(session, name=None)
+            patient_settings.set_timezone(session, patient=patient, name=zone.key)
+            if times:
+                patient_settings.set_reminder_times(session, patient=patient, times=times)
+            row = journal.start_program(
+                session,
+                patient=patient,
+                program=program,
+                side="left",
+                start=start,
+                now=moment(start, 7, zone),
+            )
+            for first, end in pauses:
+                journal.pause_program(
+                    session, patient=patient, reason="flu", now=moment(first, 7, zone)
+                )
+                journal.resume_program(session, patient=patient, now=moment(end, 7, zone))
+            for effective, phase in changes:
+                session.add(
+                    PhaseChange(
+                        enrollment_id=row.id or 0,
+                        effective_date=effective,
+                        to_phase=phase,
+                        accepted_at=moment(effective - timedelta(days=1), 20, zone),
+                    )
+                )
+            chosen = patient_settings.reminder_times(session, patient=patient)
+    finally:
+        engine.dispose()
+    return Enrolled(db, program, start, zone, chosen)
+
+
+def export_text(rehab: Rehab, today: date, *args: str, zone: ZoneInfo = LISBON) -> str:
+    with time_machine.travel(moment(today, 12, zone), tick=False):
+        result = rehab("export", "ics", "--out", "-", *args)
+    assert result.code == 0, result.err
+    return result.out
+
+
+# --- reading the calendar back ---------------------------------------------------------------
+
+
+def parse(text: str) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(text)
+
+
+def events(calendar: icalendar.Calendar) -> list[icalendar.Event]:
+    return list(calendar.walk("VEVENT"))
+
+
+def _values(event: icalendar.Event, name: str) -> list[Any]:
+    found = event.get(name)
+    if found is None:
+        return []
+    lists = found if isinstance(found, list) else [found]
+    return [item.dt for values in lists for item in values.dts]
+
+
+def occurrences(event: icalendar.Event) -> list[Any]:
+    """Every start of the event: DTSTART, RRULE (with UNTIL, never open-ended), RDATE,
+    minus EXDATE."""
+    start = event.decoded("DTSTART")
+    produced: list[Any] = [start]
+    if "RRULE" in event:
+        rule = event["RRULE"]
+        assert "UNTIL" in rule and "COUNT" not in rule
+        text = rule.to_ical().decode()
+        if isinstance(start, datetime):
+            produced = list(rrulestr(text, dtstart=start))
+        else:  # an all-day event
+            produced = [d.date() for d in rrulestr(text, dtstart=datetime.combine(start, time()))]
+    produced += _values(event, "RDATE")
+    excluded = _values(event, "EXDATE")
+    assert all(day in produced for day in excluded), "an EXDATE the rule never produces"
+    return sorted(p for p in produced if p not in excluded)
+
+
+def slot_of(event: icalendar.Event) -> str:
+    return SLOT_OF[str(event["SUMMARY"])]
+
+
+def by_slot(calendar: icalendar.Calendar) -> dict[str, list[Any]]:
+    """Per slot, every occurrence of every event in it, in order (repeats kept)."""
+    result: dict[str, list[Any]] = defaultdict(list)
+    for event in events(calendar):
+        result[slot_of(event)] += occurrences(event)
+    return {slot: sorted(found) for slot, found in result.items()}
+
+
+def day_of(value: Any, zone: ZoneInfo) -> date:
+    return value.astimezone(zone).date() if isinstance(value, datetime) else value
+
+
+def check_matches_plan(calendar: icalendar.Calendar, patient: Enrolled) -> None:
+    planned = patient.planned()
+    found = by_slot(calendar)
+    assert set(found) == set(planned)
+    for slot, days in planned.items():
+        got = [day_of(v, patient.zone) for v in found[slot]]
+        assert got == days, f"{slot}: the calendar's days differ from the plan's"
+        for value in found[slot]:
+            if slot == "any":
+                assert type(value) is date
+            else:
+                local = value.astimezone(patient.zone)
+                assert local.strftime("%H:%M") == patient.times[slot], (slot, value)
+    paused = {p.day for p in patient.plans() if p.status == "paused"}
+    end = max(p.day for p in patient.plans() if p.status == "active")
+    every_day = {day_of(v, patient.zone) for values in found.values() for v in values}
+    assert not every_day & paused
+    assert max(every_day) <= end
+
+
+# --- the plan, day by day ---------------------------------------------------------------------
+
+PF_TIMED = {"high-load-heel-raise": ["evening"]}  # every other day, at a time
+HSR_TIMED = {
+    "seated-calf-raise": ["midday"],
+    "leg-press-calf-raise": ["midday"],
+    "standing-calf-raise": ["evening"],
+}  # three a week, at a time
+PAUSE_3 = ((date(2026, 3, 20), date(2026, 3, 23)),)  # three days: shifts the rhythms
+PAUSE_2 = ((date(2026, 4, 7), date(2026, 4, 9)),)  # two days: every other day keeps its parity
+
+CASES = {
+    "daily-timed": (lambda: builtin("heel-pain-self-care"), (), ()),
+    "every-other-day-any": (lambda: builtin("plantar-fasciitis"), PAUSE_3, ()),
+    "every-other-day-timed": (lambda: variant("plantar-fasciitis", PF_TIMED), PAUSE_3, ()),
+    "every-other-day-timed-even-pause": (
+        lambda: variant("plantar-fasciitis", PF_TIMED),
+        PAUSE_2,
+        (),
+    ),
+    "three-a-week-any": (lambda: builtin("achilles-midportion-hsr"), PAUSE_3, ()),
+    "three-a-week-timed": (lambda: variant("achilles-midportion-hsr", HSR_TIMED), PAUSE_3, ()),
+    "three-a-week-timed-two-pauses": (
+        lambda: variant("achilles-midportion-hsr", HSR_TIMED),
+        (*PAUSE_3, *PAUSE_2),
+        (),
+    ),
+    "phases-and-unverified": (
+        lambda: builtin("achilles-midportion"),
+        PAUSE_3,
+        ((date(2026, 3, 12), "phase-2"), (date(2026, 4, 13), "phase-3")),
+    ),
+    "phase-change-timed": (
+        lambda: builtin("retrocalcaneal-bursitis"),
+        PAUSE_2,
+        ((date(2026, 3, 16), "load"),),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_slot_happens_on_exactly_the_planned_days(rehab: Rehab, case: str) -> None:
+    make, pauses, changes = CASES[case]
+    patient = enroll(rehab.db, make(), pauses=pauses, changes=changes)
+    calendar = parse(export_text(rehab, date(2026, 4, 20)))
+    check_matches_plan(calendar, patient)
+
+
+def test_the_known_history_with_its_pause(tmp_path: Path) -> None:
+    history = build_history(tmp_path / "history.db")
+    rehab = Rehab(history.path)
+    with time_machine.travel(moment(history.today), tick=False):
+        result = rehab("--patient", history.patient, "export", "ics", "--out", "-")
+    assert result.code == 0, result.err
+    calendar = parse(result.out)
+    days = {day_of(v, LISBON) for values in by_slot(calendar).values() for v in values}
+    assert date(2026, 4, 20) in days and date(2026, 4, 23) in days
+    assert not days & {date(2026, 4, 21), date(2026, 4, 22)}  # the pause
+    engine = open_engine(history.url)
+    try:
+        with Session(engine) as session:
+            patient = journal.find_patient(session, name=history.patient)
+            row = journal.active_enrollment(session, patient=patient)
+            assert row is not None
+            program = journal.program_of(row)
+            times = patient_settings.reminder_times(session, patient=patient)
+    finally:
+        engine.dispose()
+    check_matches_plan(
+        calendar, Enrolled(history.path, program, row.start_date, LISBON, times, history.patient)
+    )
+
+
+def test_a_rhythm_after_a_pause_is_a_new_event(rehab: Rehab) -> None:
+    """Three paused days put every other day on the other parity: the old rule must end."""
+    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), pauses=PAUSE_3)
+    evening = [e for e in events(parse(export_text(rehab, START))) if slot_of(e) == "evening"]
+    rules = [str(e["RRULE"].to_ical().decode()) for e in evening if "RRULE" in e]
+    assert any("INTERVAL=2" in rule for rule in rules)
+    starts = sorted(e.decoded("DTSTART").date() for e in evening)
+    assert any(d > PAUSE_3[0][1] for d in starts)  # something starts after the pause
+
+
+def test_three_a_week_falls_on_the_program_weekdays(rehab: Rehab) -> None:
+    enroll(rehab.db, variant("achilles-midportion-hsr", HSR_TIMED), start=date(2026, 3, 4))
+    midday = [e for e in events(parse(export_text(rehab, START))) if slot_of(e) == "midday"]
+    rules = {e["RRULE"].to_ical().decode() for e in midday if "RRULE" in e}
+    # program days 0, 2 and 4 of each week from a Wednesday start: Wednesday, Friday, Sunday
+    weekly = {r for r in rules if "FREQ=WEEKLY" in r}
+    assert len(weekly) >= 3  # the by-week doses change in weeks 2, 4, 6 and 9
+    assert all("BYDAY=WE,FR,SU" in r for r in weekly), rules
+    # week 1 alone (3 × 15) is Wednesday, Friday, Sunday: every other day says the same
+    assert rules - weekly <= {"FREQ=DAILY;UNTIL=20260308T130000Z;INTERVAL=2"}, rules
+
+
+# --- time zones ----------------------------------------------------------------------------
+
+
+def test_the_reminder_time_holds_across_the_spring_change_in_lisbon(rehab: Rehab) -> None:
+    times = {"morning": "07:15", "midday": "12:40", "evening": "21:45", "night": "22:30"}
+    patient = enroll(rehab.db, builtin("plantar-fasciitis"), times=times)
+    text = export_text(rehab, START)
+    assert "DTSTART;TZID=Europe/Lisbon:20260302T071500" in text
+    found = by_slot(parse(text))
+    for slot in ("morning", "midday", "evening"):
+        before = [v for v in found[slot] if v.date() < date(2026, 3, 29)]
+        after = [v for v in found[slot] if v.date() >= date(2026, 3, 29)]
+        assert before and after
+        assert {v.utcoffset() for v in before} == {timedelta(0)}
+        assert {v.utcoffset() for v in after} == {timedelta(hours=1)}
+        assert {v.astimezone(LISBON).strftime("%H:%M") for v in found[slot]} == {times[slot]}
+        utc = {v.astimezone(UTC).strftime("%H:%M") for v in found[slot]}
+        assert len(utc) == 2  # the same wall-clock time is two UTC times
+    check_matches_plan(parse(text), patient)
+
+
+@pytest.mark.parametrize("start", [date(2026, 3, 2), date(2026, 9, 14)])
+def test_new_york_spring_and_autumn(rehab: Rehab, start: date) -> None:
+    patient = enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), start=start, zone=NEW_YORK)
+    text = export_text(rehab, start, zone=NEW_YORK)
+    assert "TZID:America/New_York" in text
+    assert f"DTSTART;TZID=America/New_York:{start:%Y%m%d}T080000" in text
+    calendar = parse(text)
+    check_matches_plan(calendar, patient)
+    morning = by_slot(calendar)["morning"]
+    assert {v.astimezone(NEW_YORK).strftime("%H:%M") for v in morning} == {"08:00"}
+    assert {v.astimezone(UTC).strftime("%H:%M") for v in morning} == {"12:00", "13:00"}
+
+
+@pytest.mark.parametrize("zone", [LISBON, NEW_YORK, ZoneInfo("Australia/Sydney"), ZoneInfo("UTC")])
+def test_the_vtimezone_agrees_with_zoneinfo(zone: ZoneInfo) -> None:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    lines += [*ics.vtimezone(zone, 2026, 2027), "END:VCALENDAR"]
+    calendar = parse("".join(ics.fold(line) for line in lines))
+    (component,) = calendar.walk("VTIMEZONE")
+    assert str(component["TZID"]) == zone.key
+    built = component.to_tz(lookup_tzid=False)  # from the components, not by its name
+    instant = datetime(2026, 1, 1, 1, tzinfo=UTC)
+    while instant < datetime(2028, 1, 1, tzinfo=UTC):
+        assert instant.astimezone(built).utcoffset() == instant.astimezone(zone).utcoffset()
+        instant += timedelta(hours=5)
+    changes = list(
+        ics.transitions(zone, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
+    )
+    assert len(changes) == (0 if zone.key == "UTC" else 2)
+    for change in changes:
+        for delta in (-3600, -1, 0, 1, 1800, 3600):
+            near = change + timedelta(seconds=delta)
+            assert near.astimezone(built).utcoffset() == near.astimezone(zone).utcoffset()
+        second = timedelta(seconds=1)
+        assert (change - second).astimezone(zone).utcoffset() != change.astimezone(zone).utcoffset()
+
+
+# --- what the events say ----------------------------------------------------------------------
+
+
+def test_descriptions_give_the_doses_in_words(rehab: Rehab) -> None:
+    patient = enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED))
+    calendar = parse(export_text(rehab, START))
+    plan = next(p for p in patient.plans() if p.day == START)
+    for event in events(calendar):
+        if event.decoded("DTSTART") not in (START, datetime.combine(START, time(8), LISBON)):
+            continue
+        slot = slot_of(event)
+        text = str(event["DESCRIPTION"])
+        for dose in plan.doses:
+            if dose.slot == slot and not dose.as_needed:
+                assert dose.describe() in text or dose.describe(legs="each leg") in text
+    whole = [str(e["DESCRIPTION"]) for e in events(calendar)]
+    assert all(text.endswith(DISCLAIMER) for text in whole)
+    assert any("10 s hold × 10, left leg" in text for text in whole)
+    assert DISCLAIMER in str(calendar["DESCRIPTION"])
+    assert "Not medical advice\\; follow your clinician." in str(calendar["X-WR-CALDESC"])
+    assert "NAME" in calendar and "X-WR-CALNAME" in calendar
+    assert not re.search(r"\d\s*mg\b", "\n".join(whole))
+
+
+def test_as_needed_items_are_optional_and_make_no_event(rehab: Rehab) -> None:
+    """heel-pain-self-care: the night splint is the only night item, and it is as needed."""
+    enroll(rehab.db, builtin("heel-pain-self-care"))
+    calendar = parse(export_text(rehab, START))
+    slots = {slot_of(e) for e in events(calendar)}
+    assert slots == {"morning"}  # ice (any time) and the splint (night) are as needed
+    (morning,) = events(calendar)
+    text = str(morning["DESCRIPTION"])
+    optional = text.split("Optional, as needed:")[1]
+    assert "Ice, 15–20 min, up to 3×/day, as needed" in optional
+    assert "Night splint" in optional and "(at night)" in optional
+    assert "Night splint" not in text.split("Optional, as needed:")[0]
+
+
+def test_unverified_doses_ask_the_clinician_and_give_no_numbers(rehab: Rehab) -> None:
+    enroll(rehab.db, builtin("achilles-midportion"), changes=((date(2026, 3, 9), "phase-3"),))
+    calendar = parse(export_text(rehab, START))
+    lines = [
+        line
+        for event in events(calendar)
+        for line in str(event["DESCRIPTION"]).splitlines()
+        if "ask your clinician" in line
+    ]
+    assert any("with added load: ask your clinician" in line for line in lines), lines
+    for line in lines:
+        assert line.endswith(": ask your clinician for the dose")
+        assert not re.search(r"\d", line), line
+
+
+def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
+    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), times={"morning": "06:50"})
+    calendar = parse(export_text(rehab, START))
+    for event in events(calendar):
+        (alarm,) = event.walk("VALARM")
+        assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"])
+        trigger = alarm.decoded("TRIGGER")
+        if slot_of(event) == "any":  # all day: at the morning reminder time
+            assert trigger == timedelta(hours=6, minutes=50)
+        else:
+            assert trigger == timedelta(0)
+
+
+# --- the file -------------------------------------------------------------------------------
+
+
+def test_rfc5545_lines_escaping_and_stable_uids(rehab: Rehab) -> None:
+    name = "Heel, calf; back\\slash – an ünusual name that is long enough to need folding"
+    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED, name=name))
+    text = export_text(rehab, START)
+    raw = text.encode("utf-8")
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # never folded inside a character
+    assert "Heel\\, calf\\; back\\\\slash" in text
+    unfolded = text.replace("\r\n ", "")
+    for required in ("VERSION:2.0", "PRODID:-//rehab//", "TZID:Europe/Lisbon"):
+        assert required in unfolded
+    calendar = parse(text)
+    for event in events(calendar):
+        assert str(event["DESCRIPTION"]).startswith(f"{name} — ")
+        assert re.fullmatch(r"\d{8}T\d{6}Z", event["DTSTAMP"].to_ical().decode())
+    uids = [str(e["UID"]) for e in events(calendar)]
+    assert len(uids) == len(set(uids))
+    again = [str(e["UID"]) for e in events(parse(export_text(rehab, START + timedelta(days=3))))]
+    assert again == uids
+
+
+def test_written_to_a_private_file(rehab: Rehab, tmp_path: Path) -> None:
+    enroll(rehab.db, builtin("plantar-fasciitis"))
+    out = tmp_path / "plan.ics"
+    with time_machine.travel(moment(START), tick=False):
+        result = rehab("export", "ics", "--out", str(out))
+    assert result.code == 0, result.err
+    assert "ics export, 2026-03-02 to 2026-05-24" in result.out and "events" in result.out
+    assert os.stat(out).st_mode & 0o777 == 0o600
+    assert parse(out.read_text(encoding="utf-8")).walk("VEVENT")
+    with time_machine.travel(moment(START), tick=False):
+        again = rehab("export", "ics", "--out", str(out))
+    assert again.code == 2 and "--force" in again.err
+
+
+def test_to_narrows_the_calendar(rehab: Rehab) -> None:
+    enroll(rehab.db, builtin("plantar-fasciitis"))
+    text = export_text(rehab, START, "--from", "2026-03-10", "--to", "2026-03-20")
+    found = by_slot(parse(text))
+    days = {day_of(v, LISBON) for values in found.values() for v in values}
+    assert min(days) == date(2026, 3, 10) and max(days) == date(2026, 3, 20)
+
+
+def test_a_replaced_program_ends_where_the_next_begins(rehab: Rehab) -> None:
+    first = builtin("plantar-fasciitis")
+    enroll(rehab.db, first)
+    second = builtin("heel-pain-self-care")
+    switch = date(2026, 3, 16)
+    engine = open_engine(f"sqlite:///{rehab.db}")
+    try:
+        with Session(engine) as session, session.begin():
+            patient = journal.find_patient(session, name=None)
+            journal.start_program(
+                session,
+                patient=patient,
+                program=second,
+                side="left",
+                start=switch,
+                replace=True,
+                now=moment(switch, 7),
+            )
+    finally:
+        engine.dispose()
+    text = export_text(rehab, switch, "--from", "2026-03-02", "--to", "2026-04-10")
+    days: dict[str, set[date]] = defaultdict(set)
+    for event in events(parse(text)):
+        program = str(event["DESCRIPTION"]).split(" — ")[0]
+        days[program] |= {day_of(v, LISBON) for v in occurrences(event)}
+    assert max(days[first.name]) == switch - timedelta(days=1)
+    assert min(days[second.name]) == switch
+    assert max(days[second.name]) == date(2026, 4, 10)
+
+
+def test_the_writer_does_not_import_icalendar() -> None:
+    code = "import sys, rehab.export.ics; assert 'icalendar' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
+
+
+# --- the rules themselves ---------------------------------------------------------------------
+
+
+def _expand_series(found: list[ics.Series]) -> Iterator[Any]:
+    times = {"morning": "08:00", "midday": "13:00", "evening": "20:00", "night": "21:30"}
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
+    lines += ics.vtimezone(LISBON, 2026, 2027)
+    for n, series in enumerate(found):
+        uid = f"{n}@test"
+        lines += ics.event_lines(
+            series, uid=uid, zone=LISBON, times=times, stamp="20260101T000000Z"
+        )
+    lines.append("END:VCALENDAR")
+    for event in events(parse("".join(ics.fold(line) for line in lines))):
+        yield from occurrences(event)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    offsets=st.sets(st.integers(0, 60), min_size=1, max_size=40),
+    paused=st.sets(st.integers(0, 60), max_size=15),
+    slot=st.sampled_from(["morning", "any"]),
+)
+def test_any_set_of_days_comes_back_exactly(offsets: set[int], paused: set[int], slot: str) -> None:
+    """Irregular days that no rule fits fall back to RDATEs; paused days to EXDATEs."""
+    first = date(2026, 3, 1)
+    days = sorted(first + timedelta(days=n) for n in offsets - paused)
+    if not days:
+        return
+    off = {first + timedelta(days=n) for n in paused}
+    found = ics.series_of(slot, {"text": days}, off)
+    got = sorted(day_of(v, LISBON) for v in _expand_series(found))
+    assert got == days
