@@ -9,7 +9,7 @@ import json
 import sqlite3
 import threading
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -118,6 +118,28 @@ def test_slot_with_nothing_planned_sends_nothing(rehab: Rehab) -> None:
     assert check(rehab.db, at(DAY, "20:00")) == []
     # the night splint is optional ("if your podiatrist advised one"): no nagging about it
     assert check(rehab.db, at(DAY, "21:30")) == []
+
+
+def test_a_program_of_any_time_doses_is_reminded_morning_and_evening(rehab: Rehab) -> None:
+    # achilles-midportion (Silbernagel) plans every dose for "any time" of the day
+    start = ["start", "achilles-midportion", "--side", "left", "--start", "2026-03-02"]
+    assert rehab(*start).code == 0
+    (morning,) = check(rehab.db, at(DAY, "08:00"))
+    assert morning.text.startswith("Morning: ") and "calf stretch" in morning.text.lower()
+    assert check(rehab.db, at(DAY, "13:00")) == []  # not every slot: twice a day
+    (evening,) = check(rehab.db, at(DAY, "20:00"))
+    assert "calf stretch" in evening.text.lower()
+    assert check(rehab.db, at(DAY, "21:30")) == []
+    with time_machine.travel(at(DAY, "20:30"), tick=False):
+        planned = json.loads(rehab("today", "--json").out)
+        for key in dict.fromkeys(d["key"] for d in planned if not d["as_needed"]):
+            assert rehab("done", key).code == 0
+    assert check(rehab.db, at(DAY + timedelta(days=1), "08:00")) != []  # a new day
+    assert sent_rows(rehab.db) == [
+        ("2026-03-10", "morning", "test"),
+        ("2026-03-10", "evening", "test"),
+        ("2026-03-11", "morning", "test"),
+    ]
 
 
 def test_quiet_hours_hold_a_reminder_until_they_end(db: Path, rehab: Rehab) -> None:

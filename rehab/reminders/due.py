@@ -84,6 +84,20 @@ def open_lines(items: list[DoseProgress], slot: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
+ANY_TIME_SLOTS = ("morning", "evening")
+
+
+def _reminds_in(items: list[DoseProgress], slot: str) -> bool:
+    """A slot reminds when it has doses of its own. 'Any time' doses ride along with those;
+    on a day that has only 'any time' doses (the Silbernagel and heavy slow resistance
+    programs), they get a morning and an evening reminder instead of none."""
+    required = [i.dose for i in items if counted(i.dose)]
+    if any(dose.slot == slot for dose in required):
+        return True
+    timed = any(dose.slot != "any" for dose in required)
+    return not timed and slot in ANY_TIME_SLOTS
+
+
 def due(
     session: Session, *, patient: Patient, now: datetime, catch_up: bool = False
 ) -> list[Reminder]:
@@ -126,7 +140,7 @@ def due(
         if missed and not catch_up:
             continue
         lines = open_lines(view.items, slot)
-        if not lines or not any(i.dose.slot == slot and counted(i.dose) for i in view.items):
+        if not lines or not _reminds_in(view.items, slot):
             continue  # nothing planned in that slot today, or all of it done
         result.append(Reminder(day, slot, at, lines, catch_up=missed))
     return result
