@@ -320,6 +320,32 @@ def test_a_csv_folder_with_exports_in_it_needs_force(
     assert export(run, history, "csv", "--out", str(out), "--force").code == 0
     assert (out / "pain.csv").read_text(encoding="utf-8-sig").startswith("date,at,context")
     assert (out / "mine.txt").read_text(encoding="utf-8") == "keep"
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*(f"{t}.csv" for t in TABLES), "mine.txt"]
+    )
+    assert all(mode(p) == 0o600 for p in out.iterdir() if p.suffix == ".csv")
+    assert [p for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no staging left
+
+
+def test_force_into_a_folder_replaces_nothing_if_the_export_fails(
+    run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rehab.export import source
+
+    out = tmp_path / "log"
+    out.mkdir()
+    for table in TABLES:
+        (out / f"{table}.csv").write_text("old", encoding="utf-8")
+
+    def broken(*args: object, **kwargs: object) -> Iterator[object]:
+        raise OSError(28, "No space left on device")
+        yield
+
+    monkeypatch.setattr(source, "symptoms", broken)  # after doses and pain are written
+    result = export(run, history, "csv", "--out", str(out), "--force")
+    assert result.code == 1 and "No space left" in result.err
+    assert {p.read_text(encoding="utf-8") for p in out.iterdir()} == {"old"}
+    assert [p.name for p in tmp_path.iterdir()] == ["log"]
 
 
 @pytest.mark.parametrize(
@@ -351,9 +377,29 @@ def test_a_read_only_place_is_one_line(run: Rehab, history: History, tmp_path: P
         locked.mkdir(mode=0o500)
         target = str(locked / "log.json")
     result = export(run, history, "json", "--out", target)
-    assert result.code in (1, 2)
+    assert result.code == 1  # the place, not the command, is wrong: an environment error
     assert "cannot write in" in result.err and result.err.count("\n") == 1
     assert not Path(target).exists()
+
+
+def test_a_folder_without_write_permission_is_refused_before_any_work(
+    run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_access = os.access
+    locked = tmp_path / "locked"
+    locked.mkdir()
+
+    def access(path: object, mode: int, **kwargs: object) -> bool:
+        if Path(str(path)) == locked:
+            return False  # as a folder without write permission looks (root ignores chmod)
+        return real_access(path, mode, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    for fmt, name in (("report", "r.html"), ("csv", "log")):
+        result = export(run, history, fmt, "--out", str(locked / name))
+        assert result.code == 1, result
+        assert "permission denied" in result.err and result.err.count("\n") == 1
+    assert list(locked.iterdir()) == []
 
 
 def test_a_failure_half_way_leaves_nothing_behind(
@@ -390,6 +436,7 @@ def test_default_name_is_written_in_the_current_folder(
     [
         (("json", "--from", "2026-02-30"), "not a real calendar date"),
         (("json", "--from", "2026-04-10", "--to", "2026-04-01"), "is after --to"),
+        (("json", "--to", "2026-01-31"), "before the program started on 2026-02-09"),
         (("pdf",), "csv|json|report|fhir|ics"),
         (("json", "--table", "pain"), "--table is for csv only"),
         (("csv", "--table", "shoes", "--out", "-"), "shoes"),

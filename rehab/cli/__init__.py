@@ -160,7 +160,8 @@ def _explain(exc: Exception) -> str:
 
         return explain(exc)
     if isinstance(exc, OSError):
-        return _one_line(f"{exc.strerror or exc}: {exc.filename or ''}")
+        where = f": {exc.filename}" if exc.filename else ""
+        return _one_line(f"{exc.strerror or exc}{where}")
     detail: Any = exc
     return _one_line(
         f"internal error: {type(exc).__name__}: {detail} (run with --debug for the traceback)"

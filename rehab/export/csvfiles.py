@@ -201,10 +201,10 @@ def export_table(session: Session, scope: Scope, name: str, target: files.Target
 def export_folder(session: Session, scope: Scope, target: files.Target) -> dict[str, int]:
     """Every table into the target folder; returns rows written per file."""
     counts: dict[str, int] = {}
-    with files.staging_folder(target) as folder:
+    with files.staging_folder(target, FILE_NAMES) as folder:
         for name, table in TABLES.items():
             path = Path(folder) / f"{name}.csv"
-            with files.atomic_text(path, force=True, newline="") as handle:
+            with files.new_private_file(path) as handle:
                 handle.write(BOM)
                 counts[path.name] = write_table(handle, table, table.rows(session, scope))
     return counts

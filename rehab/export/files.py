@@ -86,7 +86,9 @@ def _check_parent(path: Path) -> None:
 
 def _check_writable(folder: Path) -> None:
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageProblem(f"--out: cannot write in {folder} (read-only; choose another place)")
+        raise EnvironmentProblem(
+            f"--out: cannot write in {folder}: permission denied (choose another place)"
+        )
 
 
 @contextlib.contextmanager
@@ -120,6 +122,16 @@ def atomic_text(path: Path, *, force: bool, newline: str | None = None) -> Itera
         raise
 
 
+@contextlib.contextmanager
+def new_private_file(path: Path) -> Iterator[TextIO]:
+    """A new file with mode 0600 (in a staging folder), synced when the block ends."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def _place(temp: Path, path: Path, *, force: bool) -> None:
     if force:
         os.replace(temp, path)
@@ -139,15 +151,13 @@ def _place(temp: Path, path: Path, *, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def staging_folder(target: Target) -> Iterator[Path]:
-    """A folder to write the files into. A new target folder is built hidden beside it and
-    renamed into place at the end; into an existing one (--force) each file is moved as it
-    is finished, by `atomic_text`."""
+def staging_folder(target: Target, names: Sequence[str]) -> Iterator[Path]:
+    """A hidden temporary folder beside the target to write the files into. When the block
+    succeeds, a new target folder is renamed into place whole; into an existing one
+    (--force) the finished files are moved one by one, each replacing its old version, only
+    after all of them were written. If the block fails, the temporary folder goes."""
     assert target.path is not None
     final = target.path
-    if final.is_dir():
-        yield final
-        return
     try:
         temp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part"))
     except OSError as exc:
@@ -156,16 +166,30 @@ def staging_folder(target: Target) -> Iterator[Path]:
         ) from None
     try:
         yield temp
-        try:
-            os.rename(temp, final)
-        except OSError:
+        if final.is_dir():
+            for name in names:
+                if (temp / name).exists():
+                    os.replace(temp / name, final / name)
+            temp.rmdir()
+        elif final.exists() or not _rename_new(temp, final):
             raise UsageProblem(
                 f"--out: {final} appeared while writing (use --force to write into it)"
-            ) from None
+            )
     except BaseException:
-        for child in temp.iterdir():
+        for child in temp.iterdir() if temp.exists() else ():
             with contextlib.suppress(OSError):
                 child.unlink()
         with contextlib.suppress(OSError):
             temp.rmdir()
         raise
+
+
+def _rename_new(temp: Path, final: Path) -> bool:
+    """Rename a folder to a name that must not exist (an empty folder there would be
+    silently replaced by a plain rename)."""
+    try:
+        os.mkdir(final)  # claims the name; fails if anything is there
+    except FileExistsError:
+        return False
+    os.replace(temp, final)  # replaces the empty folder just made
+    return True

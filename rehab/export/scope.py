@@ -94,6 +94,7 @@ def resolve(
             .order_by(col(Enrollment.start_date), col(Enrollment.id))
         ).all()
     )
+    first_given = first is not None
     if first is None:
         if not rows:
             raise UsageProblem(
@@ -104,6 +105,11 @@ def resolve(
         first = current.start_date
     if last is None:
         last = max(today, first)
+    if first > last and not first_given:
+        raise UsageProblem(
+            f"--to {last} is before the program started on {first} "
+            "(allowed: a day from the start on, or give --from as well)"
+        )
     if first > last:
         raise UsageProblem(
             f"--from {first} is after --to {last} (allowed: --from on or before --to)"

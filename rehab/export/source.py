@@ -1,8 +1,9 @@
 """The rows every export reads, streamed from the database in id order.
 
 Voided rows are included and marked (`voided_at`): the export is the audit trail, and a
-therapist should see what was corrected and when. Each generator runs one query with
-`yield_per`, so memory stays flat however long the history is.
+therapist should see what was corrected and when. Each generator runs one query; those of
+the long tables (doses, pain, symptom checks) fetch in batches with `yield_per`, so memory
+stays flat however long the history is.
 
 Rows are NamedTuples and dates and instants come from the database as text where it
 stores them so (SQLite), parsed with `fromisoformat`: SQLAlchemy's own date processing
