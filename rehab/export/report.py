@@ -26,7 +26,7 @@ from sqlmodel import Session, col
 from rehab import __version__
 from rehab.charts import moving_average
 from rehab.core.redflags import flag as red_flag
-from rehab.core.schedule import current_phase
+from rehab.core.schedule import current_phase, program_day
 from rehab.core.template import Program
 from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE, FULL_RECOVERY_SCORE
 from rehab.export import DISCLAIMER, files, source, svg
@@ -116,23 +116,29 @@ class Report:
 
 def gather(session: Session, scope: Scope) -> Report:
     patient, first, last = scope.patient, scope.first, scope.last
-    weeks = trends.weeks(session, patient=patient, first=first, last=last)
+    # Adherence counts finished days only: today (still going) and later are not missed.
+    counted_last = min(last, scope.today - timedelta(days=1))
+    weeks = (
+        trends.weeks(session, patient=patient, first=first, last=counted_last)
+        if counted_last >= first
+        else []
+    )
     spans = trends.stretches(session, patient=patient, first=first, last=last)
     current = scope.current
     week_now = phase_now = None
     unverified = paused_now = False
     if current is not None:
-        on = max(min(last, scope.today), current.enrollment.start_date)
+        # "Now" is today (or the last day of a program that has ended), whatever the range
+        on = max(scope.today, current.enrollment.start_date)
+        if current.end is not None:
+            on = min(on, current.end)
         changes = journal.progressions_of(session, enrollment=current.enrollment)
         phase = current_phase(current.program, changes, on)
         phase_now, unverified = phase.name, phase.unverified
         paused_now = any(p.covers(on) for p in current.pauses)
-        numbers = [
-            w.number
-            for w in weeks
-            if w.status == "active" and w.program_id == current.program.id and w.number
-        ]
-        week_now = numbers[-1] if numbers else None
+        day = program_day(on, start=current.enrollment.start_date, pauses=current.pauses)
+        if day is not None and scope.today >= current.enrollment.start_date:
+            week_now = min(day // 7 + 1, current.program.weeks)
     pauses = list(source.pauses(session, scope))
     return Report(
         scope=scope,
@@ -621,7 +627,8 @@ def _adherence(report: Report) -> str:
             continue
         phases = ", ".join(h(p) + (f" {DAGGER}" if p in unverified else "") for p in row.phases)
         if row.paused_days:
-            phases += f' <span class="quiet">({row.paused_days} paused days not counted)</span>'
+            days = _plural(row.paused_days, "paused day")
+            phases += f' <span class="quiet">({days} not counted)</span>'
         percent = "–" if row.percent is None else f"{row.percent}%"
         lines.append(
             f"<tr><td>{h(row.label)}</td><td class='nowrap'>{_span(row.first, row.last)}</td>"
@@ -642,8 +649,18 @@ def _adherence(report: Report) -> str:
         f'<td class="n">{total}</td><td></td></tr></tfoot></table>'
         '<p class="quiet">A dose counts as done when all its sets were checked off. Paused days '
         "plan nothing, so they are not missed doses; as-needed items (icing) are not counted."
-        "</p></section>"
+        f"{_not_yet(report.scope)}</p></section>"
     )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _not_yet(scope: Scope) -> str:
+    if scope.last < scope.today:
+        return ""
+    return f" Days from {_d(scope.today)} on are not counted yet: they are not over."
 
 
 def _pauses_inclusive(report: Report) -> list[tuple[date, date]]:
@@ -678,7 +695,8 @@ def _pain(report: Report) -> str:
         first_week = [v for d, v in pain.morning if d < pain.morning[0][0] + timedelta(days=7)]
         last_week = [v for d, v in pain.morning if d > pain.morning[-1][0] - timedelta(days=7)]
         summary = (
-            f"<p>Morning pain (0–10) on {len(morning)} days: mean {_mean(first_week)} in the "
+            f"<p>Morning pain (0–10) on {_plural(len(morning), 'day')}: mean "
+            f"{_mean(first_week)} in the "
             f"first logged week, {_mean(last_week)} in the last. "
             f'<span class="quiet">The pain guide allows up to 5/10 during exercise; a change of '
             "about 2 points (or 30%) is considered clinically important.</span></p>"
