@@ -263,6 +263,15 @@ def test_the_program_is_a_care_plan_with_one_coded_activity_per_exercise(
             assert "ask your clinician for the dose" in dose[0]
         if "ask your clinician" in dose[0] and len(dose) == 2:
             assert not re.search(r"\d", dose[0])  # never a number beside the advice
+        timing = detail["scheduledTiming"]
+        withheld = exercise["unverified"] or (
+            exercise["phases"] and set(exercise["phases"]) <= unverified_phases
+        )
+        if withheld:  # the template's rhythm is a placeholder: no frequency stated as fact
+            assert timing["code"]["text"] == "as your clinician sets it"
+            assert not {"frequency", "period", "periodUnit"} & set(timing.get("repeat", {}))
+        elif not exercise["as_needed"]:
+            assert timing["repeat"]["frequency"] >= 1
     stretch = next(a for a in activities if a["code"]["text"] == "Calf stretch")
     assert stretch["description"].startswith("Calf stretch, 30 s hold × 2–3, each leg")
     assert stretch["status"] == "in-progress"
@@ -307,6 +316,23 @@ def test_timing_uses_the_patients_reminder_times_for_the_slots(rehab: Rehab) -> 
     assert timing["boundsPeriod"]["start"] == str(day)
     assert drop["description"].startswith("Heel drop on flat ground, 3 × 15, left leg")
     assert resources(data, "Procedure") == []
+
+
+def test_a_program_replaced_while_paused_was_stopped_early(rehab: Rehab) -> None:
+    day = date(2026, 3, 9)
+    with at(day):
+        assert rehab("start", "plantar-fasciitis", "--side", "left").code == 0
+        assert rehab("pause", "--reason", "travel").code == 0
+        replaced = rehab("start", "achilles-insertional", "--side", "left", "--replace")
+        assert replaced.code == 0, replaced.err
+        result = rehab("export", "fhir", "--from", str(day), "--out", "-")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    Bundle.model_validate(data)
+    old, new = resources(data, "CarePlan")
+    assert old["title"].startswith("Plantar") and new["title"].startswith("Insertional")
+    assert old["status"] == "revoked"  # day 1 of 12 weeks: not "completed"
+    assert new["status"] == "active"
 
 
 # --- doses -------------------------------------------------------------------------------

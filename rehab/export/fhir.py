@@ -131,7 +131,15 @@ def _end_of(item: Enrolled, scope: Scope) -> date | None:
 
 
 def _cut_short(item: Enrolled, end: date | None) -> bool:
-    return end is not None and item.end is not None and end < item.end
+    """Ended before its planned end; a program replaced while paused never reached one."""
+    return end is not None and (item.end is None or end < item.end)
+
+
+def _unverified(program: Program, exercise: Exercise) -> bool:
+    """No established dose: the exercise says so, or every phase it belongs to does."""
+    if exercise.unverified:
+        return True
+    return bool(exercise.phases) and all(program.phase(p).unverified for p in exercise.phases)
 
 
 def _spans(item: Enrolled, changes: list[Progression], end: date | None) -> list[_Span]:
@@ -194,10 +202,17 @@ def _dose_text(item: Enrolled, exercise: Exercise, spans: list[_Span]) -> str:
     return "\n".join(f"{where}: {text}" for where, text in lines)
 
 
-def _timing(exercise: Exercise, times: dict[str, str], bounds: dict[str, str]) -> dict[str, Any]:
+def _timing(
+    exercise: Exercise, times: dict[str, str], bounds: dict[str, str], *, unverified: bool
+) -> dict[str, Any]:
     clock = list(dict.fromkeys(times[s] + ":00" for s in exercise.slots if s in times))
     slots = [s for s in exercise.slots if s != "any"]
     repeat: dict[str, Any] = {"boundsPeriod": bounds} if bounds else {}
+    if unverified:  # the template's rhythm is a placeholder: state none as fact
+        return {
+            "code": {"text": "as your clinician sets it"},
+            **({"repeat": repeat} if repeat else {}),
+        }
     if exercise.as_needed:
         up_to = exercise.times_per_day
         text = "as needed" + (f", up to {up_to} times a day" if up_to > 1 else "")
@@ -249,7 +264,12 @@ def _activity(item: Enrolled, exercise: Exercise, spans: list[_Span], scope: Sco
     detail = {
         "code": _snomed(exercise.name),
         "status": status,
-        "scheduledTiming": _timing(exercise, times, _period(first, last)),
+        "scheduledTiming": _timing(
+            exercise,
+            times,
+            _period(first, last),
+            unverified=_unverified(item.program, exercise),
+        ),
         "description": description,
     }
     return {"detail": detail}
