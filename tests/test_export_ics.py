@@ -108,10 +108,11 @@ class Enrolled:
         ]
 
     def planned(self) -> dict[str, list[date]]:
-        """Per slot, the days that have a dose in it that is not 'as needed'."""
+        """Per slot, the days that have a dose in it with an established dose that is not
+        'as needed' (an unverified rhythm is a placeholder, not an appointment)."""
         result: dict[str, list[date]] = defaultdict(list)
         for plan in self.plans():
-            for slot in {d.slot for d in plan.doses if not d.as_needed}:
+            for slot in {d.slot for d in plan.doses if not d.as_needed and not d.unverified}:
                 result[slot].append(plan.day)
         return dict(result)
 
@@ -448,6 +449,12 @@ def test_unverified_doses_ask_the_clinician_and_give_no_numbers(rehab: Rehab) ->
     for line in lines:
         assert line.endswith(": ask your clinician for the dose")
         assert not re.search(r"\d", line), line
+    for event in events(calendar):
+        text = str(event["DESCRIPTION"])
+        if "ask your clinician" in text:  # listed apart, never as one of the day's doses
+            planned, listed = text.split("When your clinician says so:")
+            assert "ask your clinician" not in planned
+            assert "ask your clinician" in listed
 
 
 def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
@@ -580,3 +587,15 @@ def test_any_set_of_days_comes_back_exactly(offsets: set[int], paused: set[int],
     found = ics.series_of(slot, {"text": days}, off)
     got = sorted(day_of(v, LISBON) for v in _expand_series(found))
     assert got == days
+
+
+def test_a_range_with_nothing_planned_writes_no_calendar(rehab: Rehab, tmp_path: Path) -> None:
+    enroll(rehab.db, builtin("plantar-fasciitis"))
+    out = tmp_path / "empty.ics"
+    args = ("--from", "2026-01-01", "--to", "2026-01-31", "--out", str(out))
+    with time_machine.travel(moment(START, 12, LISBON), tick=False):
+        result = rehab("export", "ics", *args)
+    assert result.code == 2
+    assert "nothing is planned" in result.err and result.err.count("\n") == 1
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".empty.ics")]

@@ -29,9 +29,12 @@ Which events
 As needed, unverified
     As-needed items (icing up to 3 times a day, a night splint) never make an event. They
     are listed once a day under "Optional, as needed": in the 'any time' event when the day
-    has one, else in each timed event of that day. An unverified dose reads "ask your
-    clinician for the dose" (`Dose.describe`), never numbers; it is planned, so it makes
-    events. Templates hold no medication, so no medication dose can appear.
+    has one, else in each timed event of that day. A dose without an established dose
+    (unverified: Silbernagel's later phases) makes no event either: its rhythm in the
+    template is a placeholder, and a recurring event would state it as fact. It is listed
+    the same way under "When your clinician says so", reading "ask your clinician for the
+    dose" (`Dose.describe`), never numbers. Templates hold no medication, so no medication
+    dose can appear.
 
 Time zone
     A timed event starts at the patient's reminder time for its slot, as local time with
@@ -56,9 +59,11 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from rehab import __version__
+from rehab.core.checklist import counted
 from rehab.core.reminder_times import parse_hhmm
 from rehab.core.schedule import DayPlan, Dose
 from rehab.core.template import SLOTS
+from rehab.errors import UsageProblem
 from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Enrolled, Scope
 from rehab.store import journal, settings
@@ -115,18 +120,24 @@ def _dose_lines(doses: Sequence[Dose], suffix: str = "") -> list[str]:
 
 def day_texts(plan: DayPlan, *, program: str, times: dict[str, str]) -> dict[str, str]:
     """The description of each slot that gets an event on this plan day."""
-    planned = {s: [d for d in plan.doses if d.slot == s and not d.as_needed] for s in SLOTS}
+    planned = {s: [d for d in plan.doses if d.slot == s and counted(d)] for s in SLOTS}
     slots = [s for s in SLOTS if planned[s]]
     optional: list[str] = []
+    clinician: list[str] = []
     for slot in SLOTS:
-        extra = [d for d in plan.doses if d.slot == slot and d.as_needed]
-        optional += _dose_lines(extra, f" ({WHEN[slot]})" if slot in WHEN else "")
+        when = f" ({WHEN[slot]})" if slot in WHEN else ""
+        extra = [d for d in plan.doses if d.slot == slot and d.as_needed and not d.unverified]
+        optional += _dose_lines(extra, when)
+        clinician += _dose_lines([d for d in plan.doses if d.slot == slot and d.unverified])
     texts: dict[str, str] = {}
     for slot in slots:
         head = "any time today" if slot == "any" else f"{slot}, {times[slot]}"
         lines = [f"{program} — {head}", *(f"• {line}" for line in _dose_lines(planned[slot]))]
-        if optional and (slot == "any" or "any" not in slots):
-            lines += ["Optional, as needed:", *(f"• {line}" for line in optional)]
+        if slot == "any" or "any" not in slots:
+            if optional:
+                lines += ["Optional, as needed:", *(f"• {line}" for line in optional)]
+            if clinician:
+                lines += ["When your clinician says so:", *(f"• {line}" for line in clinician)]
         lines.append(DISCLAIMER)
         texts[slot] = "\n".join(lines)
     return texts
@@ -430,6 +441,11 @@ def calendar_lines(session: Session, scope: Scope) -> tuple[list[str], int]:
 
 def export(session: Session, scope: Scope, target: files.Target) -> dict[str, int]:
     lines, count = calendar_lines(session, scope)
+    if count == 0:  # RFC 5545 wants at least one component; an empty calendar helps nobody
+        raise UsageProblem(
+            f"nothing is planned from {scope.first} to {scope.last}, so there is no calendar "
+            "to write (allowed: a range with program days)"
+        )
     with files.open_text(target, newline="") as handle:
         for line in lines:
             handle.write(fold(line))
