@@ -46,6 +46,7 @@ class TodayScreen(Screen[None]):
         Binding("z", "snooze", "Snooze", show=False),
         Binding("R", "reminder_settings", "Reminders", show=False),
         Binding("a", "accept", "Accept advice", show=False),
+        Binding("e", "export", "Export", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
     PALETTE = (
@@ -540,6 +541,24 @@ class TodayScreen(Screen[None]):
                 self.reload()
 
         self.app.push_screen(VisaScreen(), finished)
+
+    def action_export(self) -> None:
+        from rehab.tui.screens.export import ExportDialog, ExportRequest
+
+        backend = self.rehab.backend
+
+        def chosen(request: ExportRequest | None) -> None:
+            if request is None:
+                return
+            from rehab.tui import exporting
+
+            self.notify(f"Writing the {request.format} export…", timeout=2)
+            self.rehab.run_db(
+                lambda: exporting.export(backend, request),
+                done=lambda sentence: self.notify(sentence, timeout=15),
+            )
+
+        self.app.push_screen(ExportDialog(), chosen)
 
     def action_trends(self) -> None:
         from rehab.tui.screens.trends import TrendsScreen

@@ -1,0 +1,62 @@
+"""The app's Export action: the same writers as `rehab export`, run in a worker thread.
+
+It reads through its own engine with `writes=False` (one snapshot, no write lock), so a long
+export never makes a check-off wait. The file gets the same name the command would give it
+in the chosen folder; if that name is taken, `-2`, `-3`, … is added: the app never asks to
+overwrite and never does.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from rehab.export import runner
+from rehab.export.scope import resolve
+from rehab.store import journal
+from rehab.store.db import open_engine
+from rehab.tui.backend import Backend
+from rehab.tui.screens.export import ExportRequest
+
+LABELS = {
+    "report": "Report",
+    "csv": "CSV files",
+    "json": "JSON export",
+    "fhir": "FHIR bundle",
+    "ics": "Calendar file",
+}
+
+
+def free_name(folder: Path, name: str) -> Path:
+    """`name` in `folder`, or the first of name-2, name-3, … that does not exist yet."""
+    path = folder / name
+    suffix = "".join(s for s in Path(name).suffixes if s in (".fhir", ".json", ".html", ".ics"))
+    stem = name.removesuffix(suffix)
+    number = 2
+    while path.exists():
+        path = folder / f"{stem}-{number}{suffix}"
+        number += 1
+    return path
+
+
+def export(backend: Backend, request: ExportRequest) -> str:
+    """Write the export; the sentence says what was written and where."""
+    engine = open_engine(backend.url, create=False, writes=False)
+    try:
+        with Session(engine) as session, session.begin():
+            patient = journal.find_patient(session, name=backend.patient_name)
+            now = backend.clock.now()
+            today = now.astimezone(journal.patient_zone(patient)).date()
+            first = None
+            if request.weeks is not None:
+                first = today - timedelta(days=7 * request.weeks - 1)
+            scope = resolve(session, patient=patient, today=today, generated_at=now, first=first)
+            if request.format == "ics":
+                scope = runner.for_calendar(scope, last_given=False)
+            target = free_name(request.folder, runner.default_name(request.format, scope))
+            result = runner.run(session, scope, request.format, out=str(target))
+    finally:
+        engine.dispose()
+    return f"{LABELS[request.format]} saved ({result.first} to {result.last}): {result.where}"
