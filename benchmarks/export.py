@@ -27,17 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from progress import ensure  # benchmarks/ is on sys.path when a script here runs
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / ".data"
-
-
-def ensure(db: Path, *period: str) -> None:
-    if not db.exists():
-        DATA.mkdir(exist_ok=True)
-        subprocess.run(
-            [sys.executable, str(HERE / "make_history.py"), "--db", str(db), *period], check=True
-        )
 
 
 @dataclass

@@ -20,6 +20,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from sqlmodel import Session
 
@@ -57,6 +58,16 @@ class History:
 
 def moment(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=LISBON)
+
+
+def module_history(factory: pytest.TempPathFactory) -> Iterator[History]:
+    """For a module-scoped fixture: the history built once, with the test environment the
+    autouse fixture gives each test (its own REHAB_HOME, Europe/Lisbon)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TZ", "Europe/Lisbon")
+        mp.setenv("REHAB_HOME", str(factory.mktemp("home")))
+        mp.delenv("REHAB_DB", raising=False)
+        yield build_history(factory.mktemp("history") / "history.db")
 
 
 @contextmanager

@@ -21,17 +21,14 @@ from rehab.core.checklist import Logged
 from rehab.core.schedule import Pause, Progression, plan_day
 from rehab.core.template import program_from_snapshot
 from tests.conftest import Rehab, Result
-from tests.export_history import CLEARED_BY, FORMULA_NOTE, History, at, build_history
+from tests.export_history import CLEARED_BY, FORMULA_NOTE, History, at, module_history
 
 TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "Europe/Lisbon")
-        mp.setenv("REHAB_HOME", str(tmp_path_factory.mktemp("home")))
-        yield build_history(tmp_path_factory.mktemp("history") / "history.db")
+    yield from module_history(tmp_path_factory)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 from tests.conftest import Rehab, Result
-from tests.export_history import FORMULA_NOTE, History, at, build_history
+from tests.export_history import FORMULA_NOTE, History, at, module_history
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -33,10 +33,7 @@ Entry = dict[str, Any]
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("TZ", "Europe/Lisbon")
-        mp.setenv("REHAB_HOME", str(tmp_path_factory.mktemp("home")))
-        yield build_history(tmp_path_factory.mktemp("history") / "history.db")
+    yield from module_history(tmp_path_factory)
 
 
 def export(history: History, *args: str) -> Result:
