@@ -34,7 +34,7 @@ class Result:
     last: date
 
     def sentence(self) -> str:
-        what = ", ".join(f"{n} {kind}" for kind, n in self.counts.items() if n) or "no entries"
+        what = ", ".join(f"{kind}: {n}" for kind, n in self.counts.items() if n) or "no entries"
         return f"{self.format} export, {self.first} to {self.last} ({what}): {self.where}"
 
 
