@@ -676,8 +676,9 @@ def _pain(report: Report) -> str:
     scope, pain = report.scope, report.pain
     if not (pain.morning or pain.during or pain.after):
         return (
-            '<section id="pain"><h2>Pain trend</h2><p>No pain scores were logged in this '
-            "period.</p></section>"
+            '<section id="pain"><h2>Pain trend</h2><p>No morning pain and no pain during or '
+            "after exercise were logged in this period (the chart shows those; scores at rest "
+            "or at night are in the CSV and JSON exports).</p></section>"
         )
     chart = svg.pain_chart(
         first=scope.first,
