@@ -271,6 +271,10 @@ def test_the_program_is_a_care_plan_with_one_coded_activity_per_exercise(
             assert timing["repeat"]["frequency"] >= 1
     stretch = next(a for a in activities if a["code"]["text"] == "Calf stretch")
     assert stretch["description"].startswith("Calf stretch, 30 s hold × 2–3, each leg")
+    assert "In force" not in stretch["description"]  # every phase: one unbroken run
+    step = next(a for a in activities if a["code"]["text"] == "Two-leg heel raise (step edge)")
+    # phase 2 from 23 Feb, back to phase 1 on 21 Mar (a reduce), phase 2 again from 30 Mar
+    assert "In force: 2026-02-23 to 2026-03-20, 2026-03-30 to " in step["description"]
     assert stretch["status"] == "in-progress"
 
 

@@ -18,7 +18,12 @@ TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
 @click.command()
 @click.argument("fmt", type=click.Choice(FORMATS), metavar="csv|json|report|fhir|ics")
 @click.option("--from", "first", type=DateType(), help="First plan day (default: program start).")
-@click.option("--to", "last", type=DateType(), help="Last plan day (default: today).")
+@click.option(
+    "--to",
+    "last",
+    type=DateType(),
+    help="Last plan day (default: today; for ics, the program's end).",
+)
 @click.option(
     "--out",
     metavar="PATH|-",

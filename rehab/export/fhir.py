@@ -135,6 +135,18 @@ def _cut_short(item: Enrolled, end: date | None) -> bool:
     return end is not None and (item.end is None or end < item.end)
 
 
+def _joined(spans: list[_Span]) -> list[tuple[date, date | None]]:
+    """The days as runs: spans that follow on from each other (a new load level, or another
+    phase the exercise also belongs to) are one run."""
+    runs: list[tuple[date, date | None]] = []
+    for span in spans:
+        if runs and runs[-1][1] is not None and span.first == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], span.last)
+        else:
+            runs.append((span.first, span.last))
+    return runs
+
+
 def _unverified(program: Program, exercise: Exercise) -> bool:
     """No established dose: the exercise says so, or every phase it belongs to does."""
     if exercise.unverified:
@@ -258,9 +270,9 @@ def _activity(item: Enrolled, exercise: Exercise, spans: list[_Span], scope: Sco
         else:
             status = "completed"
     description = _dose_text(item, exercise, spans) + "\n" + exercise.instructions
-    if len(mine) > 1:  # phases can go back (a reduce decision): bounds alone would hide it
-        runs = ", ".join(f"{s.first} to {s.last or 'open'}" for s in mine)
-        description += f"\nIn force: {runs}"
+    runs = _joined(mine)
+    if len(runs) > 1:  # phases can go back (a reduce decision): bounds alone would hide it
+        description += "\nIn force: " + ", ".join(f"{a} to {b or 'open'}" for a, b in runs)
     detail = {
         "code": _snomed(exercise.name),
         "status": status,
