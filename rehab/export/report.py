@@ -271,13 +271,8 @@ def skip_reasons(session: Session, scope: Scope) -> list[tuple[str, int]]:
 
 
 def _exercise_name(scope: Scope, enrollment_id: int, exercise_id: str) -> str:
-    program = scope.program_of(enrollment_id)
-    if program is None:
-        return exercise_id
-    try:
-        return program.exercise(exercise_id).name
-    except KeyError:
-        return exercise_id
+    """The name from the enrollment's template snapshot (the id if it is not there)."""
+    return source.Names(scope)(enrollment_id, exercise_id, 1)[2]
 
 
 def notes(session: Session, scope: Scope) -> list[Note]:
@@ -381,8 +376,8 @@ def voided(session: Session, scope: Scope) -> list[Voided]:
                 Voided(
                     day,
                     f"{what}: {name}" + (f" ×{entries}" if entries > 1 else ""),
-                    _aware(logged_at),
-                    _aware(voided_at),
+                    source.instant(logged_at),
+                    source.instant(voided_at),
                 )
             )
     for day, context, score, logged_at, voided_at in session.execute(
@@ -426,15 +421,6 @@ def voided(session: Session, scope: Scope) -> list[Voided]:
     ).all():
         found.append(Voided(day, f"VISA-A {score}", logged_at, voided_at))
     return sorted(found, key=lambda v: (v.voided_at, v.day))
-
-
-def _aware(value: datetime) -> datetime:
-    """An aggregate over a UTC column comes back without the column type: naive UTC."""
-    from datetime import UTC
-
-    if isinstance(value, str):  # SQLite returns the stored text for min()/max()
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 # --- how it looks ---------------------------------------------------------------------------
