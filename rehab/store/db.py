@@ -14,13 +14,18 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rehab.errors import EnvironmentProblem, UsageProblem
+from rehab.store.plain import BUSY_TIMEOUT_MS, HEAD_REVISION, KNOWN_REVISIONS, explain
 from rehab.store.url import database_url, sqlite_path
 
-__all__ = ["database_url", "explain", "open_engine", "sqlite_path", "upgrade"]
-
-HEAD_REVISION = "0003"
-KNOWN_REVISIONS = ("0001", "0002", "0003")
-BUSY_TIMEOUT_MS = 5000
+__all__ = [
+    "HEAD_REVISION",
+    "KNOWN_REVISIONS",
+    "database_url",
+    "explain",
+    "open_engine",
+    "sqlite_path",
+    "upgrade",
+]
 
 
 def _prepare_file(path: Path) -> None:
@@ -152,28 +157,3 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
-
-
-def explain(exc: BaseException, url: str | None = None) -> str:
-    """One line for a database fault the user can act on."""
-    where = ""
-    if url is not None:
-        path = sqlite_path(url)
-        where = f" {path}" if path is not None else ""
-    message = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-    lowered = message.lower()
-    if "unique constraint" in lowered:
-        return "another rehab process logged the same thing at the same moment; try again"
-    if "locked" in lowered or "busy" in lowered:
-        return f"the database{where} is locked by another program; close it (or wait) and retry"
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-        return (
-            f"the database{where} is damaged or not a rehab database ({message}); "
-            "restore a backup or use --db to pick another file"
-        )
-    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
-        return (
-            f"cannot write the database{where} ({message}); "
-            "check the folder's permissions or use --db PATH"
-        )
-    return f"database error{where}: {message}"
