@@ -7,10 +7,10 @@ from datetime import date
 
 import click
 
+from rehab.cli import Options
 from rehab.cli.params import DateType
-from rehab.cli.session import action
 from rehab.core import clock
-from rehab.export import FORMATS
+from rehab.export import FORMATS, runner
 
 TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
 
@@ -58,7 +58,34 @@ def export(
     The range is the whole current program unless --from/--to narrow it. Files are
     private (mode 0600) and never replaced without --force.
     """
-    from rehab.export import runner, scope
+    options = ctx.find_object(Options)
+    assert options is not None
+    result = None
+    if fmt == "csv":  # CSV needs no SQLAlchemy when the database is an ordinary SQLite file
+        from rehab.store.url import database_url
+
+        url = database_url(options.db)
+        result = runner.plain_csv(
+            url, patient=options.patient, first=first, last=last, out=out, force=force, table=table
+        )
+    if result is None:
+        result = _export(ctx, fmt, first, last, out, force, table)
+    if result.where != "standard output":
+        click.echo(f"Wrote the {result.sentence()}")
+
+
+def _export(
+    ctx: click.Context,
+    fmt: str,
+    first: date | None,
+    last: date | None,
+    out: str | None,
+    force: bool,
+    table: str | None,
+) -> runner.Result:
+    """The ordinary path: SQLAlchemy, which also creates, migrates and explains."""
+    from rehab.cli.session import action
+    from rehab.export import scope
 
     with action(ctx, writes=False) as act:
         found = scope.resolve(
@@ -71,6 +98,4 @@ def export(
         )
         if fmt == "ics":
             found = runner.for_calendar(found, last_given=last is not None)
-        result = runner.run(act.session, found, fmt, out=out, force=force, table=table)
-    if result.where != "standard output":
-        click.echo(f"Wrote the {result.sentence()}")
+        return runner.run(act.session, found, fmt, out=out, force=force, table=table)

@@ -10,17 +10,18 @@ apostrophe, so a note like "=HYPERLINK(...)" is shown, never run.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlmodel import Session
-
 from rehab.export import files, source
-from rehab.export.scope import Scope
+from rehab.export.span import Span, stored_local
+from rehab.store.plain import Reader
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -53,40 +54,20 @@ def yes_no(value: bool | None) -> str | None:
 class Table:
     name: str  # the file is NAME.csv
     header: tuple[str, ...]
-    rows: Callable[[Session, Scope], Iterator[tuple[Any, ...]]]
+    rows: Callable[[Reader, Span], Iterator[tuple[Any, ...]]]
 
 
 def _voided(moment: datetime | None) -> str:
     return "yes" if moment is not None else ""
 
 
-def _local_text(scope: Scope) -> Callable[[Any], str]:
-    """Stored UTC (as the database gives it) to local ISO 8601 text; the many rows that one
-    command wrote share an instant, so each is converted once."""
-    known: dict[Any, str] = {None: ""}
-
-    def convert(value: Any) -> str:
-        text = known.get(value)
-        if text is None:
-            if len(known) > 50_000:
-                known.clear()
-                known[None] = ""
-            text = known[value] = scope.local(source.instant(value))
-        return text
-
-    return convert
-
-
-def _doses(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
+def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
     """Straight from the query, the hot path of a long history: no row objects between,
-    names and instants worked out once each, the checks written inline."""
-    if not scope.enrollment_ids:
-        return
-    names = source.Names(scope)
+    names and local times worked out once per exercise and per hour, checks inline."""
+    names = source.Names(span.snapshots)
     shown: dict[tuple[int, str, int], tuple[str, str, str]] = {}
-    local = _local_text(scope)
-    rows = session.connection().execute(source.dose_query(scope))
-    for row in rows:
+    local = stored_local(span.zone)
+    for row in source.dose_rows(read, span):
         (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
          minutes, load, pain_during, reason, note, logged_at, voided_at, _) = row  # fmt: skip
         named = shown.get((eid, exercise_id, occurrence))
@@ -101,53 +82,54 @@ def _doses(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
             pain_during,
             reason if reason is None else neutralise(reason),
             note if note is None else neutralise(note),
-            local(logged_at), "" if voided_at is None else "yes", local(voided_at),
+            local(logged_at),
+            *(("", "") if voided_at is None else ("yes", local(voided_at))),
             named[0], exercise_id, key, seq, rid,
         )  # fmt: skip
 
 
-def _pain(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    for r in source.pain(session, scope):
+def _pain(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    for r in source.pain(read, span):
         yield (
-            r.local_date, scope.local(r.at), r.context, r.score, free(r.site), free(r.note),
-            scope.local(r.logged_at), _voided(r.voided_at), scope.local(r.voided_at), r.id,
+            r.local_date, span.local(r.at), r.context, r.score, free(r.site), free(r.note),
+            span.local(r.logged_at), _voided(r.voided_at), span.local(r.voided_at), r.id,
         )  # fmt: skip
 
 
-def _symptoms(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    for r in source.symptoms(session, scope):
+def _symptoms(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    for r in source.symptoms(read, span):
         yield (
             r.check_date, r.stiffness_minutes, yes_no(r.swelling), yes_no(r.redness),
             yes_no(r.tiptoe_pain), free(r.note),
-            scope.local(r.logged_at), _voided(r.voided_at), scope.local(r.voided_at), r.id,
+            span.local(r.logged_at), _voided(r.voided_at), span.local(r.voided_at), r.id,
         )  # fmt: skip
 
 
-def _assessments(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    for r in source.assessments(session, scope):
+def _assessments(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    for r in source.assessments(read, span):
         answers = json.dumps(r.answers, sort_keys=True, separators=(",", ":"))
         yield (
-            r.taken_on, r.instrument, r.score, answers, scope.local(r.logged_at),
-            _voided(r.voided_at), scope.local(r.voided_at), r.id,
+            r.taken_on, r.instrument, r.score, answers, span.local(r.logged_at),
+            _voided(r.voided_at), span.local(r.voided_at), r.id,
         )  # fmt: skip
 
 
-def _phases(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    programs = {item.id: item.program.id for item in scope.enrollments}
-    for r in source.phases(session, scope):
+def _phases(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    programs = span.programs
+    for r in source.phases(read, span):
         yield (
             r.effective_date, r.decision, r.from_phase, r.to_phase, r.load_level, free(r.reason),
-            free(r.decided_by), scope.local(r.accepted_at), _voided(r.voided_at),
-            scope.local(r.voided_at), programs.get(r.enrollment_id, ""), r.id,
+            free(r.decided_by), span.local(r.accepted_at), _voided(r.voided_at),
+            span.local(r.voided_at), programs.get(r.enrollment_id, ""), r.id,
         )  # fmt: skip
 
 
-def _pauses(session: Session, scope: Scope) -> Iterator[tuple[Any, ...]]:
-    programs = {item.id: item.program.id for item in scope.enrollments}
-    for r in source.pauses(session, scope):
+def _pauses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    programs = span.programs
+    for r in source.pauses(read, span):
         yield (
-            r.start_date, r.end_date, free(r.reason), scope.local(r.created_at),
-            scope.local(r.ended_at), programs.get(r.enrollment_id, ""), r.id,
+            r.start_date, r.end_date, free(r.reason), span.local(r.created_at),
+            span.local(r.ended_at), programs.get(r.enrollment_id, ""), r.id,
         )  # fmt: skip
 
 
@@ -182,23 +164,21 @@ def write_table(handle: TextIO, table: Table, rows: Iterable[tuple[Any, ...]]) -
     """Write the header and rows; returns the number of rows."""
     writer = csv.writer(handle, lineterminator="\r\n")
     writer.writerow(table.header)
-    count = 0
-    write = writer.writerow
-    for row in rows:
-        write(row)
-        count += 1
-    return count
+    # counted as they pass, with no Python-level loop: zip takes a row, then a number
+    numbers = itertools.count()
+    writer.writerows(map(operator.itemgetter(0), zip(rows, numbers, strict=False)))
+    return next(numbers)
 
 
-def export_table(session: Session, scope: Scope, name: str, target: files.Target) -> int:
+def export_table(read: Reader, span: Span, name: str, target: files.Target) -> int:
     table = TABLES[name]
     with files.open_text(target, newline="") as handle:
         if target.path is not None:
             handle.write(BOM)
-        return write_table(handle, table, table.rows(session, scope))
+        return write_table(handle, table, table.rows(read, span))
 
 
-def export_folder(session: Session, scope: Scope, target: files.Target) -> dict[str, int]:
+def export_folder(read: Reader, span: Span, target: files.Target) -> dict[str, int]:
     """Every table into the target folder; returns rows written per file."""
     counts: dict[str, int] = {}
     with files.staging_folder(target, FILE_NAMES) as folder:
@@ -206,5 +186,5 @@ def export_folder(session: Session, scope: Scope, target: files.Target) -> dict[
             path = Path(folder) / f"{name}.csv"
             with files.new_private_file(path) as handle:
                 handle.write(BOM)
-                counts[path.name] = write_table(handle, table, table.rows(session, scope))
+                counts[path.name] = write_table(handle, table, table.rows(read, span))
     return counts

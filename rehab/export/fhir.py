@@ -500,8 +500,9 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     out.entry("patient", {"resourceType": "Patient", "id": patient, "active": True, "name": name})
 
     times = settings.reminder_times(session, patient=scope.patient)
-    phases = _grouped(source.phases(session, scope))
-    pauses = _grouped(source.pauses(session, scope))
+    read, span = source.session_reader(session), scope.span
+    phases = _grouped(source.phases(read, span))
+    pauses = _grouped(source.pauses(read, span))
     plans: dict[int, str] = {}
     for item in scope.enrollments:
         dated = [
@@ -512,12 +513,12 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
         plan = _care_plan(session, scope, item, ids, patient, times, notes)
         plans[item.id] = plan["id"]
         out.entry("care plans", plan)
-    for row in source.pain(session, scope):
+    for row in source.pain(read, span):
         out.entry("pain scores", _pain(scope, row, ids.of("pain", row.id), patient))
-    for taken in source.assessments(session, scope):
+    for taken in source.assessments(read, span):
         rid = ids.of("assessment", taken.id)
         out.entry("assessments", _assessment(scope, taken, rid, patient))
-    for dose in source.doses(session, scope):
+    for dose in source.doses(read, span):
         rid = ids.of("dose", dose.id)
         out.entry("doses", _dose(scope, dose, rid, plans[dose.enrollment_id], patient))
     handle.write("\n]}\n")

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from rehab import __version__
 from rehab.export import DISCLAIMER, files, source
 from rehab.export.scope import Scope
+from rehab.export.span import Span
 
 FORMAT = "rehab-export"
 VERSION = 1
@@ -83,11 +84,12 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     header = _dumps(_header(scope))
     handle.write(header[:-1])  # leave the object open for the sections
     counts: dict[str, int] = {}
+    read, span = source.session_reader(session), scope.span
     for name, generator in SECTIONS.items():
-        rows: Callable[[Session, Scope], Iterator[Any]] = getattr(source, generator)
+        rows: Callable[[source.Reader, Span], Iterator[Any]] = getattr(source, generator)
         handle.write(f',\n"{name}":[')
         count = 0
-        for row in rows(session, scope):
+        for row in rows(read, span):
             record = {key: _value(scope, value) for key, value in row._asdict().items()}
             handle.write(("\n" if count == 0 else ",\n") + _dumps(record))
             count += 1

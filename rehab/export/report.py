@@ -139,7 +139,8 @@ def gather(session: Session, scope: Scope) -> Report:
         day = program_day(on, start=current.enrollment.start_date, pauses=current.pauses)
         if day is not None and scope.today >= current.enrollment.start_date:
             week_now = min(day // 7 + 1, current.program.weeks)
-    pauses = list(source.pauses(session, scope))
+    read = source.session_reader(session)
+    pauses = list(source.pauses(read, scope.span))
     return Report(
         scope=scope,
         current=current,
@@ -162,7 +163,7 @@ def gather(session: Session, scope: Scope) -> Report:
         notes=notes(session, scope),
         flags=raised_flags(session, scope, pauses),
         voided=voided(session, scope),
-        decisions=list(source.phases(session, scope)),
+        decisions=list(source.phases(read, scope.span)),
         pauses=pauses,
     )
 
@@ -270,16 +271,12 @@ def skip_reasons(session: Session, scope: Scope) -> list[tuple[str, int]]:
     return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
-def _exercise_name(scope: Scope, enrollment_id: int, exercise_id: str) -> str:
-    """The name from the enrollment's template snapshot (the id if it is not there)."""
-    return source.Names(scope)(enrollment_id, exercise_id, 1)[2]
-
-
 def notes(session: Session, scope: Scope) -> list[Note]:
     """What the patient wrote on check-offs, pain scores and symptom checks (not undone)."""
     from rehab.store.observations import PainEntry, SymptomCheck
 
     found: list[Note] = []
+    names = source.Names(scope.span.snapshots)
     if scope.enrollments:
         for eid, day, exercise_id, note in session.execute(
             columns(
@@ -293,7 +290,7 @@ def notes(session: Session, scope: Scope) -> list[Note]:
                 col(DoseLog.voided_at).is_(None),
             )
         ).all():
-            found.append(Note(day, _exercise_name(scope, eid, exercise_id), note))
+            found.append(Note(day, names(eid, exercise_id, 1)[2], note))
     for day, context, score, note in session.execute(
         columns(
             col(PainEntry.local_date),
@@ -356,6 +353,7 @@ def voided(session: Session, scope: Scope) -> list[Voided]:
     from rehab.store.observations import Assessment, PainEntry, SymptomCheck
 
     found: list[Voided] = []
+    names = source.Names(scope.span.snapshots)
     if scope.enrollments:
         for eid, day, exercise_id, status, entries, logged_at, voided_at in session.execute(
             columns(
@@ -371,7 +369,7 @@ def voided(session: Session, scope: Scope) -> list[Voided]:
             .group_by(col(DoseLog.action))
         ).all():
             what = "check-off" if status == "done" else "skip"
-            name = _exercise_name(scope, eid, exercise_id)
+            name = names(eid, exercise_id, 1)[2]
             found.append(
                 Voided(
                     day,

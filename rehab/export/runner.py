@@ -2,20 +2,28 @@
 check where the export goes, then stream it there.
 
 Each format's module is imported only when it is asked for. A writer module has
-`export(session, scope, target) -> dict[str, int]` (entries written, by kind).
+`export(session, scope, target) -> dict[str, int]` (entries written, by kind). CSV needs only
+a `Reader` and a `Span`, so `plain_csv` can run it without SQLAlchemy (`rehab.store.plain`).
 """
 
 from __future__ import annotations
 
 import importlib
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
-
-from rehab.errors import UsageProblem
+from rehab.core import clock
+from rehab.errors import EnvironmentProblem, UsageProblem
 from rehab.export import EXTENSIONS, FORMATS, files
-from rehab.export.scope import Scope
+from rehab.export.span import Span, choose
+from rehab.store import plain
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from rehab.export.scope import Scope
 
 WRITERS = {
     "json": "rehab.export.jsondoc",
@@ -38,9 +46,9 @@ class Result:
         return f"{self.format} export, {self.first} to {self.last} ({what}): {self.where}"
 
 
-def default_name(fmt: str, scope: Scope, table: str | None = None) -> str:
+def default_name(fmt: str, patient: str, first: date, last: date, table: str | None = None) -> str:
     """'rehab-me-2026-09-01-to-2026-11-22.html'; a folder '...-csv', one table '...-pain.csv'."""
-    stem = f"rehab-{files.safe_name(scope.patient.name)}-{scope.first}-to-{scope.last}"
+    stem = f"rehab-{files.safe_name(patient)}-{first}-to-{last}"
     if fmt == "csv":
         return f"{stem}-{table}.csv" if table else f"{stem}-csv"
     return stem + EXTENSIONS[fmt]
@@ -68,22 +76,86 @@ def run(
     if table is not None and fmt != "csv":
         raise UsageProblem(f"--table is for csv only (not {fmt})")
     if fmt == "csv":
-        from rehab.export import csvfiles
+        from rehab.export import source
 
-        if table is None and out != files.STDOUT:
-            name = default_name(fmt, scope)
-            target = files.folder_target(out, name, force=force, names=csvfiles.FILE_NAMES)
-            counts = csvfiles.export_folder(session, scope, target)
-        else:
-            table = table or "doses"
-            if table not in csvfiles.TABLES:
-                raise UsageProblem(
-                    f"--table: {table!r} is not a table (allowed: {', '.join(csvfiles.TABLES)})"
-                )
-            target = files.file_target(out, default_name(fmt, scope, table), force=force)
-            counts = {f"{table}.csv": csvfiles.export_table(session, scope, table, target)}
-    else:
-        target = files.file_target(out, default_name(fmt, scope), force=force)
-        writer = importlib.import_module(WRITERS[fmt])
-        counts = writer.export(session, scope, target)
+        read = source.session_reader(session)
+        return write_csv(read, scope.span, scope.patient.name, out=out, force=force, table=table)
+    target = files.file_target(
+        out, default_name(fmt, scope.patient.name, scope.first, scope.last), force=force
+    )
+    writer = importlib.import_module(WRITERS[fmt])
+    counts = writer.export(session, scope, target)
     return Result(fmt, target.shown, counts, scope.first, scope.last)
+
+
+def write_csv(
+    read: plain.Reader,
+    span: Span,
+    patient: str,
+    *,
+    out: str | None,
+    force: bool = False,
+    table: str | None = None,
+) -> Result:
+    """The CSV folder, or one table of it (`--table`, or `--out -`)."""
+    from rehab.export import csvfiles
+
+    if table is None and out != files.STDOUT:
+        name = default_name("csv", patient, span.first, span.last)
+        target = files.folder_target(out, name, force=force, names=csvfiles.FILE_NAMES)
+        counts = csvfiles.export_folder(read, span, target)
+    else:
+        table = table or "doses"
+        if table not in csvfiles.TABLES:
+            raise UsageProblem(
+                f"--table: {table!r} is not a table (allowed: {', '.join(csvfiles.TABLES)})"
+            )
+        name = default_name("csv", patient, span.first, span.last, table)
+        target = files.file_target(out, name, force=force)
+        counts = {f"{table}.csv": csvfiles.export_table(read, span, table, target)}
+    return Result("csv", target.shown, counts, span.first, span.last)
+
+
+def plain_csv(
+    url: str,
+    *,
+    patient: str | None,
+    first: date | None,
+    last: date | None,
+    out: str | None,
+    force: bool = False,
+    table: str | None = None,
+) -> Result | None:
+    """`rehab export csv` read with the standard library's sqlite3, without SQLAlchemy and
+    the template schema (their import alone costs as much as writing 100,000 rows). None
+    when the ordinary path must run instead: `plain.connect` says when, and a patient or
+    time zone that is not there is that path's to create or explain."""
+    conn = plain.connect(url)
+    if conn is None:
+        return None
+    try:
+        found = plain.find_patient(conn, patient)
+        if found is None:
+            return None
+        try:
+            zone = clock.zone(found.timezone)
+        except ValueError:
+            return None
+        rows = plain.enrollments(conn, found.id)
+        today = clock.today_in(zone)
+        first, last, chosen = choose(
+            rows, patient_name=found.name, zone=zone, today=today, first=first, last=last
+        )
+        span = Span(
+            found.id,
+            first,
+            last,
+            zone,
+            {row.id: row.template_json for row in chosen},
+            {row.id: row.program_id for row in chosen},
+        )
+        return write_csv(plain.reader(conn), span, found.name, out=out, force=force, table=table)
+    except sqlite3.Error as exc:
+        raise EnvironmentProblem(plain.explain(exc, url)) from None
+    finally:
+        conn.close()

@@ -1,9 +1,9 @@
 """What an export covers: one patient, a date range (plan days, both ends included) and the
-enrollments that have days in it.
+enrollments that have days in it, with their templates parsed and their pauses.
 
-The default range is the whole current enrollment (the active one, else the latest): from
-its start to today. `--from`/`--to` may reach across several enrollments; each one's
-template snapshot goes with it, so a dose logged under an older program still reads right.
+The range rules are `span.choose`'s. `--from`/`--to` may reach across several enrollments;
+each one's template snapshot goes with it, so a dose logged under an older program still
+reads right.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from rehab.core.schedule import Pause as PauseSpan
 from rehab.core.schedule import end_of_program
 from rehab.core.template import Program
-from rehab.errors import UsageProblem
+from rehab.export.span import Span, choose, local_iso
 from rehab.store import journal
 from rehab.store.models import Enrollment, Patient
 
@@ -72,9 +72,19 @@ class Scope:
 
     def local(self, moment: datetime | None) -> str:
         """An instant as ISO 8601 in the patient's zone, with its offset ('' for none)."""
-        if moment is None:
-            return ""
-        return moment.astimezone(self.zone).isoformat(timespec="seconds")
+        return local_iso(moment, self.zone)
+
+    @property
+    def span(self) -> Span:
+        """The rows this scope covers, as `source` reads them."""
+        return Span(
+            self.patient_id,
+            self.first,
+            self.last,
+            self.zone,
+            {item.id: item.enrollment.template_json for item in self.enrollments},
+            {item.id: item.enrollment.program_id for item in self.enrollments},
+        )
 
 
 def resolve(
@@ -94,38 +104,16 @@ def resolve(
             .order_by(col(Enrollment.start_date), col(Enrollment.id))
         ).all()
     )
-    first_given = first is not None
-    if first is None:
-        if not rows:
-            raise UsageProblem(
-                f"{patient.name!r} has no program yet, so there is nothing to export "
-                "(start one with 'rehab start', or give --from and --to)"
-            )
-        current = next((r for r in reversed(rows) if r.status == "active"), rows[-1])
-        first = current.start_date
-    if last is None:
-        last = max(today, first)
-    if first > last and not first_given:
-        raise UsageProblem(
-            f"--to {last} is before the program started on {first} "
-            "(allowed: a day from the start on, or give --from as well)"
-        )
-    if first > last:
-        raise UsageProblem(
-            f"--from {first} is after --to {last} (allowed: --from on or before --to)"
-        )
     zone = journal.patient_zone(patient)
-    chosen = []
-    for row in rows:
-        if row.start_date > last:
-            continue
-        ended = row.ended_at if row.status != "active" else None
-        if ended is not None and ended.astimezone(zone).date() < first:
-            continue
+    first, last, chosen = choose(
+        rows, patient_name=patient.name, zone=zone, today=today, first=first, last=last
+    )
+    enrolled = []
+    for row in chosen:
         program = journal.program_of(row)
         pauses = tuple(journal.pauses_of(session, enrollment=row))
         end = end_of_program(program, start=row.start_date, pauses=pauses)
-        chosen.append(Enrolled(row, program, pauses, end))
+        enrolled.append(Enrolled(row, program, pauses, end))
     return Scope(
         patient=patient,
         zone=zone,
@@ -133,5 +121,5 @@ def resolve(
         last=last,
         today=today,
         generated_at=generated_at,
-        enrollments=tuple(chosen),
+        enrollments=tuple(enrolled),
     )

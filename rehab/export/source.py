@@ -1,29 +1,31 @@
 """The rows every export reads, streamed from the database in id order.
 
 Voided rows are included and marked (`voided_at`): the export is the audit trail, and a
-therapist should see what was corrected and when. Each generator runs one query; those of
-the long tables (doses, pain, symptom checks) fetch in batches with `yield_per`, so memory
-stays flat however long the history is.
+therapist should see what was corrected and when. Each generator runs one query of plain,
+portable SQL through a `Reader`: SQLAlchemy's connection for most exports
+(`session_reader`), the standard library's sqlite3 for `rehab export csv` when it can
+(`rehab.store.plain`). The long tables (doses, pain, symptom checks) are fetched in batches,
+so memory stays flat however long the history is.
 
-Rows are NamedTuples and dates and instants come from the database as text where it
-stores them so (SQLite), parsed with `fromisoformat`: SQLAlchemy's own date processing
-and a frozen dataclass per row cost more than writing the whole CSV file.
+Rows are NamedTuples, and dates and instants come as the database stores them (text in
+SQLite), parsed with `fromisoformat`: SQLAlchemy's own date processing and a frozen
+dataclass per row cost more than writing the whole CSV file.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, or_, type_coerce
-from sqlalchemy import select as columns
-from sqlmodel import Session, col
+from rehab.export.span import Span
+from rehab.store.plain import Reader, day, instant, iso_dates, maybe_day, maybe_instant
 
-from rehab.core.template import Program
-from rehab.export.scope import Scope
-from rehab.store.models import DoseLog, Pause, PhaseChange
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+__all__ = ["Reader", "day", "instant", "maybe_day", "maybe_instant"]
 
 BATCH = 2000
 
@@ -114,84 +116,61 @@ class PauseRow(NamedTuple):
     ended_at: datetime | None
 
 
-def text(column: Any) -> ColumnElement[Any]:
-    """A date or date-time column as the database gives it (text in SQLite)."""
-    return type_coerce(column, String)
+def session_reader(session: Session) -> Reader:
+    """A Reader on the session's connection (and so in its transaction)."""
+    from sqlalchemy import text
+
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+
+    def read(sql: str, params: Mapping[str, Any]) -> Any:
+        statement = text(sql).execution_options(yield_per=BATCH)
+        return conn.execute(statement, iso_dates(params) if sqlite else dict(params))
+
+    return read
 
 
-def day(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def _in(ids: list[int]) -> str:
+    """An IN list of database ids (integers, so safe to write into the SQL)."""
+    return ", ".join(str(int(i)) for i in ids)
 
 
-def maybe_day(value: Any) -> date | None:
-    return None if value is None else day(value)
+DOSES = """
+    SELECT id, enrollment_id, plan_date, exercise_id, occurrence, item_key, side, seq,
+           status, sets, reps, hold_seconds, minutes, load_kg, pain_during, reason, note,
+           logged_at, voided_at, action
+    FROM doselog
+    WHERE enrollment_id IN ({ids}) AND plan_date >= :first AND plan_date <= :last
+    ORDER BY plan_date, id"""
 
 
-def instant(value: Any) -> datetime:
-    """Stored naive UTC (text in SQLite, a datetime elsewhere) as an aware UTC datetime."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def maybe_instant(value: Any) -> datetime | None:
-    return None if value is None else instant(value)
-
-
-def _slot_of(program: Program, exercise_id: str, occurrence: int) -> tuple[str, str]:
-    """(slot, exercise name) from the enrollment's snapshot; ('', id) if it is not there."""
-    try:
-        exercise = program.exercise(exercise_id)
-    except KeyError:
-        return "", exercise_id
-    slots = exercise.slots
-    slot = slots[0] if len(slots) == 1 else slots[min(occurrence, len(slots)) - 1]
-    return slot, exercise.name
-
-
-def dose_query(scope: Scope) -> Select[Any]:
-    """Check-offs and skips with a plan day in the range, voided ones too, in DoseRow's
-    column order except that `program_id`, `slot` and `exercise` are not there and
-    `occurrence` follows `exercise_id` (callers look those up with `Names`)."""
-    return (
-        columns(
-            col(DoseLog.id),
-            col(DoseLog.enrollment_id),
-            text(DoseLog.plan_date),
-            col(DoseLog.exercise_id),
-            col(DoseLog.occurrence),
-            col(DoseLog.item_key),
-            col(DoseLog.side),
-            col(DoseLog.seq),
-            col(DoseLog.status),
-            col(DoseLog.sets),
-            col(DoseLog.reps),
-            col(DoseLog.hold_seconds),
-            col(DoseLog.minutes),
-            col(DoseLog.load_kg),
-            col(DoseLog.pain_during),
-            col(DoseLog.reason),
-            col(DoseLog.note),
-            text(DoseLog.logged_at),
-            text(DoseLog.voided_at),
-            col(DoseLog.action),
-        )
-        .where(
-            col(DoseLog.enrollment_id).in_(scope.enrollment_ids),
-            col(DoseLog.plan_date) >= scope.first,
-            col(DoseLog.plan_date) <= scope.last,
-        )
-        .order_by(col(DoseLog.plan_date), col(DoseLog.id))
-        .execution_options(yield_per=BATCH)
-    )
+def dose_rows(read: Reader, span: Span) -> Iterator[Any]:
+    """Check-offs and skips with a plan day in the range, voided ones too, as stored: in
+    DoseRow's column order except that `program_id`, `slot` and `exercise` are not there
+    and `occurrence` follows `exercise_id` (callers look those up with `Names`)."""
+    if not span.snapshots:
+        return iter(())
+    params = {"first": span.first, "last": span.last}
+    return iter(read(DOSES.format(ids=_in(span.enrollment_ids)), params))
 
 
 class Names:
-    """(program id, slot, exercise name) of a logged dose, from its enrollment's snapshot,
-    worked out once per enrollment, exercise and occurrence."""
+    """(program id, slot, exercise name) of a logged dose, from its enrollment's template
+    snapshot, worked out once per enrollment, exercise and occurrence."""
 
-    def __init__(self, scope: Scope) -> None:
-        self.programs = {item.id: item.program for item in scope.enrollments}
+    def __init__(self, snapshots: Mapping[int, str]) -> None:
+        self.snapshots = snapshots
+        self.programs: dict[int, tuple[str, dict[str, tuple[str, list[str]]]]] = {}
         self.known: dict[tuple[int, str, int], tuple[str, str, str]] = {}
+
+    def _program(self, enrollment_id: int) -> tuple[str, dict[str, tuple[str, list[str]]]]:
+        found = self.programs.get(enrollment_id)
+        if found is None:
+            # the snapshot is Program.model_dump(mode="json"): every field is there
+            data = json.loads(self.snapshots[enrollment_id])
+            exercises = {e["id"]: (e["name"], e["slots"]) for e in data["exercises"]}
+            found = self.programs[enrollment_id] = (data["id"], exercises)
+        return found
 
     def __call__(
         self, enrollment_id: int, exercise_id: str, occurrence: int
@@ -199,18 +178,22 @@ class Names:
         key = (enrollment_id, exercise_id, occurrence)
         found = self.known.get(key)
         if found is None:
-            program = self.programs[enrollment_id]
-            slot, name = _slot_of(program, exercise_id, occurrence)
-            found = self.known[key] = (program.id, slot, name)
+            program_id, exercises = self._program(enrollment_id)
+            named = exercises.get(exercise_id)
+            if named is None:  # not in the snapshot: show the id
+                found = (program_id, "", exercise_id)
+            else:
+                name, slots = named
+                slot = slots[0] if len(slots) == 1 else slots[min(occurrence, len(slots)) - 1]
+                found = (program_id, slot, name)
+            self.known[key] = found
         return found
 
 
-def doses(session: Session, scope: Scope) -> Iterator[DoseRow]:
+def doses(read: Reader, span: Span) -> Iterator[DoseRow]:
     """Every check-off and skip with a plan day in the range, voided ones too."""
-    if not scope.enrollment_ids:
-        return
-    names = Names(scope)
-    for row in session.connection().execute(dose_query(scope)):
+    names = Names(span.snapshots)
+    for row in dose_rows(read, span):
         (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
          minutes, load, pain_during, reason, note, logged_at, voided_at, action) = row  # fmt: skip
         program_id, slot, name = names(eid, exercise_id, occurrence)
@@ -221,124 +204,75 @@ def doses(session: Session, scope: Scope) -> Iterator[DoseRow]:
         )  # fmt: skip
 
 
-def pain(session: Session, scope: Scope) -> Iterator[PainRow]:
-    from rehab.store.observations import PainEntry
+PAIN = """
+    SELECT id, enrollment_id, local_date, at, context, score, site, note, logged_at, voided_at
+    FROM painentry
+    WHERE patient_id = :patient AND local_date >= :first AND local_date <= :last
+    ORDER BY at, id"""
 
-    query = (
-        columns(
-            col(PainEntry.id),
-            col(PainEntry.enrollment_id),
-            text(PainEntry.local_date),
-            text(PainEntry.at),
-            col(PainEntry.context),
-            col(PainEntry.score),
-            col(PainEntry.site),
-            col(PainEntry.note),
-            text(PainEntry.logged_at),
-            text(PainEntry.voided_at),
-        )
-        .where(
-            col(PainEntry.patient_id) == scope.patient_id,
-            col(PainEntry.local_date) >= scope.first,
-            col(PainEntry.local_date) <= scope.last,
-        )
-        .order_by(col(PainEntry.at), col(PainEntry.id))
-        .execution_options(yield_per=BATCH)
-    )
-    for rid, eid, local, at, context, score, site, note, logged, voided in session.execute(query):
+
+def pain(read: Reader, span: Span) -> Iterator[PainRow]:
+    params = {"patient": span.patient_id, "first": span.first, "last": span.last}
+    for rid, eid, local, at, context, score, site, note, logged, voided in read(PAIN, params):
         yield PainRow(
             rid, eid, day(local), instant(at), context, score, site, note, instant(logged),
             maybe_instant(voided),
         )  # fmt: skip
 
 
-def symptoms(session: Session, scope: Scope) -> Iterator[SymptomRow]:
-    from rehab.store.observations import SymptomCheck
+SYMPTOMS = """
+    SELECT id, enrollment_id, check_date, stiffness_minutes, swelling, redness, tiptoe_pain,
+           note, logged_at, voided_at
+    FROM symptomcheck
+    WHERE patient_id = :patient AND check_date >= :first AND check_date <= :last
+    ORDER BY check_date, id"""
 
-    query = (
-        columns(
-            col(SymptomCheck.id),
-            col(SymptomCheck.enrollment_id),
-            text(SymptomCheck.check_date),
-            col(SymptomCheck.stiffness_minutes),
-            col(SymptomCheck.swelling),
-            col(SymptomCheck.redness),
-            col(SymptomCheck.tiptoe_pain),
-            col(SymptomCheck.note),
-            text(SymptomCheck.logged_at),
-            text(SymptomCheck.voided_at),
-        )
-        .where(
-            col(SymptomCheck.patient_id) == scope.patient_id,
-            col(SymptomCheck.check_date) >= scope.first,
-            col(SymptomCheck.check_date) <= scope.last,
-        )
-        .order_by(col(SymptomCheck.check_date), col(SymptomCheck.id))
-        .execution_options(yield_per=BATCH)
-    )
-    for row in session.execute(query):
+
+def _flag(value: Any) -> bool | None:
+    """A boolean column: SQLite gives 0 or 1."""
+    return None if value is None else bool(value)
+
+
+def symptoms(read: Reader, span: Span) -> Iterator[SymptomRow]:
+    params = {"patient": span.patient_id, "first": span.first, "last": span.last}
+    for row in read(SYMPTOMS, params):
         rid, eid, checked, stiffness, swelling, redness, tiptoe, note, logged, voided = row
         yield SymptomRow(
-            rid, eid, day(checked), stiffness, swelling, redness, tiptoe, note, instant(logged),
-            maybe_instant(voided),
+            rid, eid, day(checked), stiffness, _flag(swelling), _flag(redness), _flag(tiptoe),
+            note, instant(logged), maybe_instant(voided),
         )  # fmt: skip
 
 
-def assessments(session: Session, scope: Scope) -> Iterator[AssessmentRow]:
-    from rehab.store.observations import Assessment
+ASSESSMENTS = """
+    SELECT id, enrollment_id, instrument, taken_on, score, answers_json, logged_at, voided_at
+    FROM assessment
+    WHERE patient_id = :patient AND taken_on >= :first AND taken_on <= :last
+    ORDER BY taken_on, id"""
 
-    query = (
-        columns(
-            col(Assessment.id),
-            col(Assessment.enrollment_id),
-            col(Assessment.instrument),
-            text(Assessment.taken_on),
-            col(Assessment.score),
-            col(Assessment.answers_json),
-            text(Assessment.logged_at),
-            text(Assessment.voided_at),
-        )
-        .where(
-            col(Assessment.patient_id) == scope.patient_id,
-            col(Assessment.taken_on) >= scope.first,
-            col(Assessment.taken_on) <= scope.last,
-        )
-        .order_by(col(Assessment.taken_on), col(Assessment.id))
-    )
-    for rid, eid, instrument, taken_on, score, answers, logged, voided in session.execute(query):
+
+def assessments(read: Reader, span: Span) -> Iterator[AssessmentRow]:
+    params = {"patient": span.patient_id, "first": span.first, "last": span.last}
+    for rid, eid, instrument, taken_on, score, answers, logged, voided in read(ASSESSMENTS, params):
         yield AssessmentRow(
             rid, eid, instrument, day(taken_on), score, json.loads(answers), instant(logged),
             maybe_instant(voided),
         )  # fmt: skip
 
 
-def phases(session: Session, scope: Scope) -> Iterator[PhaseRow]:
+PHASES = """
+    SELECT id, enrollment_id, effective_date, decision, from_phase, to_phase, load_level,
+           reason, decided_by, accepted_at, voided_at
+    FROM phasechange
+    WHERE enrollment_id IN ({ids}) AND effective_date >= :first AND effective_date <= :last
+    ORDER BY effective_date, id"""
+
+
+def phases(read: Reader, span: Span) -> Iterator[PhaseRow]:
     """Accepted decisions (progress, hold, reduce) taking effect in the range."""
-    ids = scope.enrollment_ids
-    if not ids:
+    if not span.snapshots:
         return
-    query = (
-        columns(
-            col(PhaseChange.id),
-            col(PhaseChange.enrollment_id),
-            text(PhaseChange.effective_date),
-            col(PhaseChange.decision),
-            col(PhaseChange.from_phase),
-            col(PhaseChange.to_phase),
-            col(PhaseChange.load_level),
-            col(PhaseChange.reason),
-            col(PhaseChange.decided_by),
-            text(PhaseChange.accepted_at),
-            text(PhaseChange.voided_at),
-        )
-        .where(
-            col(PhaseChange.enrollment_id).in_(ids),
-            col(PhaseChange.effective_date) >= scope.first,
-            col(PhaseChange.effective_date) <= scope.last,
-        )
-        .order_by(col(PhaseChange.effective_date), col(PhaseChange.id))
-    )
-    for row in session.execute(query):
+    params = {"first": span.first, "last": span.last}
+    for row in read(PHASES.format(ids=_in(span.enrollment_ids)), params):
         rid, eid, effective, decision, before, after, level, reason, by, accepted, voided = row
         yield PhaseRow(
             rid, eid, day(effective), decision, before, after, level, reason, by,
@@ -346,29 +280,22 @@ def phases(session: Session, scope: Scope) -> Iterator[PhaseRow]:
         )  # fmt: skip
 
 
-def pauses(session: Session, scope: Scope) -> Iterator[PauseRow]:
+PAUSES = """
+    SELECT id, enrollment_id, start_date, end_date, reason, created_at, ended_at
+    FROM pause
+    WHERE enrollment_id IN ({ids}) AND start_date <= :last
+      AND (end_date IS NULL OR end_date > :first)
+    ORDER BY start_date, id"""
+
+
+def pauses(read: Reader, span: Span) -> Iterator[PauseRow]:
     """Pauses that overlap the range (an open pause runs to today)."""
-    ids = scope.enrollment_ids
-    if not ids:
+    if not span.snapshots:
         return
-    query = (
-        columns(
-            col(Pause.id),
-            col(Pause.enrollment_id),
-            text(Pause.start_date),
-            text(Pause.end_date),
-            col(Pause.reason),
-            text(Pause.created_at),
-            text(Pause.ended_at),
-        )
-        .where(
-            col(Pause.enrollment_id).in_(ids),
-            col(Pause.start_date) <= scope.last,
-            or_(col(Pause.end_date).is_(None), col(Pause.end_date) > scope.first),
-        )
-        .order_by(col(Pause.start_date), col(Pause.id))
-    )
-    for rid, eid, start, end, reason, created, ended in session.execute(query):
+    params = {"first": span.first, "last": span.last}
+    for rid, eid, start, end, reason, created, ended in read(
+        PAUSES.format(ids=_in(span.enrollment_ids)), params
+    ):
         yield PauseRow(
             rid, eid, day(start), maybe_day(end), reason, instant(created), maybe_instant(ended)
         )

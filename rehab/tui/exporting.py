@@ -55,7 +55,8 @@ def export(backend: Backend, request: ExportRequest) -> str:
             scope = resolve(session, patient=patient, today=today, generated_at=now, first=first)
             if request.format == "ics":
                 scope = runner.for_calendar(scope, last_given=False)
-            target = free_name(request.folder, runner.default_name(request.format, scope))
+            name = runner.default_name(request.format, patient.name, scope.first, scope.last)
+            target = free_name(request.folder, name)
             result = runner.run(session, scope, request.format, out=str(target))
     finally:
         engine.dispose()
