@@ -1,0 +1,135 @@
+"""The same history in PostgreSQL: every export writes the same bytes as from SQLite.
+
+A throwaway server is started from the machine's PostgreSQL binaries (Debian's `postgresql`
+package; `.ci/run` installs it where it is missing). The known export history is built in
+SQLite, copied row by row into PostgreSQL through the SQLModel tables, and exported from
+both; the files must be identical. That checks the export SQL is portable and that nothing
+depends on how a database returns dates, instants and booleans.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import SQLModel
+
+import rehab.store.observations
+import rehab.store.preferences
+from rehab.store import db as store_db
+from rehab.store import models
+from tests.conftest import Rehab
+from tests.export_history import History, at, module_history
+
+del models, rehab.store.observations, rehab.store.preferences  # imported for their tables
+
+
+def server_binaries() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    """A URL for an empty database on a server that lives as long as this module."""
+    binaries = server_binaries()
+    if binaries is None:
+        pytest.skip("no PostgreSQL server binaries (Debian package postgresql)")
+    pytest.importorskip("psycopg")
+    folder = Path(tempfile.mkdtemp(prefix="rehab-pg-"))
+    as_server: list[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(folder, "postgres")
+        as_server = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+
+    def server(*args: str) -> None:
+        subprocess.run([*as_server, *args], check=True, capture_output=True, timeout=120)
+
+    server(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "rehab", "--no-sync")
+    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
+    server(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+           str(folder / "log"), "-w", "start")  # fmt: skip
+    try:
+        yield f"postgresql+psycopg://rehab@127.0.0.1:{port}/postgres"
+    finally:
+        server(str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
+    yield from module_history(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def copied(history: History, postgres: str) -> str:
+    """The history's rows in PostgreSQL, ids and all, at the head schema revision."""
+    store_db.open_engine(postgres).dispose()  # migrations create the tables
+    source, target = create_engine(history.url), create_engine(postgres)
+    try:
+        with source.connect() as reading, target.begin() as writing:
+            for table in SQLModel.metadata.sorted_tables:
+                rows = [dict(row) for row in reading.execute(table.select()).mappings()]
+                if rows:
+                    writing.execute(table.insert(), rows)
+                if "id" in table.c and rows:
+                    writing.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        )
+                    )
+        with target.connect() as reading:
+            count = reading.execute(text("SELECT count(*) FROM doselog")).scalar_one()
+        assert count == history.scalar("select count(*) from doselog") and count > 50
+    finally:
+        source.dispose()
+        target.dispose()
+    return postgres
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [
+        ("csv", "log"),
+        ("json", "log.json"),
+        ("report", "log.html"),
+        ("fhir", "log.fhir.json"),
+        ("ics", "log.ics"),
+    ],
+)
+def test_every_export_is_the_same_from_postgresql(
+    history: History, copied: str, tmp_path: Path, fmt: str, name: str
+) -> None:
+    rehab, outputs = Rehab(history.path), []
+    for label, db in (("sqlite", str(history.path)), ("postgresql", copied)):
+        out = tmp_path / label / name
+        out.parent.mkdir()
+        with at(history.today):
+            args = ("--db", db, "--patient", history.patient, "export", fmt, "--out", str(out))
+            result = rehab(*args, db=False)
+        assert result.code == 0, result.err
+        outputs.append(out)
+    sqlite_out, postgres_out = outputs
+    if fmt == "csv":
+        files = sorted(p.name for p in sqlite_out.iterdir())
+        assert files == sorted(p.name for p in postgres_out.iterdir()) and len(files) == 6
+        for file in files:
+            assert (sqlite_out / file).read_bytes() == (postgres_out / file).read_bytes(), file
+    else:
+        assert sqlite_out.stat().st_size > 1000
+        assert sqlite_out.read_bytes() == postgres_out.read_bytes()
