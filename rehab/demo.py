@@ -26,6 +26,7 @@ from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import PhaseChange
 from rehab.store.observations import Assessment
+from rehab.store.url import sqlite_url
 
 PROGRAM = "achilles-midportion"
 PATIENT = "demo"
@@ -80,7 +81,7 @@ def build(path: Path, *, today: date) -> Built:
     rng = random.Random(SEED)
     program = load_catalog(paths.builtin_programs_dir(), None).get(PROGRAM)
     start = today - timedelta(days=7 * WEEKS_IN)
-    engine = open_engine(f"sqlite:///{path}")
+    engine = open_engine(sqlite_url(path))
     doses = pains = 0
     visa_scores: list[int] = []
     with Session(engine) as session, session.begin():

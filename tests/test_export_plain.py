@@ -20,6 +20,7 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from rehab.core.catalog import load_catalog
+from rehab.errors import EnvironmentProblem
 from rehab.export import runner, source
 from rehab.export.scope import resolve
 from rehab.export.span import local_iso, stored_local
@@ -180,6 +181,37 @@ def test_problems_are_one_line_whichever_path_meets_them(
     assert not (tmp_path / "log").exists()
 
 
+def test_a_file_name_with_url_characters_is_the_same_file_for_every_path(
+    history: History, tmp_path: Path
+) -> None:
+    folder = tmp_path / "a?b"
+    folder.mkdir()
+    path = folder / "my?db%20#1.db"
+    shutil.copy(history.path, path)
+    rehab = Rehab(path)
+    with at(history.today):
+        csv = rehab("--patient", history.patient, "export", "csv", "--out", "-")
+        json = rehab("--patient", history.patient, "export", "json", "--out", "-")
+    assert csv.code == 0 and json.code == 0, (csv.err, json.err)
+    assert csv.out.count("\n") > 50 and '"doses":[' in json.out
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and "my?db%20#1.db" not in p.name]
+
+
+def test_a_locked_database_is_one_line_after_one_wait(
+    history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = copy_of(history, tmp_path)
+    monkeypatch.setattr(plain, "BUSY_TIMEOUT_MS", 300)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+        holder.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(EnvironmentProblem, match="is locked by another program"):
+            plain.connect(f"sqlite:///{path}")
+    finally:
+        holder.close()
+
+
 def test_a_read_failing_half_way_is_one_line_and_leaves_nothing(
     history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -235,11 +267,19 @@ def stored(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def exactly(value: object, zone: ZoneInfo) -> str:
+    """The exact conversion, or the name of the error it raises."""
+    try:
+        return local_iso(plain.instant(value), zone)
+    except (ValueError, OverflowError) as exc:
+        return type(exc).__name__
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     zone=st.sampled_from(ZONES),
     moments=st.lists(
-        st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)),
+        st.datetimes(min_value=datetime(1800, 1, 1), max_value=datetime(2200, 12, 31)),
         min_size=1,
         max_size=30,
     ),
@@ -250,8 +290,33 @@ def test_stored_local_equals_the_exact_conversion(zone: str, moments: list[datet
     for naive in moments:
         moment = naive.replace(tzinfo=UTC)
         assert convert(stored(moment)) == local_iso(moment, tz)
+        assert convert(stored(moment)[:19]) == local_iso(moment.replace(microsecond=0), tz)
         assert convert(naive) == local_iso(moment, tz)  # PostgreSQL gives datetimes
     assert convert(None) == ""
+
+
+@pytest.mark.parametrize("zone", [*ZONES, "Asia/Tokyo"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-04-26 08:15:03+02:00",  # an offset: read, not cut off
+        "2026-04-26 24:15:03.000000",  # no such hour
+        "2026-04-26 08:75:03",  # no such minute
+        "2026-04-26 08:15:03garbage",
+        "2026-04-26 08:15:03.1234",
+        "2026-04-26T08:15:03.000000",
+        "2026-02-30 08:00:00.000000",
+        "9999-12-31 23:59:59.999999",  # the last instant there is
+        "0001-01-01 00:00:00.000000",
+    ],
+)
+def test_stored_local_reads_any_other_text_the_exact_way(zone: str, value: str) -> None:
+    tz = ZoneInfo(zone)
+    try:
+        got = stored_local(tz)(value)
+    except (ValueError, OverflowError) as exc:
+        got = type(exc).__name__
+    assert got == exactly(value, tz)
 
 
 def test_stored_local_across_a_dst_change_hour_by_hour() -> None:

@@ -50,14 +50,14 @@ def postgres() -> Iterator[str]:
         pytest.skip("no PostgreSQL server binaries (Debian package postgresql)")
     pytest.importorskip("psycopg")
     folder = Path(tempfile.mkdtemp(prefix="rehab-pg-"))
-    as_server: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(folder, "postgres")
-        as_server = ["runuser", "-u", "postgres", "--"]
+    as_root = os.geteuid() == 0  # the server refuses to run as root: as its own user then
+    if as_root:
+        shutil.chown(folder, "postgres", "postgres")
     data, port = folder / "data", free_port()
 
     def server(*args: str) -> None:
-        subprocess.run([*as_server, *args], check=True, capture_output=True, timeout=120)
+        user = "postgres" if as_root else None
+        subprocess.run(args, check=True, capture_output=True, timeout=120, user=user, group=user)
 
     server(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "rehab", "--no-sync")
     options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"

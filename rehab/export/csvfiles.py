@@ -63,13 +63,13 @@ def _voided(moment: datetime | None) -> str:
 
 def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
     """Straight from the query, the hot path of a long history: no row objects between,
-    names and local times worked out once per exercise and per hour, checks inline."""
+    names worked out once per exercise, local times by `stored_local`, checks inline."""
     names = source.Names(span.snapshots)
     shown: dict[tuple[int, str, int], tuple[str, str, str]] = {}
     local = stored_local(span.zone)
-    for row in source.dose_rows(read, span):
+    for row in source.dose_rows(read, span, action=False):
         (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
-         minutes, load, pain_during, reason, note, logged_at, voided_at, _) = row  # fmt: skip
+         minutes, load, pain_during, reason, note, logged_at, voided_at) = row  # fmt: skip
         named = shown.get((eid, exercise_id, occurrence))
         if named is None:
             program_id, slot, name = names(eid, exercise_id, occurrence)
@@ -82,8 +82,8 @@ def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
             pain_during,
             reason if reason is None else neutralise(reason),
             note if note is None else neutralise(note),
-            local(logged_at),
-            *(("", "") if voided_at is None else ("yes", local(voided_at))),
+            local(logged_at), "" if voided_at is None else "yes",
+            "" if voided_at is None else local(voided_at),
             named[0], exercise_id, key, seq, rid,
         )  # fmt: skip
 
@@ -115,21 +115,21 @@ def _assessments(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
 
 
 def _phases(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
-    programs = span.programs
+    names = source.Names(span.snapshots)
     for r in source.phases(read, span):
         yield (
             r.effective_date, r.decision, r.from_phase, r.to_phase, r.load_level, free(r.reason),
             free(r.decided_by), span.local(r.accepted_at), _voided(r.voided_at),
-            span.local(r.voided_at), programs.get(r.enrollment_id, ""), r.id,
+            span.local(r.voided_at), names.program_id(r.enrollment_id), r.id,
         )  # fmt: skip
 
 
 def _pauses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
-    programs = span.programs
+    names = source.Names(span.snapshots)
     for r in source.pauses(read, span):
         yield (
             r.start_date, r.end_date, free(r.reason), span.local(r.created_at),
-            span.local(r.ended_at), programs.get(r.enrollment_id, ""), r.id,
+            span.local(r.ended_at), names.program_id(r.enrollment_id), r.id,
         )  # fmt: skip
 
 

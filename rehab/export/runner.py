@@ -152,7 +152,6 @@ def plain_csv(
             last,
             zone,
             {row.id: row.template_json for row in chosen},
-            {row.id: row.program_id for row in chosen},
         )
         return write_csv(plain.reader(conn), span, found.name, out=out, force=force, table=table)
     except sqlite3.Error as exc:

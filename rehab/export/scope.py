@@ -83,7 +83,6 @@ class Scope:
             self.last,
             self.zone,
             {item.id: item.enrollment.template_json for item in self.enrollments},
-            {item.id: item.enrollment.program_id for item in self.enrollments},
         )
 
 

@@ -138,20 +138,22 @@ def _in(ids: list[int]) -> str:
 DOSES = """
     SELECT id, enrollment_id, plan_date, exercise_id, occurrence, item_key, side, seq,
            status, sets, reps, hold_seconds, minutes, load_kg, pain_during, reason, note,
-           logged_at, voided_at, action
+           logged_at, voided_at{action}
     FROM doselog
     WHERE enrollment_id IN ({ids}) AND plan_date >= :first AND plan_date <= :last
     ORDER BY plan_date, id"""
 
 
-def dose_rows(read: Reader, span: Span) -> Iterator[Any]:
+def dose_rows(read: Reader, span: Span, *, action: bool = True) -> Iterator[Any]:
     """Check-offs and skips with a plan day in the range, voided ones too, as stored: in
     DoseRow's column order except that `program_id`, `slot` and `exercise` are not there
-    and `occurrence` follows `exercise_id` (callers look those up with `Names`)."""
+    and `occurrence` follows `exercise_id` (callers look those up with `Names`). Without
+    `action` (the CSV file has no use for it) the last column is left out."""
     if not span.snapshots:
         return iter(())
     params = {"first": span.first, "last": span.last}
-    return iter(read(DOSES.format(ids=_in(span.enrollment_ids)), params))
+    sql = DOSES.format(ids=_in(span.enrollment_ids), action=", action" if action else "")
+    return iter(read(sql, params))
 
 
 class Names:
@@ -171,6 +173,12 @@ class Names:
             exercises = {e["id"]: (e["name"], e["slots"]) for e in data["exercises"]}
             found = self.programs[enrollment_id] = (data["id"], exercises)
         return found
+
+    def program_id(self, enrollment_id: int) -> str:
+        """The id of the program the enrollment ran ('' if it is not in the range)."""
+        if enrollment_id not in self.snapshots:
+            return ""
+        return self._program(enrollment_id)[0]
 
     def __call__(
         self, enrollment_id: int, exercise_id: str, occurrence: int

@@ -4,7 +4,7 @@ database fault in one line, and a plain sqlite3 connection for long reads.
 Importing SQLAlchemy and SQLModel costs about as much CPU as reading and writing 100,000
 dose rows, so `rehab export csv` reads through the standard library when it can: the
 database is an existing SQLite file, already at `HEAD_REVISION`, and the patient is there.
-In any other case `connect` and `find` give None and the caller takes the ordinary path
+In any other case `connect` and `find_patient` give None and the caller takes the ordinary path
 (`db.open_engine`), which creates, migrates and explains. Both paths run the same portable
 SQL (`rehab.export.source`), and a test compares their files byte for byte.
 """
@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from rehab.errors import EnvironmentProblem
 from rehab.store.url import sqlite_path
 
 HEAD_REVISION = "0003"
@@ -49,7 +50,7 @@ def maybe_instant(value: Any) -> datetime | None:
 
 def iso_dates(params: Mapping[str, Any]) -> dict[str, Any]:
     """Query parameters for SQLite, where SQLAlchemy stores a date as ISO text."""
-    return {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}
+    return {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
 
 
 def explain(exc: BaseException, url: str | None = None) -> str:
@@ -87,7 +88,6 @@ class EnrollmentRow(NamedTuple):
     """The columns of an enrollment that an export's scope needs."""
 
     id: int
-    program_id: str
     template_json: str
     start_date: date
     status: str
@@ -97,7 +97,8 @@ class EnrollmentRow(NamedTuple):
 def connect(url: str) -> sqlite3.Connection | None:
     """A connection reading one snapshot (a deferred transaction: no write lock), or None
     when the ordinary path must run: not SQLite, no such file, not at HEAD_REVISION, or a
-    file SQLite cannot read (the ordinary path then says what is wrong)."""
+    file SQLite cannot read (the ordinary path then says what is wrong). A database locked
+    past the busy timeout is an EnvironmentProblem here: the other path would wait again."""
     path = sqlite_path(url)
     if path is None or not path.is_file():
         return None
@@ -112,16 +113,23 @@ def connect(url: str) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA query_only = ON")
         conn.execute("BEGIN")
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.Error:
+    except sqlite3.Error as exc:
         conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and _locked(exc):
+            raise EnvironmentProblem(explain(exc, url)) from None
         return None
     if row is None or row[0] != HEAD_REVISION:
         conn.close()
         return None
     return conn
+
+
+def _locked(exc: sqlite3.Error) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
 
 
 def find_patient(conn: sqlite3.Connection, name: str | None) -> PatientRow | None:
@@ -137,13 +145,13 @@ def find_patient(conn: sqlite3.Connection, name: str | None) -> PatientRow | Non
 def enrollments(conn: sqlite3.Connection, patient_id: int) -> list[EnrollmentRow]:
     """The patient's enrollments in start order."""
     rows = conn.execute(
-        "SELECT id, program_id, template_json, start_date, status, ended_at FROM enrollment "
+        "SELECT id, template_json, start_date, status, ended_at FROM enrollment "
         "WHERE patient_id = :patient ORDER BY start_date, id",
         {"patient": patient_id},
     )
     return [
-        EnrollmentRow(rid, program, snapshot, day(start), status, maybe_instant(ended))
-        for rid, program, snapshot, start, status, ended in rows
+        EnrollmentRow(rid, snapshot, day(start), status, maybe_instant(ended))
+        for rid, snapshot, start, status, ended in rows
     ]
 
 
@@ -151,8 +159,6 @@ def reader(conn: sqlite3.Connection) -> Reader:
     """A Reader on this connection."""
 
     def read(sql: str, params: Mapping[str, Any]) -> Iterable[Sequence[Any]]:
-        cursor = conn.execute(sql, iso_dates(params))
-        cursor.arraysize = 2000
-        return cursor
+        return conn.execute(sql, iso_dates(params))
 
     return read

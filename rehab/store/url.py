@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from rehab.errors import UsageProblem
 from rehab.paths import default_db_path
@@ -26,7 +27,7 @@ def database_url(db: str | None) -> str:
         raise UsageProblem("--db: empty (allowed: a file path or a database URL)")
     value = db if db else os.environ.get("REHAB_DB") or None
     if value is None:
-        return _sqlite_url(default_db_path())
+        return sqlite_url(default_db_path())
     if "://" in value:
         scheme = value.split("://", 1)[0]
         if scheme not in SCHEMES:
@@ -35,14 +36,17 @@ def database_url(db: str | None) -> str:
                 "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"
             )
         return value
-    return _sqlite_url(Path(value))
+    return sqlite_url(Path(value))
 
 
-def _sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.expanduser().resolve()}"
+def sqlite_url(path: Path) -> str:
+    """Percent-encoded as a URL must be: SQLAlchemy reads '?' as the start of options and
+    decodes '%xx', so a file named 'my?db.db' or 'pc%20x.db' would otherwise open another."""
+    return f"sqlite:///{quote(str(path.expanduser().resolve()))}"
 
 
 def sqlite_path(url: str) -> Path | None:
+    """The file a sqlite:/// URL names, read as SQLAlchemy reads it (options cut, decoded)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        return Path(url.removeprefix("sqlite:///"))
+        return Path(unquote(url.removeprefix("sqlite:///").split("?", 1)[0]))
     return None
