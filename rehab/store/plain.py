@@ -53,6 +53,11 @@ def iso_dates(params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
 
 
+def _locked(message: str) -> bool:
+    """A driver's message (lower case) that says another program holds the database."""
+    return "locked" in message or "busy" in message
+
+
 def explain(exc: BaseException, url: str | None = None) -> str:
     """One line for a database fault the user can act on."""
     where = ""
@@ -63,7 +68,7 @@ def explain(exc: BaseException, url: str | None = None) -> str:
     lowered = message.lower()
     if "unique constraint" in lowered:
         return "another rehab process logged the same thing at the same moment; try again"
-    if "locked" in lowered or "busy" in lowered:
+    if _locked(lowered):
         return f"the database{where} is locked by another program; close it (or wait) and retry"
     if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
         return (
@@ -118,18 +123,13 @@ def connect(url: str) -> sqlite3.Connection | None:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error as exc:
         conn.close()
-        if isinstance(exc, sqlite3.OperationalError) and _locked(exc):
+        if isinstance(exc, sqlite3.OperationalError) and _locked(str(exc).lower()):
             raise EnvironmentProblem(explain(exc, url)) from None
         return None
     if row is None or row[0] != HEAD_REVISION:
         conn.close()
         return None
     return conn
-
-
-def _locked(exc: sqlite3.Error) -> bool:
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
 
 
 def find_patient(conn: sqlite3.Connection, name: str | None) -> PatientRow | None:
