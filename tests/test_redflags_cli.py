@@ -45,6 +45,14 @@ def rows(db: Path, table: str) -> list[sqlite3.Row]:
         con.close()
 
 
+def flags(db: Path) -> list[tuple[str, str, str | None, str | None]]:
+    """(flag, source, cleared_by, cleared_on) of every red flag recorded, oldest first."""
+    return [
+        (r["flag"], r["source"], r["cleared_by"], r["cleared_on"])
+        for r in rows(db, "redflagentry")
+    ]
+
+
 def counts(db: Path) -> dict[str, int]:
     tables = ("doselog", "painentry", "symptomcheck", "pause", "enrollment")
     return {t: len(rows(db, t)) for t in tables}
@@ -66,14 +74,17 @@ def test_a_rupture_sign_says_same_day_records_it_and_pauses(enrolled: Rehab) -> 
     assert "Being able to walk does not rule it out" in out
     assert out.index("RED FLAG") < out.index("paused")  # the advice comes first
     (check,) = rows(enrolled.db, "symptomcheck")
-    assert check["note"] == "red flag: pop; on the stairs"
+    assert check["note"] == "on the stairs"
     assert check["check_date"] == "2026-03-10"
     (pause,) = rows(enrolled.db, "pause")
     assert (pause["start_date"], pause["end_date"], pause["reason"]) == (
         "2026-03-10",
         None,
-        "red flag: pop",
+        "red flag",
     )
+    (entry,) = rows(enrolled.db, "redflagentry")
+    assert (entry["flag"], entry["source"], entry["raised_on"]) == ("pop", "answer", "2026-03-10")
+    assert (entry["check_id"], entry["pause_id"]) == (check["id"], pause["id"])
     assert "paused" in enrolled("today").out
 
 
@@ -91,12 +102,14 @@ def test_done_skip_resume_and_friends_are_refused_until_cleared(enrolled: Rehab)
         ["skip", "seated-raise-phase-1", "--reason", "no time", "--date", "2026-03-09"],
         ["resume"],
         ["pause", "--reason", "travel"],
-        ["undo"],
         ["start", "plantar-fasciitis", "--side", "left", "--replace"],
     ):
         err = one_line_error(enrolled(*args))
         assert f"paused for a red flag (gap, infection) since 2026-03-10: {BLOCKED}" in err, args
         assert "rehab cleared --by NAME" in err
+    # the answer that raised it stays: a clinician clears a mistaken one
+    err = one_line_error(enrolled("undo"))
+    assert "raised a red flag (gap) on 2026-03-10 that is not cleared yet" in err
     assert counts(enrolled.db) == before
     (pause,) = rows(enrolled.db, "pause")
     assert pause["end_date"] is None
@@ -110,7 +123,8 @@ def test_cleared_by_a_clinician_ends_the_pause(enrolled: Rehab) -> None:
         assert "Cleared by Dr Sousa (pop)" in result.out
         (pause,) = rows(enrolled.db, "pause")
         assert (pause["start_date"], pause["end_date"]) == ("2026-03-10", "2026-03-12")
-        assert pause["reason"] == "red flag: pop; cleared by Dr Sousa on 2026-03-12"
+        assert pause["reason"] == "red flag"
+        assert flags(enrolled.db) == [("pop", "answer", "Dr Sousa", "2026-03-12")]
         assert enrolled("done", "seated-raise-phase-1").code == 0
         assert "not paused" in one_line_error(enrolled("resume"))
         assert "nothing to clear" in one_line_error(enrolled("cleared", "--by", "Dr Sousa"))
@@ -141,9 +155,10 @@ def test_pain_with_a_flag_logs_both_and_pauses(enrolled: Rehab) -> None:
     (pain,) = rows(enrolled.db, "painentry")
     assert pain["score"] == 7
     (check,) = rows(enrolled.db, "symptomcheck")
-    assert check["note"] == "red flag: rest-pain"
+    assert check["note"] is None
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag: rest-pain"
+    assert pause["reason"] == "red flag"
+    assert flags(enrolled.db) == [("rest-pain", "answer", None, None)]
     assert BLOCKED in one_line_error(enrolled("done", "seated-raise-phase-1"))
 
 
@@ -152,11 +167,9 @@ def test_a_check_with_values_and_a_flag_is_one_row(enrolled: Rehab) -> None:
     assert result.code == 0, result.err
     assert "Morning check logged for 2026-03-10" in result.out
     (check,) = rows(enrolled.db, "symptomcheck")
-    assert (check["stiffness_minutes"], check["swelling"], check["note"]) == (
-        30,
-        1,
-        "red flag: infection",
-    )
+    assert (check["stiffness_minutes"], check["swelling"], check["note"]) == (30, 1, None)
+    (entry,) = rows(enrolled.db, "redflagentry")
+    assert (entry["flag"], entry["check_id"]) == ("infection", check["id"])
 
 
 def test_a_second_flag_joins_the_open_red_flag_pause(enrolled: Rehab) -> None:
@@ -165,20 +178,21 @@ def test_a_second_flag_joins_the_open_red_flag_pause(enrolled: Rehab) -> None:
     assert result.code == 0, result.err
     assert "stays paused" in result.out and "same day" in result.out
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag: pop, nerve"
+    assert pause["reason"] == "red flag"
+    assert [f[0] for f in flags(enrolled.db)] == ["nerve", "pop"]
+    assert {r["pause_id"] for r in rows(enrolled.db, "redflagentry")} == {pause["id"]}
 
 
 def test_a_flag_during_an_ordinary_pause_makes_it_a_red_flag_pause(enrolled: Rehab) -> None:
     assert enrolled("pause", "--reason", "travel").code == 0
     assert enrolled("check", "--flag", "both-heels").code == 0
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag: both-heels; paused before for: travel"
+    assert pause["reason"] == "red flag; paused before for: travel"
     assert BLOCKED in one_line_error(enrolled("resume"))
     assert enrolled("cleared", "--by", "Dr Sousa").code == 0
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == (
-        "red flag: both-heels; cleared by Dr Sousa on 2026-03-10; paused before for: travel"
-    )
+    assert pause["reason"] == "red flag; paused before for: travel"
+    assert flags(enrolled.db) == [("both-heels", "answer", "Dr Sousa", "2026-03-10")]
     assert pause["end_date"] == "2026-03-10"
 
 
@@ -222,9 +236,10 @@ def test_the_questions_are_asked_one_by_one(enrolled: Rehab) -> None:
     assert "'maybe' is not an answer here (allowed: y or n)" in result.out
     assert "RED FLAG (no-heel-raise)" in result.out and "same day" in result.out
     (check,) = rows(enrolled.db, "symptomcheck")
-    assert check["note"] == "red flag: no-heel-raise"
+    assert check["note"] is None
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag: no-heel-raise" and pause["end_date"] is None
+    assert pause["reason"] == "red flag" and pause["end_date"] is None
+    assert flags(enrolled.db) == [("no-heel-raise", "answer", None, None)]
 
 
 def test_all_no_writes_nothing(enrolled: Rehab) -> None:

@@ -301,8 +301,8 @@ def report_red_flags(raised: RaisedFlags) -> None:
     click.secho(f"!! RED FLAG ({ids}) !!", fg="red", bold=True)
     click.secho(result.message, fg="red", bold=True)
     click.echo("")
-    if raised.check is not None:
-        click.echo(f"Recorded for {raised.check.check_date}: {raised.check.note}.")
+    if raised.entries:
+        click.echo(f"Recorded for {raised.entries[0].raised_on}: red flag ({ids}).")
     pause = raised.pause
     if raised.state == "no-program" or pause is None:
         click.echo("No program is active, so there is nothing to pause.")
@@ -322,11 +322,11 @@ def report_red_flags(raised: RaisedFlags) -> None:
 @click.pass_context
 def cleared(ctx: click.Context, cleared_by: str) -> None:
     """Record that a clinician has cleared the red flags, and end the red-flag pause."""
-    from rehab.store.redflags import clear_red_flags, flags_of
+    from rehab.store.redflags import clear_red_flags
 
     with action(ctx) as act:
-        pause = clear_red_flags(act.session, patient=act.patient, cleared_by=cleared_by)
-    flags = ", ".join(flags_of(pause.reason)) or "red flag"
+        pause, entries = clear_red_flags(act.session, patient=act.patient, cleared_by=cleared_by)
+    flags = ", ".join(dict.fromkeys(e.flag for e in entries)) or "red flag"
     who = " ".join(cleared_by.split())
     click.echo(
         f"Cleared by {who} ({flags}): the program resumes on {pause.end_date} "

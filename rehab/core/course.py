@@ -35,6 +35,9 @@ class CourseCheck:
     status: CourseStatus
     sentence: str
     reasons: list[str]
+    # "not on track" because the course's end came without an important improvement (a red
+    # flag: see your clinician), not because of this week's breaches
+    no_improvement: bool = False
 
 
 # --- expected course ----------------------------------------------------------------------
@@ -48,6 +51,7 @@ def on_track(
     visa_scores: Iterable[tuple[date, int]] = (),
     pauses: Sequence[Pause] = (),
     max_pain_during: int = PAIN_DURING_LIMIT,
+    course_weeks: int = COURSE_WEEKS,
 ) -> CourseCheck:
     """Compare the log with the expected course (CLINICAL.md, "Expected course").
 
@@ -56,13 +60,18 @@ def on_track(
     after 12 weeks: morning pain down 2 points or 30% from the first well-logged week, or
     VISA-A up 14 (or at about full recovery). Either measure improving is enough. An important
     improvement is on track at any time; without one, before 12 weeks it is too early to tell.
+
+    Weeks count the program days done *including today*, so the last day of a 12-week program
+    is its 12th week's end: a program that ends without an important improvement says so on
+    its last day. `course_weeks` is 12, or the program's length when it is shorter.
     """
     log = _Log(days, today, pauses)
     limit = min(max_pain_during, PAIN_DURING_LIMIT)
     before_today = log.active_between(start, today)
-    weeks = len(before_today) // WEEK_DAYS
     program_days = [*before_today, today] if today >= start and not log.paused(today) else []
     program_days = program_days or before_today
+    weeks = len(program_days) // WEEK_DAYS
+    course_weeks = max(1, min(course_weeks, COURSE_WEEKS))
     this_week = program_days[-WEEK_DAYS:]
 
     breaches = _breaches(log, program_days, this_week, limit)
@@ -121,10 +130,10 @@ def on_track(
 
     if improved:
         return CourseCheck("on track", f"On track: {'; '.join(improved)}.", reasons)
-    if weeks < COURSE_WEEKS:
+    if weeks < course_weeks:
         return CourseCheck(
             "too early to tell",
-            f"Too early to tell: {_plural(weeks, 'week')} of {COURSE_WEEKS} done; most people "
+            f"Too early to tell: {_plural(weeks, 'week')} of {course_weeks} done; most people "
             f"improve over {COURSE_WEEKS} weeks of loading.",
             reasons,
         )
@@ -137,8 +146,10 @@ def on_track(
         )
     return CourseCheck(
         "not on track",
-        f"Not on track: no important improvement after {weeks} weeks. See your clinician.",
+        f"Not on track: no important improvement after {_plural(weeks, 'week')}. See your "
+        "clinician.",
         reasons,
+        no_improvement=True,
     )
 
 

@@ -1,10 +1,20 @@
-"""The pain-monitoring model: progress, hold or reduce, and whether the course is on track.
+"""The pain-monitoring model: progress, hold, reduce or stop, and whether the course is on
+track.
 
 Silbernagel's model lets the next-day response decide the next step, so the advice reads the
 patient's own log, never the calendar alone: a phase's `min_weeks` only says when a move may
 first be considered. Every rule and number comes from CLINICAL.md ("Progression rules",
 "Expected course"); where it gives none, the constant says so. Safety comes first: a sign of
 too much load reduces even when the log is thin, while a step up needs a well-filled week.
+
+Stop comes first: an open red flag, pain at night or at rest, pain above the limit on most
+sessions of a week after a reduction was accepted, or no important improvement at the course's
+end (CLINICAL.md, "Red flags"). A reduction changes the plan in the protocol's own way (the
+previous load step, the previous row of a by-week table, the previous phase, or a set fewer),
+and a later progress restores it one step at a time.
+
+Rhythms count: the data a step up needs is counted over the sessions the protocol planned
+(three a week, every other day), not over calendar days.
 
 Windows are *active* days: a paused day is left out, as the schedule leaves it out of the
 program, so a week's comparison reaches back past a pause instead of shrinking. Advice is a
@@ -14,15 +24,16 @@ accepts it (a `Progression`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from rehab.core.schedule import Pause, Progression
-from rehab.core.template import Phase, Program
+from rehab.core.schedule import Pause, Progression, reducible_sets, week_row
+from rehab.core.template import Exercise, Phase, Program, Span
 
-Decision = Literal["progress", "hold", "reduce"]
+Decision = Literal["progress", "hold", "reduce", "stop"]
+DECISIONS: tuple[Decision, ...] = ("progress", "hold", "reduce", "stop")
 CourseStatus = Literal["on track", "not on track", "too early to tell", "not enough data"]
 
 # CLINICAL.md, pain-monitoring model: "Pain during exercise may reach 5/10 (0–2 safe, 3–5
@@ -51,6 +62,12 @@ COURSE_WEEKS = 12
 # whole-number scores taken here.
 NRS_IMPORTANT_POINTS = 2.0
 NRS_IMPORTANT_FRACTION = 0.30
+# CLINICAL.md: "1 point is the smallest detectable (Salaffi 2004): a weekly change below 1
+# point is no change". Weekly morning-pain means are compared against this.
+NRS_SMALLEST_CHANGE = 1.0
+# CLINICAL.md gives no threshold for morning stiffness, so a rise in stiffness counts only
+# when morning pain rises by NRS_SMALLEST_CHANGE too (it is then named as a second reason).
+STIFFNESS_THRESHOLD: float | None = None
 # Not a clinical number: how far back a window may reach past pauses (ten years).
 MAX_LOOKBACK_DAYS = 3660
 
@@ -69,9 +86,15 @@ class DayObservation:
     pain_after: int | None = None
     stiffness_minutes: int | None = None
     paused: bool = False
+    rest_pain: int | None = None  # the worst pain logged at rest or at night
+    session: bool = False  # exercise was logged (a check-off of a loading dose)
+
+    @property
+    def exercised(self) -> bool:
+        return self.session or self.pain_during is not None
 
     def __post_init__(self) -> None:
-        for name in ("morning_pain", "pain_during", "pain_after"):
+        for name in ("morning_pain", "pain_during", "pain_after", "rest_pain"):
             value = getattr(self, name)
             if value is not None and (not _is_int(value) or not 0 <= value <= 10):
                 raise ValueError(
@@ -88,17 +111,30 @@ class DayObservation:
 
 @dataclass(frozen=True)
 class Advice:
-    """`next_phase` is the phase to move to (None: stay); `next_load_level` the level to use."""
+    """`next_phase` is the phase to move to (None: stay); `next_load_level` the level to use;
+    `set_cut` and `week_cap` the reduction to hold (see `Progression`). `plan_change` says in
+    words what accepting changes in the plan; `flags` are the red flags a `stop` is for."""
 
     decision: Decision
     reasons: list[str]
     next_phase: str | None
     next_load_level: int
     would_change: list[str]
+    set_cut: int = 0
+    week_cap: int | None = None
+    plan_change: str = ""
+    flags: tuple[str, ...] = ()
 
     def progression(self, effective: date) -> Progression:
         """The change to record when the advice is accepted."""
-        return Progression(effective, self.next_phase, self.next_load_level)
+        return Progression(
+            effective,
+            self.next_phase,
+            self.next_load_level,
+            self.set_cut,
+            self.week_cap,
+            self.decision,
+        )
 
 
 def _is_int(value: object) -> bool:
@@ -174,17 +210,6 @@ class _Log:
                 found.append((day, value))
         return found
 
-    def next_morning(
-        self, days: Sequence[date], window: Sequence[date]
-    ) -> tuple[date, date] | None:
-        """The latest (previous, next) pair of active days, the later one in `window`, that
-        both have morning pain logged."""
-        mornings = {d for d, _ in self.values(days, "morning_pain")}
-        for i in range(len(days) - 1, 0, -1):
-            if days[i] in window and days[i] in mornings and days[i - 1] in mornings:
-                return days[i - 1], days[i]
-        return None
-
 
 def _mean(values: Sequence[tuple[date, int]]) -> float:
     return sum(v for _, v in values) / len(values)
@@ -199,12 +224,19 @@ class _Trend:
     missing: str  # why there is no comparison
 
     @property
+    def change(self) -> float | None:
+        if self.this_week is None or self.last_week is None:
+            return None
+        return round(self.this_week - self.last_week, 0 if self.minutes else 1)
+
+    @property
     def rising(self) -> bool:
-        return (
-            self.this_week is not None
-            and self.last_week is not None
-            and self.this_week > self.last_week
-        )
+        """Pain: up by the smallest detectable change (1 point) or more; stiffness: any rise
+        (it is acted on only together with a pain rise, see STIFFNESS_THRESHOLD)."""
+        change = self.change
+        if change is None:
+            return False
+        return change > 0 if self.minutes else change >= NRS_SMALLEST_CHANGE
 
     def show(self, value: float) -> str:
         return f"{value:.0f} minutes" if self.minutes else f"{value:.1f}"
@@ -217,6 +249,12 @@ class _Trend:
             return f"{self.label} rising: {now} this week vs {before} last week"
         if self.this_week == self.last_week:
             return f"{self.label} this week {now}, the same as last week"
+        change = self.change or 0.0
+        if not self.minutes and 0 < change < NRS_SMALLEST_CHANGE:
+            return (
+                f"{self.label} this week {now} vs {before} last week: a rise below "
+                f"{NRS_SMALLEST_CHANGE:g} point, which counts as no change"
+            )
         return f"{self.label} this week {now} vs {before} last week"
 
 
@@ -262,6 +300,39 @@ def _steps_text(steps: Sequence[float]) -> str:
     return f"+{steps[0]:g} to {_kg(steps[-1])}"
 
 
+@dataclass(frozen=True)
+class State:
+    """Where the patient is in the program today, as the accepted changes left it."""
+
+    phase_id: str
+    phase_start: date
+    load_level: int = 0
+    load_since: date | None = None  # when the current load took effect (default: phase start)
+    week: int = 1  # today's program week
+    set_cut: int = 0
+    week_cap: int | None = None
+    reduced_since: date | None = None  # first day of the reduction in force, if any
+
+
+@dataclass(frozen=True)
+class Safety:
+    """What the log says about red flags.
+
+    `open_flags`: flags raised and not yet cleared (the program is paused for them);
+    `cleared_on`: the latest clearance, so evidence up to that day is not raised again;
+    `no_improvement`: the course check's words when the course's end came without an
+    important improvement (None: improving, too early, or already cleared once)."""
+
+    open_flags: Sequence[tuple[str, date]] = ()
+    cleared_on: date | None = None
+    no_improvement: str | None = None
+
+
+def most_of(sessions: int) -> int:
+    """More than half of a week's planned sessions: 4 of 7 daily, 2 of 3 a week; never 1."""
+    return max(2, sessions // 2 + 1)
+
+
 def advise(
     program: Program,
     days: Iterable[DayObservation],
@@ -272,47 +343,78 @@ def advise(
     today: date,
     load_since: date | None = None,
     pauses: Sequence[Pause] = (),
+    state: State | None = None,
+    sessions: Collection[date] | None = None,
+    safety: Safety = Safety(),
 ) -> Advice:
     """Apply the pain-monitoring model to the last 7 active days of the log.
 
-    Reduce, however little was logged: pain during exercise above the limit at the latest
-    session, or on 2+ days (a flare-up, which goes back a phase when there is no load to take
-    off); next-morning pain higher than the morning before; morning pain or stiffness higher
-    on average than the week before. Hold: too little logged, no two mornings in a row, or one
-    earlier day above the limit. Progress: the next phase once `min_weeks` of active days have
-    passed; otherwise one load step after a pain-free week at the current load, which took
-    effect on `load_since` (default: the phase start).
+    Stop: an open red flag; pain at night or at rest; pain during exercise above the limit on
+    most of a week's sessions after a reduction was accepted; no important improvement at the
+    course's end. Reduce, however little was logged: pain during exercise above the limit at
+    the latest session, or on 2+ days (a flare-up); the morning after a session worse than the
+    morning before it (pain after exercise that had not settled); morning pain up by 1 point
+    or more on average from the week before. Hold: too little logged (counted over the
+    sessions the protocol planned: `sessions`, default every active day), the morning after
+    the last session unknown, or one earlier session above the limit. Progress: a reduction in
+    force is restored one step first; then the next phase once `min_weeks` of active days have
+    passed; otherwise one load step after a pain-free week at the current load.
     """
-    index, phase = _phase(program, phase_id)
-    if not _is_int(load_level) or load_level < 0:
-        raise ValueError(f"load level {load_level!r} is not allowed (allowed: 0 or more)")
-    for name, first in (("phase start", phase_start), ("load since", load_since)):
+    state = state or State(phase_id, phase_start, load_level, load_since)
+    index, phase = _phase(program, state.phase_id)
+    if not _is_int(state.load_level) or state.load_level < 0:
+        raise ValueError(f"load level {state.load_level!r} is not allowed (allowed: 0 or more)")
+    for name, first in (("phase start", state.phase_start), ("load since", state.load_since)):
         if first is not None and first > today:
             raise ValueError(
                 f"{name} {first.isoformat()} is after today {today.isoformat()} "
                 "(allowed: a date on or before today)"
             )
     log = _Log(days, today, pauses)
+    if safety.open_flags:
+        return _stop_for_open(safety.open_flags, state)
     if log.paused(today):
         return Advice(
             "hold",
             ["the program is paused today: no change while it is paused"],
             None,
-            load_level,
+            state.load_level,
             ["the advice resumes on the first day back"],
+            set_cut=state.set_cut,
+            week_cap=state.week_cap,
         )
     recent = log.active_back(2 * WEEK_DAYS)
     this_week, last_week = recent[-WEEK_DAYS:], recent[:-WEEK_DAYS]
+    planned = [d for d in this_week if sessions is None or d in sessions]
+    most = most_of(len(planned))
     limit = min(phase.max_pain_during, PAIN_DURING_LIMIT)
     week = "the last 7 days"
     if any(log.paused(d) for d in _calendar(this_week[0], today)):
         week += " (paused days left out)"
+    during = log.values(this_week, "pain_during")
+    over = [(d, p) for d, p in during if p > limit]
+
+    stop = _stop_signs(log, this_week, over, most, limit, state, safety)
+    if stop:
+        return Advice(
+            "stop",
+            [
+                *(why for why, _ in stop),
+                "stop the exercises and see a clinician: the program pauses until a "
+                "clinician has cleared it",
+            ],
+            None,
+            state.load_level,
+            ["a clinician clears it (`rehab cleared --by NAME`)"],
+            plan_change="the program pauses until a clinician clears it",
+            flags=tuple(dict.fromkeys(f for _, f in stop)),
+            set_cut=state.set_cut,
+            week_cap=state.week_cap,
+        )
 
     # Signs of too much load: act on them however little was logged.
     reasons: list[str] = []
     undo: list[str] = []  # what would lift the reduce
-    during = log.values(this_week, "pain_during")
-    over = [(d, p) for d, p in during if p > limit]
     flare = len(over) >= BREACH_DAYS
     if flare:
         reasons.append(
@@ -324,77 +426,202 @@ def advise(
         day, pain = during[-1]
         reasons.append(f"pain during exercise {pain}/10 on {_d(day)}, above the {limit}/10 limit")
         undo.append(f"pain during exercise back to {limit}/10 or less")
-    if len(over) >= MOST_DAYS:
+    if len(over) >= most and state.reduced_since is None:
         reasons.append(
-            f"pain above {limit}/10 on most days of the week: if it stays there after cutting "
-            "back, stop the exercises and see a clinician"
+            f"pain above {limit}/10 on most sessions of the week: if it stays there after "
+            "cutting back, stop the exercises and see a clinician"
         )
-    pair = log.next_morning(recent, this_week)
-    pair_text, worse_morning = _next_morning_text(log, pair)
-    if worse_morning:
-        reasons.append(pair_text)
-        undo.append("next-morning pain no higher than the morning before")
-    trends = [
-        _trend(log, this_week, last_week, "morning_pain", "morning pain"),
-        _trend(log, this_week, last_week, "stiffness_minutes", "morning stiffness"),
-    ]
-    for trend in trends:
-        if trend.rising:
-            assert trend.last_week is not None
-            reasons.append(trend.text())
-            undo.append(f"{trend.label} no higher than last week's {trend.show(trend.last_week)}")
+    response = _response(log, recent, this_week)
+    if response is not None and response.worse:
+        reasons.append(response.text())
+        undo.append("the morning after a session no worse than the morning before it")
+    pain_trend = _trend(log, this_week, last_week, "morning_pain", "morning pain")
+    stiff_trend = _trend(log, this_week, last_week, "stiffness_minutes", "morning stiffness")
+    if pain_trend.rising:
+        assert pain_trend.last_week is not None
+        reasons.append(pain_trend.text())
+        undo.append(
+            f"morning pain less than {NRS_SMALLEST_CHANGE:g} point above last week's "
+            f"{pain_trend.show(pain_trend.last_week)}"
+        )
+        if stiff_trend.rising:
+            reasons.append(stiff_trend.text())
     if reasons:
-        next_phase, level, step = _step_down(program, index, load_level, flare)
-        return Advice("reduce", [*reasons, step], next_phase, level, undo)
+        step = _step_down(program, index, phase, state, flare)
+        return Advice(
+            "reduce",
+            [*reasons, f"reduce: {step.text}"],
+            step.phase,
+            step.level,
+            undo,
+            set_cut=step.cut,
+            week_cap=step.cap,
+            plan_change=step.text,
+        )
 
     # No sign of too much load: say what holds, then look for a step up.
     if during:
         top = max(p for _, p in during)
         how = "pain-free (0/10)" if top == 0 else f"{top}/10 or less"
         reasons.append(f"pain during exercise {how} on {len(during)} of {week}")
-    if pair_text:
-        reasons.append(pair_text)
-    reasons.append(trends[0].text())
-    if log.values(this_week, "stiffness_minutes"):  # say nothing where none is logged
-        reasons.append(trends[1].text())
-    todo = [*(m[1] for m in _missing(log, this_week, week, pair))]
-    missing = [m[0] for m in _missing(log, this_week, week, pair)]
+    if response is not None:
+        reasons.append(response.text())
+    reasons.append(pain_trend.text())
+    if stiff_trend.rising:
+        reasons.append(
+            f"{stiff_trend.text()} (stiffness alone is not acted on: CLINICAL.md gives no "
+            "threshold for it, so it counts only with a rise in morning pain)"
+        )
+    elif log.values(this_week, "stiffness_minutes"):  # say nothing where none is logged
+        reasons.append(stiff_trend.text())
+    gaps = _missing(log, this_week, planned, week, response, recent)
+    missing = [m[0] for m in gaps]
+    todo = [m[1] for m in gaps]
     if over:  # one day above the limit, the latest session within it: wait for a good week
         day, pain = over[-1]
         missing.append(f"pain during exercise was {pain}/10 on {_d(day)}, above {limit}/10")
         todo.append(f"a week after {_d(day)} with pain during exercise at {limit}/10 or less")
     if missing:
-        return Advice("hold", [*missing, *reasons], None, load_level, todo)
-    return _step_up(
-        program,
-        log,
-        index,
-        phase,
-        during,
-        reasons,
-        phase_start=phase_start,
-        load_level=load_level,
-        load_since=load_since or phase_start,
+        return Advice(
+            "hold",
+            [*missing, *reasons],
+            None,
+            state.load_level,
+            todo,
+            set_cut=state.set_cut,
+            week_cap=state.week_cap,
+        )
+    return _step_up(program, log, index, phase, during, reasons, state)
+
+
+def _stop_for_open(open_flags: Sequence[tuple[str, date]], state: State) -> Advice:
+    from rehab.core.redflags import flag
+
+    by_id = dict(open_flags)
+    reasons = []
+    for flag_id, raised in open_flags:
+        item = flag(flag_id)
+        reasons.append(f"red flag raised on {_d(raised)}: {item.label}")
+    whys = dict.fromkeys(flag(f).advice for f in by_id)
+    reasons.extend(whys)
+    return Advice(
+        "stop",
+        [*reasons, "the program is paused until a clinician has cleared it"],
+        None,
+        state.load_level,
+        ["a clinician clears it (`rehab cleared --by NAME`)"],
+        plan_change="the program stays paused until a clinician clears it",
+        flags=tuple(by_id),
+        set_cut=state.set_cut,
+        week_cap=state.week_cap,
     )
 
 
-def _next_morning_text(log: _Log, pair: tuple[date, date] | None) -> tuple[str, bool]:
-    """The next-morning check in words, and whether the morning was worse."""
-    if pair is None:
-        return "", False
-    before, after = pair
-    m0, m1 = log.by_day[before].morning_pain, log.by_day[after].morning_pain
-    assert m0 is not None and m1 is not None
-    if m1 <= m0:
-        return (
-            f"next-morning pain not higher: {m1}/10 on {_d(after)} vs {m0}/10 the day before",
-            False,
+def _stop_signs(
+    log: _Log,
+    this_week: Sequence[date],
+    over: Sequence[tuple[date, int]],
+    most: int,
+    limit: int,
+    state: State,
+    safety: Safety,
+) -> list[tuple[str, str]]:
+    """(reason, red-flag id) for each red flag the log shows (CLINICAL.md, "Red flags")."""
+    after = safety.cleared_on
+
+    def new(day: date) -> bool:
+        return after is None or day > after
+
+    found: list[tuple[str, str]] = []
+    rest = [(d, p) for d, p in log.values(this_week, "rest_pain") if p > 0 and new(d)]
+    if rest:
+        found.append(
+            (
+                "pain at night or at rest: "
+                + ", ".join(f"{p}/10 on {_d(d)}" for d, p in rest)
+                + " (not the usual pattern of an overloaded tendon)",
+                "rest-pain",
+            )
         )
-    text = f"next-morning pain higher: {m1}/10 on {_d(after)} vs {m0}/10 the day before"
-    pain_after = log.by_day[before].pain_after
-    if pain_after is not None:
-        text += f" (pain after exercise {pain_after}/10 had not settled)"
-    return text, True
+    if state.reduced_since is not None:
+        since = state.reduced_since
+        despite = [(d, p) for d, p in over if d >= since and new(d)]
+        if len(despite) >= most:
+            found.append(
+                (
+                    f"pain during exercise above {limit}/10 on {len(despite)} sessions of the "
+                    f"last 7 days (most of the week's sessions: {most} or more) despite the "
+                    f"reduction in force since {_d(since)}: "
+                    + ", ".join(f"{p}/10 on {_d(d)}" for d, p in despite),
+                    "pain-despite-reduction",
+                )
+            )
+    if safety.no_improvement:
+        found.append((safety.no_improvement, "no-improvement"))
+    return found
+
+
+@dataclass(frozen=True)
+class _Response:
+    """The next-day response to a session: the morning after against the morning before."""
+
+    session: date
+    before: int | None  # morning pain on the session day (or the latest morning before it)
+    after: int | None  # morning pain on the next active day (None: not known yet)
+    next_day: date
+    pain_after: int | None  # pain after the session, if logged
+
+    @property
+    def known(self) -> bool:
+        return self.after is not None and (self.before is not None or bool(self.pain_after))
+
+    @property
+    def worse(self) -> bool:
+        if self.after is None:
+            return False
+        if self.before is not None:
+            return self.after > self.before
+        # no morning before the session: pain after exercise has not settled if the next
+        # morning is as bad as it was right after
+        return bool(self.pain_after) and self.after >= (self.pain_after or 0)
+
+    def text(self) -> str:
+        when = f"{_d(self.next_day)}, the morning after the session on {_d(self.session)}"
+        if self.after is None:
+            return f"the morning after the session on {_d(self.session)} is not known yet"
+        settled = ""
+        if self.pain_after is not None:
+            settled = (
+                f" (pain after exercise {self.pain_after}/10 had not settled)"
+                if self.worse
+                else f" (pain after exercise {self.pain_after}/10 had settled)"
+            )
+        if self.before is None:
+            base = f"{self.after}/10 on {when}"
+            return f"next-morning pain {'not settled' if self.worse else 'known'}: {base}{settled}"
+        word = "higher" if self.worse else "not higher"
+        return (
+            f"next-morning pain {word}: {self.after}/10 on {when} vs {self.before}/10 before "
+            f"it{settled}"
+        )
+
+
+def _response(log: _Log, recent: Sequence[date], this_week: Sequence[date]) -> _Response | None:
+    """The response to the latest session before today (today's is judged tomorrow morning):
+    the session's own morning, or the latest morning before it, against the next active
+    day's morning."""
+    mornings = dict(log.values(recent, "morning_pain"))
+    for i in range(len(recent) - 1, -1, -1):
+        day = recent[i]
+        obs = log.by_day.get(day)
+        if day >= log.today or day not in this_week or obs is None or not obs.exercised:
+            continue
+        next_day = recent[i + 1] if i + 1 < len(recent) else log.today
+        before = mornings.get(day)
+        if before is None:
+            before = next((mornings[d] for d in reversed(recent[:i]) if d in mornings), None)
+        return _Response(day, before, mornings.get(next_day), next_day, obs.pain_after)
+    return None
 
 
 def _calendar(first: date, last: date) -> list[date]:
@@ -402,45 +629,182 @@ def _calendar(first: date, last: date) -> list[date]:
 
 
 def _missing(
-    log: _Log, this_week: Sequence[date], week: str, pair: tuple[date, date] | None
+    log: _Log,
+    this_week: Sequence[date],
+    planned: Sequence[date],
+    week: str,
+    response: _Response | None,
+    recent: Sequence[date],
 ) -> list[tuple[str, str]]:
-    """(what is missing, what to log) for a step up."""
+    """(what is missing, what to log) for a step up. Morning pain is a daily measure; pain
+    during exercise is counted over the sessions the protocol planned."""
     found = []
-    for field, words in (("morning_pain", "morning pain"), ("pain_during", "pain during exercise")):
-        logged = {d for d, _ in log.values(this_week, field)}
-        if len(logged) < MIN_LOGGED_DAYS:
-            gaps = [d for d in this_week if d not in logged]
-            more = MIN_LOGGED_DAYS - len(logged)
-            found.append(
-                (
-                    f"too little data: {words} logged on {len(logged)} of {week} (need "
-                    f"{MIN_LOGGED_DAYS}); not logged on {_days(gaps)}",
-                    f"log {words} on {_plural(more, 'more day')}",
-                )
-            )
-    if pair is None and not found:
+    mornings = {d for d, _ in log.values(this_week, "morning_pain")}
+    if len(mornings) < MIN_LOGGED_DAYS:
+        gaps = [d for d in this_week if d not in mornings]
+        more = MIN_LOGGED_DAYS - len(mornings)
         found.append(
             (
-                "too little data: no two mornings in a row logged, so the next-morning response "
-                "is unknown",
-                "log morning pain on two mornings in a row",
+                f"too little data: morning pain logged on {len(mornings)} of {week} (need "
+                f"{MIN_LOGGED_DAYS}); not logged on {_days(gaps)}",
+                f"log morning pain on {_plural(more, 'more day')}",
+            )
+        )
+    sessions = {d for d, _ in log.values(this_week, "pain_during")}
+    need = min(most_of(len(planned)), len(planned)) if planned else 0
+    logged = len(sessions)
+    if logged < need:
+        gaps = [d for d in planned if d not in sessions]
+        found.append(
+            (
+                f"too little data: pain during exercise logged for {logged} of the "
+                f"{_plural(len(planned), 'session')} planned in {week} (need {need}); not "
+                f"logged on {_days(gaps)}",
+                f"log pain during exercise (`--pain`) at {_plural(need - logged, 'more session')}",
+            )
+        )
+    if found:
+        return found
+    if response is None:
+        found.append(
+            (
+                "too little data: no session logged before today in the last 7 days, so the "
+                "next-morning response is unknown",
+                "log a session and the next morning's pain",
+            )
+        )
+    elif response.after is None:
+        found.append(
+            (
+                f"the morning after the session on {_d(response.session)} is not logged, so the "
+                "next-morning response is unknown",
+                f"log morning pain for {_d(response.next_day)}",
+            )
+        )
+    elif response.before is None and not response.pain_after:
+        found.append(
+            (
+                f"no morning pain before the session on {_d(response.session)} to compare "
+                "the next morning with",
+                "log morning pain on the day of a session and the morning after",
             )
         )
     return found
 
 
-def _step_down(
-    program: Program, index: int, level: int, flare: bool
-) -> tuple[str | None, int, str]:
-    """One step down: a lighter load first; back a phase for a flare-up; never below level 0
-    or the first phase."""
+@dataclass(frozen=True)
+class _Step:
+    phase: str | None
+    level: int
+    cut: int
+    cap: int | None
+    text: str
+
+
+def _strengthening(program: Program, phase: Phase) -> list[Exercise]:
+    return [
+        ex
+        for ex in program.exercises
+        if ex.kind == "strengthen" and (not ex.phases or phase.id in ex.phases)
+    ]
+
+
+def _row_text(exercise: Exercise, weeks: Span) -> str:
+    for step in exercise.by_week:
+        if step.weeks == weeks:
+            sets = step.sets or exercise.sets
+            reps = step.reps or exercise.reps
+            if sets is not None and reps is not None:
+                return f"{sets.text()} × {reps.text()}"
+    return "its dose"
+
+
+def _week_text(weeks: Span) -> str:
+    return f"week {weeks.text()}" if not weeks.is_range else f"weeks {weeks.text()}"
+
+
+def _step_down(program: Program, index: int, phase: Phase, state: State, flare: bool) -> _Step:
+    """One step down, in the protocol's own way (CLINICAL.md, "Progression rules"): the
+    previous load step; the previous (lighter) row of a by-week table, held there; back a
+    phase for a flare-up; one set fewer of each strengthening exercise. Never below one set,
+    level 0 or the first phase."""
+    level, cut, cap = state.load_level, state.set_cut, state.week_cap
     if level > 0:
-        return None, level - 1, f"reduce: back to load level {level - 1} (from {level})"
+        steps = _load_steps(program, phase)
+        less = f" ({_steps_text(steps)} less)" if steps else ""
+        text = f"back to load level {level - 1} (from {level}){less}"
+        return _Step(None, level - 1, cut, cap, text)
+    tables = [ex for ex in _strengthening(program, phase) if ex.by_week]
+    if tables:
+        first = tables[0]
+        row = week_row(first, state.week if cap is None else min(state.week, cap))
+        earlier = [s.weeks for s in first.by_week if row is not None and s.weeks.high < row.low]
+        if earlier:
+            previous = max(earlier, key=lambda w: w.high)
+            return _Step(
+                None,
+                level,
+                cut,
+                int(previous.high),
+                f"back to {_week_text(previous)}'s lighter dose ({_row_text(first, previous)}"
+                f" instead of {_row_text(first, row) if row else 'this week'}), with no step "
+                "up while the reduction holds",
+            )
     if flare and index > 0:
-        previous = program.phases[index - 1]
-        return previous.id, 0, f"reduce: back to {previous.name}"
-    where = "already at the first phase with no added load" if index == 0 else "no added load"
-    return None, 0, f"reduce: do fewer sets or repetitions ({where})"
+        previous_phase = program.phases[index - 1]
+        return _Step(previous_phase.id, 0, 0, None, f"back to {previous_phase.name}")
+    strong = _strengthening(program, phase)
+    if any(reducible_sets(ex, cut) for ex in strong):
+        return _Step(
+            None,
+            level,
+            cut + 1,
+            cap,
+            f"one set fewer of each strengthening exercise ({_plural(cut + 1, 'set')} off the "
+            "planned sets, never below one), with no step up while the reduction holds",
+        )
+    return _Step(
+        None,
+        level,
+        cut,
+        cap,
+        "the plan is already at its lightest: keep the exercises gentle, within the pain "
+        "guide, and talk to your clinician if it does not settle",
+    )
+
+
+def _restore(program: Program, phase: Phase, state: State) -> _Step | None:
+    """One step back up from a reduction in force: a set back first, then the by-week table
+    one row on (released once it reaches this week's row)."""
+    level, cut, cap = state.load_level, state.set_cut, state.week_cap
+    if cut > 0:
+        return _Step(
+            None,
+            level,
+            cut - 1,
+            cap,
+            f"one set back on each strengthening exercise "
+            f"({_plural(cut - 1, 'set')} off the planned sets from tomorrow)",
+        )
+    if cap is None or cap >= state.week:
+        return None
+    tables = [ex for ex in _strengthening(program, phase) if ex.by_week]
+    if not tables:
+        return _Step(None, level, cut, None, "back to this week's planned dose")
+    first = tables[0]
+    row = week_row(first, cap)
+    later = [s.weeks for s in first.by_week if row is not None and s.weeks.low > row.high]
+    nxt = min(later, key=lambda w: w.low) if later else None
+    if nxt is None or nxt.high >= state.week or nxt.low > state.week:
+        return _Step(None, level, cut, None, "back to this week's planned dose")
+    return _Step(
+        None,
+        level,
+        cut,
+        int(nxt.high),
+        f"one row up the table: {_week_text(nxt)}'s dose ({_row_text(first, nxt)}), still "
+        "held below this week's",
+    )
 
 
 def _step_up(
@@ -450,18 +814,28 @@ def _step_up(
     phase: Phase,
     during: Sequence[tuple[date, int]],
     reasons: list[str],
-    *,
-    phase_start: date,
-    load_level: int,
-    load_since: date,
+    state: State,
 ) -> Advice:
     today = log.today
     reduce_if = (
-        "pain during exercise above the limit, a worse next morning, or morning pain or "
-        "stiffness rising week over week would mean reduce instead"
+        "pain during exercise above the limit, a worse morning after a session, or morning "
+        f"pain up {NRS_SMALLEST_CHANGE:g} point or more on last week would mean reduce instead"
     )
+    back = _restore(program, phase, state)
+    if back is not None:
+        reasons.append(f"the pain guide held for a week with the reduction: {back.text}")
+        return Advice(
+            "progress",
+            reasons,
+            None,
+            state.load_level,
+            [reduce_if],
+            set_cut=back.cut,
+            week_cap=back.cap,
+            plan_change=back.text,
+        )
     hold: list[str] = []
-    in_phase = len(log.active_between(phase_start, today))
+    in_phase = len(log.active_between(state.phase_start, today))
     needed = phase.min_weeks * WEEK_DAYS
     if index + 1 < len(program.phases):
         nxt = program.phases[index + 1]
@@ -472,7 +846,9 @@ def _step_up(
             )
             if nxt.unverified:
                 reasons.append(f"{nxt.name}: your clinician sets the doses")
-            return Advice("progress", reasons, nxt.id, 0, [reduce_if])
+            return Advice(
+                "progress", reasons, nxt.id, 0, [reduce_if], plan_change=f"move on to {nxt.name}"
+            )
         earliest = _nth_active(log, today, needed - in_phase)
         hold.append(
             f"{nxt.name} from {_d(earliest)} at the earliest, if the pain guide still holds "
@@ -483,14 +859,25 @@ def _step_up(
 
     steps = _load_steps(program, phase)
     if steps:
-        at_load = len(log.active_between(max(load_since, phase_start), today))
-        top = max(p for _, p in during)
+        load_since = state.load_since or state.phase_start
+        at_load = len(log.active_between(max(load_since, state.phase_start), today))
+        top = max(p for _, p in during) if during else PAIN_FREE
         if top <= PAIN_FREE and at_load >= LOAD_STEP_DAYS:
             reasons.append(
                 f"pain-free exercise ({PAIN_FREE}/10 during) on all {len(during)} logged days of "
-                f"a week at load level {load_level}: add one load step ({_steps_text(steps)})"
+                f"a week at load level {state.load_level}: add one load step "
+                f"({_steps_text(steps)})"
             )
-            return Advice("progress", reasons, None, load_level + 1, [reduce_if])
+            return Advice(
+                "progress",
+                reasons,
+                None,
+                state.load_level + 1,
+                [reduce_if],
+                plan_change=f"one load step ({_steps_text(steps)})",
+                set_cut=state.set_cut,
+                week_cap=state.week_cap,
+            )
         if top > PAIN_FREE:
             hold.append(
                 f"pain-free exercise ({PAIN_FREE}/10 during) for a week would add one load step "
@@ -503,7 +890,15 @@ def _step_up(
                 f"pain-free: at most one step a week ({_plural(at_load, 'day')} at this load)"
             )
     hold.append(reduce_if)
-    return Advice("hold", [*reasons, "keep the current phase and load"], None, load_level, hold)
+    return Advice(
+        "hold",
+        [*reasons, "keep the current phase and load"],
+        None,
+        state.load_level,
+        hold,
+        set_cut=state.set_cut,
+        week_cap=state.week_cap,
+    )
 
 
 def _nth_active(log: _Log, today: date, n: int) -> date:

@@ -10,7 +10,7 @@ of illness expects: the program picks up where they left it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -36,11 +36,38 @@ class Pause:
 @dataclass(frozen=True)
 class Progression:
     """An accepted change: from `effective` on, this load level, and this phase (None: the
-    phase stays as it was, for a load step alone)."""
+    phase stays as it was, for a load step alone).
+
+    A reduction the protocol supports is part of the change too: `set_cut` sets fewer of each
+    strengthening exercise (never below one), and `week_cap` holds a by-week table (heavy slow
+    resistance, Rathleff) at that program week's row, so the dose does not step up while the
+    reduction holds. `decision` is what was accepted: progress or reduce.
+    """
 
     effective: date
     phase_id: str | None = None
     load_level: int = 0
+    set_cut: int = 0
+    week_cap: int | None = None
+    decision: str = "progress"
+
+    @property
+    def reduced(self) -> bool:
+        """A set cut or a by-week cap is in force."""
+        return self.set_cut > 0 or self.week_cap is not None
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """How a dose differs from the plan without the reduction in force, and since when."""
+
+    since: date
+    was: str  # '3 × 10', '+10 kg'
+    now: str
+    why: str  # 'reduced after a flare-up' in a patient's words
+
+    def text(self) -> str:
+        return f"reduced from {self.was} on {self.since.day} {_MONTHS[self.since.month - 1]}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +94,7 @@ class Dose:
     phase_id: str
     instructions: str = ""
     cautions: tuple[str, ...] = ()
+    adjusted: Adjustment | None = None
 
     @property
     def side_key(self) -> str:
@@ -110,7 +138,29 @@ class Dose:
             legs = f"{self.side} leg"
         if legs:
             parts.append(legs)
+        if self.adjusted is not None:
+            parts.append(self.adjusted.text())
         return ", ".join([self.name, *parts])
+
+    def core_text(self) -> str:
+        """The numbers a reduction changes: '3 × 10', '3 × 15, +10 kg'."""
+        return _core_text(self.sets, self.reps, self.load_kg)
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _core_text(sets: Span | None, reps: Span | None, load_kg: float | None) -> str:
+    parts = []
+    if sets is not None and reps is not None:
+        parts.append(f"{sets.text()} × {reps.text()}")
+    elif sets is not None:
+        parts.append(f"{sets.text()} sets")
+    elif reps is not None:
+        parts.append(f"{reps.text()} reps")
+    if load_kg:
+        parts.append(f"+{_num(load_kg)} kg")
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -203,6 +253,28 @@ def current_phase(program: Program, progressions: Iterable[Progression], day: da
     return phase
 
 
+def _fewer(sets: Span, cut: int) -> Span:
+    """`cut` sets fewer, never below one."""
+    low, high = max(1.0, sets.low - cut), max(1.0, sets.high - cut)
+    return Span.model_construct(low=low, high=high)
+
+
+def reducible_sets(exercise: Exercise, cut: int) -> bool:
+    """Whether one more set can come off this exercise (it keeps at least one)."""
+    if exercise.kind != "strengthen":
+        return False
+    spans = [exercise.sets, *(step.sets for step in exercise.by_week)]
+    return any(span is not None and span.high - cut > 1 for span in spans)
+
+
+def week_row(exercise: Exercise, week: int) -> Span | None:
+    """The weeks of the by-week row in force in `week` (None: no row covers it)."""
+    for step in exercise.by_week:
+        if step.weeks.low <= week <= step.weeks.high:
+            return step.weeks
+    return None
+
+
 def _scheduled_on(exercise: Exercise, pday: int) -> bool:
     if exercise.days == "every-other-day":
         return pday % 2 == 0
@@ -240,6 +312,9 @@ def plan_day(
     change = current_progression(progressions, day)
     phase = current_phase(program, progressions, day)
     level = change.load_level if change is not None else 0
+    cut = change.set_cut if change is not None else 0
+    cap = change.week_cap if change is not None else None
+    baseline = _baseline(progressions, day)
 
     doses: list[Dose] = []
     for exercise in program.exercises:
@@ -247,14 +322,59 @@ def plan_day(
             continue
         if not _scheduled_on(exercise, pday):
             continue
-        doses.extend(_expand(exercise, week=week, phase=phase, level=level, enrolled=side))
+        expanded = _expand(
+            exercise, week=week, phase=phase, level=level, enrolled=side, cut=cut, cap=cap
+        )
+        if baseline is not None:
+            since, why, base_level = baseline
+            plain = _expand(exercise, week=week, phase=phase, level=base_level, enrolled=side)
+            expanded = [_adjusted(d, p, since, why) for d, p in zip(expanded, plain, strict=True)]
+        doses.extend(expanded)
     order = {slot: i for i, slot in enumerate(SLOTS)}
     doses.sort(key=lambda d: order[d.slot])  # stable: template order within a slot
     return DayPlan(day, "active", pday, week, phase, level, tuple(doses))
 
 
+def _baseline(progressions: Sequence[Progression], day: date) -> tuple[date, str, int] | None:
+    """For a reduction in force on `day`: (since when, why, the load level without it).
+
+    The reduction in force is the trailing run of accepted reductions, together with any set
+    cut or by-week cap still held after a later step back up. None: nothing is reduced."""
+    changes = _in_force(progressions, day)
+    if not changes:
+        return None
+    latest = changes[-1]
+    run: list[Progression] = []
+    for change in reversed(changes):
+        if change.decision == "reduce" or change.reduced:
+            run.append(change)
+        else:
+            break
+    if not run or (latest.decision != "reduce" and not latest.reduced):
+        return None
+    first = run[-1]
+    before = changes[len(changes) - len(run) - 1] if len(changes) > len(run) else None
+    base_level = before.load_level if before is not None else 0
+    base_level = max(base_level, latest.load_level)
+    return first.effective, "after the pain guide was broken", base_level
+
+
+def _adjusted(dose: Dose, plain: Dose, since: date, why: str) -> Dose:
+    was, now = plain.core_text(), dose.core_text()
+    if dose.unverified or was == now:
+        return dose
+    return replace(dose, adjusted=Adjustment(since, was, now, why))
+
+
 def _expand(
-    exercise: Exercise, *, week: int, phase: Phase, level: int, enrolled: EnrollmentSide
+    exercise: Exercise,
+    *,
+    week: int,
+    phase: Phase,
+    level: int,
+    enrolled: EnrollmentSide,
+    cut: int = 0,
+    cap: int | None = None,
 ) -> list[Dose]:
     sets, reps, hold, minutes = (
         exercise.sets,
@@ -263,8 +383,9 @@ def _expand(
         exercise.minutes,
     )
     load_kg, load = exercise.load_kg, exercise.load
+    table_week = week if cap is None else min(week, cap)
     for step in exercise.by_week:
-        if step.weeks.low <= week <= step.weeks.high:
+        if step.weeks.low <= table_week <= step.weeks.high:
             sets = step.sets or sets
             reps = step.reps or reps
             hold = step.hold_seconds or hold
@@ -274,6 +395,8 @@ def _expand(
             break
     if exercise.load_step_kg is not None and level > 0:
         load_kg = (load_kg or 0.0) + level * exercise.load_step_kg
+    if cut > 0 and exercise.kind == "strengthen" and sets is not None:
+        sets = _fewer(sets, cut)
     # An unverified phase withholds the numbers of the exercises written for it; exercises
     # that run through every phase (stretches, ice) keep their established doses.
     unverified = exercise.unverified or (phase.unverified and phase.id in exercise.phases)

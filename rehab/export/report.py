@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from html import escape
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as columns
@@ -32,9 +33,7 @@ from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE, FULL_RECOVERY_SCORE
 from rehab.export import DISCLAIMER, files, source, svg
 from rehab.export.scope import Enrolled, Scope
 from rehab.store import journal, trends
-from rehab.store.journal import RED_FLAG_REASON
 from rehab.store.models import DoseLog
-from rehab.store.redflags import flags_of
 
 GROUP_AFTER_WEEKS = 16  # more program weeks than this: 4-week blocks
 LIST_LIMIT = 40  # notes or corrections shown; the rest are in the CSV/JSON export
@@ -77,10 +76,17 @@ class Note:
 
 @dataclass(frozen=True)
 class Flag:
+    """Red flags raised together (one answer sheet, or one finding in the log)."""
+
     day: date
     ids: tuple[str, ...]
-    voided: bool
-    pause: source.PauseRow | None
+    source: str  # answer | log
+    detail: str | None
+    voided: bool  # the entry that raised it was taken back later, after its clearance
+    paused_from: date | None
+    paused_to: date | None
+    cleared_by: str | None
+    cleared_on: date | None
 
 
 @dataclass(frozen=True)
@@ -161,7 +167,7 @@ def gather(session: Session, scope: Scope) -> Report:
         visa=trends.visa_scores(session, patient=patient, first=first, last=last),
         skips=skip_reasons(session, scope),
         notes=notes(session, scope),
-        flags=raised_flags(session, scope, pauses),
+        flags=raised_flags(session, scope),
         voided=voided(session, scope),
         decisions=list(source.phases(read, scope.span)),
         pauses=pauses,
@@ -316,34 +322,60 @@ def notes(session: Session, scope: Scope) -> list[Note]:
         )
     ).all():
         text = str(note)
-        if text.startswith(RED_FLAG_REASON):  # the flag itself is in the red-flag section
-            text = text.partition(";")[2].strip()
         if text:
             found.append(Note(day, "symptom check", text))
     return sorted(found, key=lambda n: n.day)
 
 
-def raised_flags(session: Session, scope: Scope, pauses: Sequence[source.PauseRow]) -> list[Flag]:
-    """Red flags from symptom checks, each with the red-flag pause it opened (if any)."""
-    from rehab.store.observations import SymptomCheck
+def raised_flags(session: Session, scope: Scope) -> list[Flag]:
+    """Red flags raised in the range, each with the pause it opened and who cleared it."""
+    from rehab.store.models import Pause
+    from rehab.store.observations import PainEntry, RedFlagEntry, SymptomCheck
 
-    flag_pauses = [p for p in pauses if p.reason.startswith(RED_FLAG_REASON)]
-    found = []
-    for day, note, voided_at in session.execute(
-        columns(col(SymptomCheck.check_date), col(SymptomCheck.note), col(SymptomCheck.voided_at))
+    rows = session.execute(
+        columns(
+            col(RedFlagEntry.raised_on),
+            col(RedFlagEntry.raised_at),
+            col(RedFlagEntry.flag),
+            col(RedFlagEntry.source),
+            col(RedFlagEntry.detail),
+            col(RedFlagEntry.cleared_by),
+            col(RedFlagEntry.cleared_on),
+            col(Pause.start_date),
+            col(Pause.end_date),
+            col(SymptomCheck.voided_at),
+            col(PainEntry.voided_at),
+        )
+        .select_from(RedFlagEntry)
+        .outerjoin(Pause, col(Pause.id) == col(RedFlagEntry.pause_id))
+        .outerjoin(SymptomCheck, col(SymptomCheck.id) == col(RedFlagEntry.check_id))
+        .outerjoin(PainEntry, col(PainEntry.id) == col(RedFlagEntry.pain_id))
         .where(
-            col(SymptomCheck.patient_id) == scope.patient_id,
-            col(SymptomCheck.check_date) >= scope.first,
-            col(SymptomCheck.check_date) <= scope.last,
-            col(SymptomCheck.note).startswith(RED_FLAG_REASON),
+            col(RedFlagEntry.patient_id) == scope.patient_id,
+            col(RedFlagEntry.raised_on) >= scope.first,
+            col(RedFlagEntry.raised_on) <= scope.last,
         )
-        .order_by(col(SymptomCheck.check_date), col(SymptomCheck.id))
-    ).all():
-        pause = next(
-            (p for p in flag_pauses if p.start_date >= day and (p.start_date - day).days <= 1),
-            None,
+        .order_by(col(RedFlagEntry.raised_on), col(RedFlagEntry.id))
+    ).all()
+    groups: dict[tuple[date, datetime, str], list[Any]] = {}
+    for row in rows:
+        groups.setdefault((row[0], row[1], row[3]), []).append(row)
+    found = []
+    for (day, _, origin), members in groups.items():
+        first = members[0]
+        found.append(
+            Flag(
+                day=day,
+                ids=tuple(m[2] for m in members),
+                source=str(origin),
+                detail=first[4],
+                voided=first[9] is not None or first[10] is not None,
+                paused_from=first[7],
+                paused_to=first[8],
+                cleared_by=first[5],
+                cleared_on=first[6],
+            )
         )
-        found.append(Flag(day, tuple(flags_of(str(note))), voided_at is not None, pause))
     return found
 
 
@@ -760,41 +792,36 @@ def _visa(report: Report) -> str:
     return f'<section id="visa"><h2>VISA-A (Achilles questionnaire)</h2>{body}</section>'
 
 
-def _cleared(pause: source.PauseRow | None) -> str:
-    """Who cleared a red-flag pause and when, from its reason ('red flag: pop; cleared by
-    NAME on DATE'), or that it is still open."""
-    if pause is None:
-        return "no program to pause"
-    if pause.end_date is None:
-        return f"paused since {_d(pause.start_date)}; <b>not cleared yet</b>"
-    parts = [part.strip() for part in pause.reason.split(";")]
-    cleared = next((part for part in parts if part.startswith("cleared by ")), None)
-    if cleared is None:
-        return f"pause ended {_d(pause.end_date)}, no clearance noted"
-    return f"<b>{h(cleared)}</b>; paused {_d(pause.start_date)} to {_d(pause.end_date)}"
+def _cleared(item: Flag) -> str:
+    """Who cleared a red flag and when, or that it is still open."""
+    if item.paused_from is None:
+        pause = "no program to pause"
+    elif item.paused_to is None:
+        pause = f"paused since {_d(item.paused_from)}"
+    else:
+        pause = f"paused {_d(item.paused_from)} to {_d(item.paused_to)}"
+    if item.cleared_by is None or item.cleared_on is None:
+        return f"<b>not cleared yet</b>; {pause}"
+    return f"<b>cleared by {h(item.cleared_by)} on {_d(item.cleared_on)}</b>; {pause}"
 
 
 def _flags(report: Report) -> str:
-    matched = {id(f.pause) for f in report.flags if f.pause is not None}
     lines = []
     for item in report.flags:
-        names = "; ".join(h(f"{i}: {red_flag(i).question}") for i in item.ids) or "(unknown)"
-        state = "taken back (undone)" if item.voided else _cleared(item.pause)
+        names = "; ".join(h(f"{i}: {red_flag(i).question or red_flag(i).label}") for i in item.ids)
+        if item.source == "log":
+            names = f"from the log: {names}" + (f" ({h(item.detail)})" if item.detail else "")
+        state = _cleared(item)
+        if item.voided:
+            state += "; the answer was taken back after its clearance"
         lines.append(
             f"<tr><td class='nowrap'>{_d(item.day)}</td><td>{names}</td><td>{state}</td></tr>"
         )
-    for pause in report.pauses:
-        if pause.reason.startswith(RED_FLAG_REASON) and id(pause) not in matched:
-            ids = ", ".join(flags_of(pause.reason))
-            lines.append(
-                f"<tr><td class='nowrap'>{_d(pause.start_date)}</td><td>{h(ids)}</td>"
-                f"<td>{_cleared(pause)}</td></tr>"
-            )
     if not lines:
         body = "<p>No red flags were raised in this period.</p>"
     else:
         body = (
-            '<table class="keep"><thead><tr><th>Raised</th><th>Answered yes</th>'
+            '<table class="keep"><thead><tr><th>Raised</th><th>Red flag</th>'
             f"<th>Cleared</th></tr></thead><tbody>{''.join(lines)}</tbody></table>"
         )
     return f'<section id="red-flags"><h2>Red flags</h2>{body}</section>'

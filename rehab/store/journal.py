@@ -36,7 +36,7 @@ from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange,
 from rehab.store.plain import DEFAULT_PATIENT
 
 if TYPE_CHECKING:  # loaded by the functions that need them: `rehab today` never does
-    from rehab.store.observations import PainEntry, SymptomCheck
+    from rehab.store.observations import PainEntry, RedFlagEntry, SymptomCheck
 
 PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
 SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
@@ -165,11 +165,14 @@ def pauses_of(session: Session, *, enrollment: Enrollment) -> list[PauseSpan]:
 
 def progressions_of(session: Session, *, enrollment: Enrollment) -> list[Progression]:
     rows = session.exec(
-        select(PhaseChange).where(
-            PhaseChange.enrollment_id == enrollment.id, col(PhaseChange.voided_at).is_(None)
-        )
+        select(PhaseChange)
+        .where(PhaseChange.enrollment_id == enrollment.id, col(PhaseChange.voided_at).is_(None))
+        .order_by(col(PhaseChange.id))
     ).all()
-    return [Progression(r.effective_date, r.to_phase, r.load_level) for r in rows]
+    return [
+        Progression(r.effective_date, r.to_phase, r.load_level, r.set_cut, r.week_cap, r.decision)
+        for r in rows
+    ]
 
 
 # --- the day's plan and checklist --------------------------------------------------------
@@ -607,34 +610,71 @@ def open_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
     ).first()
 
 
-# A pause whose reason starts with this was opened by a red flag (rehab.store.redflags): only
-# a clinician's clearance ends it, and until then nothing may be checked off or skipped.
-RED_FLAG_REASON = "red flag: "
+def open_flags(session: Session, *, enrollment: Enrollment) -> list[RedFlagEntry]:
+    """The red flags of this program not yet cleared by a clinician, oldest first."""
+    from rehab.store.observations import RedFlagEntry
 
-
-def is_red_flag_pause(pause: Pause) -> bool:
-    return pause.end_date is None and pause.reason.startswith(RED_FLAG_REASON)
+    return list(
+        session.exec(
+            select(RedFlagEntry)
+            .where(
+                RedFlagEntry.enrollment_id == enrollment.id,
+                col(RedFlagEntry.cleared_at).is_(None),
+            )
+            .order_by(col(RedFlagEntry.id))
+        ).all()
+    )
 
 
 def red_flag_pause(session: Session, *, enrollment: Enrollment) -> Pause | None:
+    """The open pause while a red flag is uncleared: only a clinician's clearance ends it,
+    and until then nothing may be checked off or skipped."""
     current = open_pause(session, enrollment=enrollment)
-    return current if current is not None and is_red_flag_pause(current) else None
+    if current is None or not open_flags(session, enrollment=enrollment):
+        return None
+    return current
 
 
 def refuse_if_red_flag(session: Session, *, enrollment: Enrollment) -> None:
-    """One line, and nothing written, while a red-flag pause is open."""
-    current = red_flag_pause(session, enrollment=enrollment)
-    if current is not None:
-        flags = current.reason.removeprefix(RED_FLAG_REASON).split(";")[0].strip()
+    """One line, and nothing written, while a red flag is uncleared."""
+    flags = open_flags(session, enrollment=enrollment)
+    if flags:
+        ids = ", ".join(dict.fromkeys(f.flag for f in flags))
         raise UsageProblem(
-            f"the program is paused for a red flag ({flags}) since {current.start_date}: "
+            f"the program is paused for a red flag ({ids}) since {flags[0].raised_on}: "
             "a clinician must clear it first (then `rehab cleared --by NAME`)"
         )
 
 
+def refuse_undo_of_flag(
+    session: Session, *, row: PainEntry | SymptomCheck, enrollment: Enrollment | None
+) -> None:
+    """An entry that raised a red flag still open is not undone: a mistaken answer is cleared
+    by a clinician like any other, and both stay in the audit trail."""
+    from rehab.store.observations import PainEntry, RedFlagEntry
+
+    column = RedFlagEntry.pain_id if isinstance(row, PainEntry) else RedFlagEntry.check_id
+    raised = session.exec(
+        select(RedFlagEntry).where(column == row.id, col(RedFlagEntry.cleared_at).is_(None))
+    ).first()
+    if raised is not None:
+        raise UsageProblem(
+            f"this entry raised a red flag ({raised.flag}) on {raised.raised_on} that is not "
+            "cleared yet: it stays (a clinician clears a mistaken answer with `rehab cleared "
+            "--by NAME`, and both stay in the history)"
+        )
+
+
 def pause_program(
-    session: Session, *, patient: Patient, reason: str, now: datetime | None = None
+    session: Session,
+    *,
+    patient: Patient,
+    reason: str,
+    now: datetime | None = None,
+    from_now: bool = False,
 ) -> Pause:
+    """Pause from today, or from tomorrow when today already has check-offs (they stay in
+    view). `from_now` (a red flag) pauses today whatever was done: stop means stop."""
     reason = one_line_reason(reason, examples="injury, illness, travel")
     enrollment = require_enrollment(session, patient=patient)
     current = open_pause(session, enrollment=enrollment)
@@ -646,7 +686,7 @@ def pause_program(
         )
     today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
     first = max(today, enrollment.start_date)
-    if day_logs(session, enrollment=enrollment, day=first):
+    if not from_now and day_logs(session, enrollment=enrollment, day=first):
         # today already has check-offs: keep them in view and pause from tomorrow
         first = first + timedelta(days=1)
     pause = Pause(enrollment_id=_id(enrollment), start_date=first, reason=reason)
@@ -717,9 +757,9 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
     if not candidates:
         raise UsageProblem("nothing to undo")
     _, _, latest = max(candidates, key=lambda c: (c[0], c[1]))
+    if isinstance(latest, PainEntry | SymptomCheck):
+        refuse_undo_of_flag(session, row=latest, enrollment=enrollment)
     if enrollment is not None:
-        if isinstance(latest, SymptomCheck) and (latest.note or "").startswith(RED_FLAG_REASON):
-            refuse_if_red_flag(session, enrollment=enrollment)  # a clinician clears it instead
         _refuse_if_program_changed_since(session, enrollment=enrollment, since=latest.logged_at)
     if isinstance(latest, DoseLog):
         return void_action(session, action=latest.action)

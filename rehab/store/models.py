@@ -122,7 +122,10 @@ class PhaseChange(SQLModel, table=True):
     from_phase: str | None = Field(default=None, max_length=40)
     to_phase: str | None = Field(default=None, max_length=40)
     load_level: int = 0
-    decision: str = Field(default="progress", max_length=10)  # progress | hold | reduce
+    # a reduction held from this change on (rehab.core.schedule.Progression)
+    set_cut: int = 0
+    week_cap: int | None = None
+    decision: str = Field(default="progress", max_length=10)  # progress | reduce
     reason: str = Field(default="", max_length=1000)
     decided_by: str = Field(default="patient", max_length=60)
     accepted_at: datetime = instant()

@@ -56,3 +56,26 @@ class Assessment(SQLModel, table=True):
     score: int
     logged_at: datetime = instant()
     voided_at: datetime | None = instant(nullable=True)
+
+
+class RedFlagEntry(SQLModel, table=True):
+    """One red flag raised: which, when, from what (an answer or the log), the pause it opened
+    or joined, and who cleared it when. Rows are never voided: a mistaken answer is cleared by
+    a clinician like any other, and both stay in the audit trail."""
+
+    __table_args__ = (Index("ix_redflagentry_enrollment", "enrollment_id", "cleared_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    patient_id: int = Field(foreign_key="patient.id")
+    enrollment_id: int | None = Field(default=None, foreign_key="enrollment.id")
+    flag: str = Field(max_length=30)
+    source: str = Field(default="answer", max_length=10)  # answer | log
+    raised_on: date
+    raised_at: datetime = instant()
+    detail: str | None = Field(default=None, max_length=500)
+    check_id: int | None = Field(default=None, foreign_key="symptomcheck.id")
+    pain_id: int | None = Field(default=None, foreign_key="painentry.id")
+    pause_id: int | None = Field(default=None, foreign_key="pause.id")
+    cleared_by: str | None = Field(default=None, max_length=60)
+    cleared_on: date | None = None
+    cleared_at: datetime | None = instant(nullable=True)

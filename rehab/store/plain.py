@@ -20,8 +20,8 @@ from urllib.parse import quote
 from rehab.errors import EnvironmentProblem
 from rehab.store.url import sqlite_path
 
-HEAD_REVISION = "0003"
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+HEAD_REVISION = "0004"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 BUSY_TIMEOUT_MS = 5000
 DEFAULT_PATIENT = "me"
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlmodel import Session
+from sqlalchemy import select as columns
+from sqlmodel import Session, col, select
 
 from rehab.core.course import CourseCheck, on_track
-from rehab.core.progression import Advice, DayObservation, advise
-from rehab.core.schedule import current_phase, current_progression
+from rehab.core.progression import Advice, DayObservation, Safety, State, advise
+from rehab.core.schedule import Progression, current_phase, current_progression, program_day
+from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
-from rehab.store.models import Enrollment, Patient, PhaseChange, utcnow
+from rehab.store.models import DoseLog, Enrollment, Patient, PhaseChange, utcnow
 
 LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
 FIRST_WEEK_DAYS = 7
@@ -22,13 +24,16 @@ def observations(
     session: Session, *, patient: Patient, enrollment: Enrollment, first: date, last: date
 ) -> list[DayObservation]:
     """One observation per day in [first, last], each the day's worst (as the model asks):
-    morning pain, pain during exercise (from check-offs and pain entries), pain after, and
-    morning stiffness; the same daily figures the charts show. Voided entries do not count."""
+    morning pain, pain during exercise (from check-offs and pain entries), pain after, pain
+    at rest or at night, morning stiffness, and whether a loading session was logged; the
+    same daily figures the charts show. Voided entries do not count."""
     from rehab.store.trends import daily_pain, daily_stiffness
 
     pain = daily_pain(session, patient=patient, first=first, last=last)
     morning, during, after = dict(pain.morning), dict(pain.during), dict(pain.after)
+    rest = dict(pain.rest)
     stiffness = dict(daily_stiffness(session, patient=patient, first=first, last=last))
+    sessions = _sessions_logged(session, enrollment=enrollment, first=first, last=last)
     paused = journal.pauses_of(session, enrollment=enrollment)
     days = []
     day = first
@@ -41,28 +46,132 @@ def observations(
                 pain_after=_whole(after.get(day)),
                 stiffness_minutes=_whole(stiffness.get(day)),
                 paused=any(p.covers(day) for p in paused),
+                rest_pain=_whole(rest.get(day)),
+                session=day in sessions,
             )
         )
         day += timedelta(days=1)
     return days
 
 
+def _loading_ids(program: Program) -> set[str]:
+    """The exercises whose check-off is a loading session: strengthening, or every exercise
+    of a program without any."""
+    strong = {ex.id for ex in program.exercises if ex.kind == "strengthen"}
+    return strong or {ex.id for ex in program.exercises}
+
+
+def _sessions_logged(
+    session: Session, *, enrollment: Enrollment, first: date, last: date
+) -> set[date]:
+    ids = _loading_ids(journal.program_of(enrollment))
+    rows = session.execute(
+        columns(col(DoseLog.plan_date))
+        .where(
+            col(DoseLog.enrollment_id) == enrollment.id,
+            col(DoseLog.plan_date) >= first,
+            col(DoseLog.plan_date) <= last,
+            col(DoseLog.status) == "done",
+            col(DoseLog.exercise_id).in_(sorted(ids)),
+            col(DoseLog.voided_at).is_(None),
+        )
+        .distinct()
+    ).all()
+    return {row[0] for row in rows}
+
+
+def _sessions_planned(
+    session: Session, *, enrollment: Enrollment, first: date, last: date
+) -> set[date]:
+    """The days the protocol planned a loading session (three a week, every other day)."""
+    ids = _loading_ids(journal.program_of(enrollment))
+    return {
+        plan.day
+        for plan in journal.plans_between(session, enrollment=enrollment, first=first, last=last)
+        if any(d.exercise_id in ids for d in plan.doses)
+    }
+
+
 def _whole(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
+def _state(
+    program: Program, enrollment: Enrollment, changes: list[Progression], today: date
+) -> State:
+    phase = current_phase(program, changes, today)
+    latest = current_progression(changes, today)
+    in_force = sorted((c for c in changes if c.effective <= today), key=lambda c: c.effective)
+    phase_changes = [c for c in in_force if c.phase_id is not None]
+    phase_start = max((c.effective for c in phase_changes), default=enrollment.start_date)
+    load_since = latest.effective if latest is not None else phase_start
+    reduced_since = None
+    for change in in_force:  # the first day of the trailing run of reductions
+        if change.decision == "reduce":
+            reduced_since = reduced_since or change.effective
+        elif not change.reduced:
+            reduced_since = None
+    return State(
+        phase_id=phase.id,
+        phase_start=min(phase_start, today),
+        load_level=latest.load_level if latest is not None else 0,
+        load_since=min(load_since, today),
+        week=0,  # set by the caller from the plan
+        set_cut=latest.set_cut if latest is not None else 0,
+        week_cap=latest.week_cap if latest is not None else None,
+        reduced_since=reduced_since,
+    )
+
+
 def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
+    from dataclasses import replace
+
     enrollment = journal.require_enrollment(session, patient=patient)
     program = journal.program_of(enrollment)
     changes = journal.progressions_of(session, enrollment=enrollment)
-    phase = current_phase(program, changes, today)
-    latest = current_progression(changes, today)
-    phase_changes = [c for c in changes if c.phase_id is not None and c.effective <= today]
-    phase_start = max((c.effective for c in phase_changes), default=enrollment.start_date)
-    load_since = latest.effective if latest is not None else phase_start
+    pauses = journal.pauses_of(session, enrollment=enrollment)
+    state = _state(program, enrollment, changes, today)
+    pday = program_day(today, start=enrollment.start_date, pauses=pauses)
+    state = replace(state, week=(pday // 7 + 1) if pday is not None else 1)
+    safety = _safety(session, patient=patient, enrollment=enrollment, today=today)
+    if safety.open_flags:
+        return advise(
+            program,
+            [],
+            phase_id=state.phase_id,
+            phase_start=state.phase_start,
+            load_level=state.load_level,
+            today=today,
+            state=state,
+            safety=safety,
+        )
     if (today - enrollment.start_date).days < FIRST_WEEK_DAYS - 1:
         # the model looks at the last 7 days: in the first week, most of them are before
-        # the program began, which is not "missing" data
+        # the program began, which is not "missing" data; red flags are acted on at once
+        first_days = (
+            observations(
+                session,
+                patient=patient,
+                enrollment=enrollment,
+                first=enrollment.start_date,
+                last=today,
+            )
+            if today >= enrollment.start_date
+            else []
+        )
+        early = advise(
+            program,
+            first_days,
+            phase_id=state.phase_id,
+            phase_start=state.phase_start,
+            load_level=state.load_level,
+            today=today,
+            pauses=pauses,
+            state=state,
+            safety=replace(safety, no_improvement=None),
+        )
+        if early.decision == "stop":
+            return early
         return Advice(
             decision="hold",
             reasons=[
@@ -70,31 +179,87 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
                 "a week of logs (morning pain, and pain during exercise with `--pain`)"
             ],
             next_phase=None,
-            next_load_level=latest.load_level if latest is not None else 0,
+            next_load_level=state.load_level,
             would_change=["a week of morning pain and exercise pain logs"],
+            set_cut=state.set_cut,
+            week_cap=state.week_cap,
         )
     first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
     days = observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
     return advise(
         program,
         days,
-        phase_id=phase.id,
-        phase_start=min(phase_start, today),
-        load_level=latest.load_level if latest is not None else 0,
+        phase_id=state.phase_id,
+        phase_start=state.phase_start,
+        load_level=state.load_level,
         today=today,
-        load_since=min(load_since, today),
-        pauses=journal.pauses_of(session, enrollment=enrollment),
+        pauses=pauses,
+        state=state,
+        sessions=_sessions_planned(session, enrollment=enrollment, first=first, last=today),
+        safety=safety,
     )
+
+
+def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today: date) -> Safety:
+    from rehab.store.observations import RedFlagEntry
+
+    rows = session.exec(
+        select(RedFlagEntry)
+        .where(RedFlagEntry.enrollment_id == enrollment.id)
+        .order_by(col(RedFlagEntry.id))
+    ).all()
+    open_flags = [(r.flag, r.raised_on) for r in rows if r.cleared_at is None]
+    cleared = [r for r in rows if r.cleared_on is not None]
+    cleared_on = max((r.cleared_on for r in cleared if r.cleared_on is not None), default=None)
+    no_improvement = None
+    if not open_flags and not any(r.flag == "no-improvement" for r in rows):
+        course = course_check(session, patient=patient, today=today)
+        if course.no_improvement:
+            what = course.sentence.removeprefix("Not on track: ")
+            what = what.removesuffix(" See your clinician.").rstrip(".")
+            no_improvement = f"{what} ({'; '.join(course.reasons)})"
+    return Safety(tuple(open_flags), cleared_on, no_improvement)
+
+
+def escalate(session: Session, *, patient: Patient, today: date) -> Advice | None:
+    """Act on a `stop` the log shows: record its red flags and pause the program, exactly as
+    a red-flag answer does. Returns the advice when it is `stop` (None otherwise)."""
+    from rehab.store.redflags import record_red_flags
+
+    enrollment = journal.active_enrollment(session, patient=patient)
+    if enrollment is None or today < enrollment.start_date:
+        return None
+    advice = todays_advice(session, patient=patient, today=today)
+    if advice.decision != "stop":
+        return None
+    if journal.open_flags(session, enrollment=enrollment):
+        return advice  # already recorded and paused
+    record_red_flags(
+        session,
+        patient=patient,
+        flag_ids=advice.flags,
+        day=today,
+        source="log",
+        detail="; ".join(advice.reasons[:-1])[:500],
+    )
+    return todays_advice(session, patient=patient, today=today)
 
 
 def accept(
     session: Session, *, patient: Patient, today: date, decided_by: str
 ) -> tuple[Advice, PhaseChange]:
-    """Record today's advice as a change from tomorrow on; holding has nothing to record."""
+    """Record today's advice as a change from tomorrow on; holding has nothing to record,
+    and a stop is a clinician's to clear (`rehab cleared`), not to accept."""
     enrollment = journal.require_enrollment(session, patient=patient)
     advice = todays_advice(session, patient=patient, today=today)
     if advice.decision == "hold":
         raise UsageProblem("today's advice is to hold: nothing to accept (`rehab advice` says why)")
+    if advice.decision == "stop":
+        raise UsageProblem(
+            "today's advice is to stop the exercises and see a clinician: there is nothing to "
+            "accept; the program stays paused until a clinician clears it (`rehab cleared "
+            "--by NAME`)"
+        )
     program = journal.program_of(enrollment)
     changes = journal.progressions_of(session, enrollment=enrollment)
     now_phase = current_phase(program, changes, today)
@@ -104,6 +269,8 @@ def accept(
         from_phase=now_phase.id,
         to_phase=advice.next_phase or now_phase.id,
         load_level=advice.next_load_level,
+        set_cut=advice.set_cut,
+        week_cap=advice.week_cap,
         decision=advice.decision,
         reason="; ".join(advice.reasons)[:1000],
         decided_by=decided_by,
@@ -123,10 +290,12 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
         session, patient=patient, enrollment=enrollment, first=enrollment.start_date, last=today
     )
     scores = [(entry.taken_on, entry.score) for entry in visa_history(session, patient=patient)]
+    program = journal.program_of(enrollment)
     return on_track(
         days,
         start=enrollment.start_date,
         today=today,
         visa_scores=scores,
         pauses=journal.pauses_of(session, enrollment=enrollment),
+        course_weeks=program.weeks,
     )

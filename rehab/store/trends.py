@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
@@ -137,6 +137,7 @@ class DailyPain:
     morning: DailySeries
     during: DailySeries
     after: DailySeries
+    rest: DailySeries = field(default_factory=list)  # at rest or at night: a red flag
 
 
 def daily_pain(session: Session, *, patient: Patient, first: date, last: date) -> DailyPain:
@@ -144,7 +145,13 @@ def daily_pain(session: Session, *, patient: Patient, first: date, last: date) -
     check-offs (`--pain`) and from entries logged as 'during', whichever is worse."""
     from rehab.store.observations import PainEntry
 
-    by_context: dict[str, dict[date, int]] = {"morning": {}, "during": {}, "after": {}}
+    by_context: dict[str, dict[date, int]] = {
+        "morning": {},
+        "during": {},
+        "after": {},
+        "rest": {},
+        "night": {},
+    }
     for day, context, score in session.execute(
         aggregate(col(PainEntry.local_date), col(PainEntry.context), func.max(PainEntry.score))
         .where(
@@ -172,10 +179,14 @@ def daily_pain(session: Session, *, patient: Patient, first: date, last: date) -
         .group_by(col(DoseLog.plan_date))
     ).all():
         during[day] = max(int(score), during.get(day, 0))
+    rest = dict(by_context["rest"])
+    for day, score in by_context["night"].items():
+        rest[day] = max(score, rest.get(day, 0))
     return DailyPain(
         morning=sorted(by_context["morning"].items()),
         during=sorted(during.items()),
         after=sorted(by_context["after"].items()),
+        rest=sorted(rest.items()),
     )
 
 

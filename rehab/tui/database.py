@@ -128,6 +128,7 @@ class StoreBackend:
             week = tally(plans, logs)
             required = [i for i in view.items if counted(i.dose)]
             pause = journal.open_pause(session, enrollment=enrollment)
+            flagged = pause is not None and bool(journal.open_flags(session, enrollment=enrollment))
             return TodayView(
                 day=shown,
                 today=today,
@@ -144,7 +145,7 @@ class StoreBackend:
                 start_date=enrollment.start_date,
                 end_date=view.end,
                 pause_reason=pause.reason if pause is not None else None,
-                red_flag=pause is not None and journal.is_red_flag_pause(pause),
+                red_flag=flagged,
             )
 
         return self._run(work)
