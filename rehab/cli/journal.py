@@ -21,15 +21,18 @@ from rehab.cli.params import (
     STIFFNESS,
 )
 from rehab.cli.session import Action, action
+from rehab.core import clock
 from rehab.core.checklist import DoseProgress, counted
+from rehab.core.progression import Advice
 from rehab.core.redflags import FLAG_IDS
 from rehab.core.rows import SLOT_TITLES, build_rows, sets_text
+from rehab.core.schedule import Dose
 from rehab.core.template import Span
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
 DISCLAIMER = "Not medical advice; follow your clinician."
-MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]"}
+MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]", "paused": "[‖]"}
 
 
 def _day(act: Action, value: date | None) -> date:
@@ -58,6 +61,7 @@ def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
                 return
             _no_program(act)
             return
+        escalated = escalate_quietly(act)
         view = journal.load_day(act.session, patient=act.patient, day=_day(act, day))
         is_today = view.plan.day == act.today
         visa_due = False
@@ -72,6 +76,8 @@ def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
         click.echo(json.dumps([_dose_json(item) for item in view.items], indent=2))
     else:
         click.echo(_today_text(view, is_today=is_today, visa_due=visa_due, red_flag=red_flag))
+        if escalated is not None:
+            report_stop(escalated)
 
 
 def _no_program(act: Action) -> None:
@@ -125,7 +131,47 @@ def _dose_json(item: DoseProgress) -> dict[str, Any]:
         "sets_done": None if hidden else item.sets_done,
         "status": item.status,
         "text": dose.describe(),
+        "instructions": dose.instructions,
+        "cautions": list(dose.cautions),
+        "adjusted": _adjusted_json(dose),
     }
+
+
+def _adjusted_json(dose: Dose) -> dict[str, str] | None:
+    """How a reduction in force changed this dose, and since when (None: as planned)."""
+    change = dose.adjusted
+    if change is None or dose.unverified:
+        return None
+    return {
+        "what": change.text(),
+        "from": change.was,
+        "to": change.now,
+        "since": change.since.isoformat(),
+        "why": change.why,
+    }
+
+
+def escalate_quietly(act: Action) -> Advice | None:
+    """Act on a stop the log shows (record its red flags, pause): the advice if it is stop
+    and was raised just now, else None."""
+    from rehab.store.progress import escalate
+
+    before = journal.active_enrollment(act.session, patient=act.patient)
+    if before is None or journal.open_flags(act.session, enrollment=before):
+        return None
+    return escalate(act.session, patient=act.patient, today=act.today)
+
+
+def report_stop(advice: Advice) -> None:
+    """The stop, said first and plainly, with its reasons."""
+    click.echo("")
+    click.secho("!! STOP: stop the exercises and see a clinician !!", fg="red", bold=True)
+    for reason in advice.reasons:
+        click.echo(f"  - {reason}")
+    click.echo(
+        "The program is paused until a clinician has cleared it; then `rehab cleared --by NAME`."
+    )
+    click.echo(DISCLAIMER)
 
 
 def _today_text(
@@ -142,6 +188,10 @@ def _today_text(
                 f"{heading}: paused for a red flag. Stop the exercises and see a clinician; "
                 "`rehab cleared --by NAME` once they have cleared you."
             )
+            for slot, rows in _rows_text(view):  # what was done before the pause began
+                lines.append("")
+                lines.append(SLOT_TITLES[slot])
+                lines.extend(rows)
         else:
             lines.append(f"{heading}: paused. `rehab resume` picks the program up again.")
     elif plan.status == "ended":
@@ -218,6 +268,7 @@ def done(
         rows = journal.record_done(
             act.session, patient=act.patient, day=plan_day, key=key, side=side, amounts=amounts
         )
+        escalated = escalate_quietly(act) if pain is not None else None
     parts = [
         " ".join(p for p in (r.side, sets_text(r.sets)) if p)
         for r in rows
@@ -225,6 +276,8 @@ def done(
     ]
     detail = f" ({', '.join(parts)})" if parts else ""
     click.echo(f"Done: {rows[0].item_key} on {plan_day}{detail}.")
+    if escalated is not None:
+        report_stop(escalated)
 
 
 def _note(value: str | None) -> str | None:
@@ -271,9 +324,15 @@ def undo(ctx: click.Context) -> None:
 @click.option(
     "--context",
     type=click.Choice(PAIN_CONTEXTS),
-    default="rest",
-    show_default=True,
-    help="When the pain was felt.",
+    help="When the pain was felt (default: morning before noon, after exercise from noon). "
+    "Pain at night or at rest is a red flag: the program pauses until a clinician clears it.",
+)
+@click.option(
+    "--red-flags/--no-red-flags",
+    "ask_flags",
+    default=None,
+    help="With night or rest pain, answer the other red-flag questions (default: asked on a "
+    "terminal).",
 )
 @click.option("--at", "at", type=INSTANT, help="When (ISO date-time; default: now).")
 @click.option("--note", help="A short note.")
@@ -289,7 +348,8 @@ def undo(ctx: click.Context) -> None:
 def pain(
     ctx: click.Context,
     score: int,
-    context: str,
+    context: str | None,
+    ask_flags: bool | None,
     at: datetime | None,
     note: str | None,
     flags: tuple[str, ...],
@@ -297,13 +357,26 @@ def pain(
     """Log a pain score: 0 is no pain, 10 the worst imaginable.
 
     With --flag, the red flag is recorded too and the program is paused until a clinician
-    has cleared it (`rehab check --help` lists what each id means).
+    has cleared it (`rehab check --help` lists what each id means). Pain at night or at rest
+    is itself a red flag: it pauses the program, and on a terminal the other red-flag
+    questions are asked too.
     """
     raised = None
+    answered = list(flags)
+    at_rest = context in ("night", "rest") and score > 0
+    if ask_flags is None:  # a person at a terminal is asked; scripts and pipes are not
+        ask_flags = at_rest and sys.stdin.isatty()
+    if ask_flags:
+        from rehab.cli.visa import ask_red_flags
+
+        answered += ask_red_flags(skip=(*flags, "rest-pain"))
     with action(ctx) as act:
         when = at
         if when is not None and when.tzinfo is None:
             when = when.replace(tzinfo=act.zone)
+        if context is None:
+            local = (when or clock.now_utc()).astimezone(act.zone)
+            context = "morning" if local.hour < 12 else "after"
         entry = journal.record_pain(
             act.session,
             patient=act.patient,
@@ -312,17 +385,31 @@ def pain(
             at=when,
             note=_note(note),
         )
-        if flags:
-            from rehab.store.redflags import record_red_flags
+        from rehab.store.redflags import record_red_flags
 
+        if answered:
             raised = record_red_flags(
-                act.session, patient=act.patient, flag_ids=flags, day=entry.local_date
+                act.session, patient=act.patient, flag_ids=answered, day=entry.local_date
             )
+        if context in ("night", "rest") and score > 0:
+            found = record_red_flags(
+                act.session,
+                patient=act.patient,
+                flag_ids=[] if "rest-pain" in answered else ["rest-pain"],
+                day=entry.local_date,
+                source="log",
+                detail=f"pain {score}/10 logged {'at night' if context == 'night' else 'at rest'}",
+                pain=entry,
+            )
+            raised = raised or found
+        escalated = escalate_quietly(act) if raised is None else None
     click.echo(f"Pain {entry.score}/10 ({entry.context}) logged for {entry.local_date}.")
     if raised is not None:
         from rehab.cli.visa import report_red_flags
 
         report_red_flags(raised)
+    elif escalated is not None:
+        report_stop(escalated)
 
 
 @click.command()
@@ -418,10 +505,13 @@ def check(
             note=_note(note),
             check=entry,
         )
+        escalated = escalate_quietly(act) if not raised.result.raised else None
     if entry is not None:
         click.echo(f"Morning check logged for {entry.check_date}.")
     if flagged or ask_flags:
         report_red_flags(raised)
+    if escalated is not None:
+        report_stop(escalated)
 
 
 # --- program lifecycle ---------------------------------------------------------------------

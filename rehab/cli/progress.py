@@ -14,15 +14,24 @@ from rehab.cli.session import action
 @click.option("--json", "as_json", is_flag=True, help="Print the advice as JSON.")
 @click.pass_context
 def advice(ctx: click.Context, as_json: bool) -> None:
-    """Today's advice: progress, hold or reduce, with the reasons in words and numbers.
+    """Today's advice: progress, hold, reduce or stop, with the reasons in words and numbers.
 
-    The JSON has decision (progress/hold/reduce), reasons, next_phase, next_load_level and
-    would_change (what would change the advice).
+    Stop means stop the exercises and see a clinician: a red flag in the log (pain at night
+    or at rest, pain above 5/10 on most sessions of a week despite a reduction, no important
+    improvement by the course's end) or a red-flag answer; the program pauses until a
+    clinician clears it (`rehab cleared --by NAME`).
+
+    The JSON has decision (progress/hold/reduce/stop), reasons, next_phase, next_load_level,
+    set_cut and week_cap (the reduction accepting it holds), plan_change (what accepting
+    changes in the plan), flags (the red flags of a stop) and would_change (what would
+    change the advice).
     """
-    from rehab.store.progress import course_check, todays_advice
+    from rehab.store.progress import course_check, escalate, todays_advice
 
     with action(ctx) as act:
-        result = todays_advice(act.session, patient=act.patient, today=act.today)
+        result = escalate(act.session, patient=act.patient, today=act.today) or todays_advice(
+            act.session, patient=act.patient, today=act.today
+        )
         course = course_check(act.session, patient=act.patient, today=act.today)
     if as_json:
         click.echo(
@@ -32,6 +41,10 @@ def advice(ctx: click.Context, as_json: bool) -> None:
                     "reasons": result.reasons,
                     "next_phase": result.next_phase,
                     "next_load_level": result.next_load_level,
+                    "set_cut": result.set_cut,
+                    "week_cap": result.week_cap,
+                    "plan_change": result.plan_change,
+                    "flags": list(result.flags),
                     "would_change": result.would_change,
                     "course": {"status": course.status, "sentence": course.sentence},
                 },
@@ -39,16 +52,25 @@ def advice(ctx: click.Context, as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"Advice for today: {result.decision.upper()}")
+    if result.decision == "stop":
+        click.secho("Advice for today: STOP the exercises and see a clinician", fg="red", bold=True)
+    else:
+        click.echo(f"Advice for today: {result.decision.upper()}")
     for reason in result.reasons:
         click.echo(f"  - {reason}")
+    if result.plan_change and result.decision in ("progress", "reduce"):
+        click.echo(f"If you accept it, from tomorrow: {result.plan_change}.")
     if result.would_change:
         click.echo("What would change it:")
         for item in result.would_change:
             click.echo(f"  - {item}")
     click.echo(course.sentence)
-    if result.decision != "hold":
+    if result.decision in ("progress", "reduce"):
         click.echo("`rehab accept` applies it from tomorrow.")
+    elif result.decision == "stop":
+        click.echo(
+            "The program is paused until a clinician has cleared it (`rehab cleared --by NAME`)."
+        )
     click.echo("Not medical advice; follow your clinician.")
 
 
@@ -74,6 +96,6 @@ def accept(ctx: click.Context, decided_by: str) -> None:
     moved = (
         f"phase {change.from_phase} → {change.to_phase}"
         if change.to_phase != change.from_phase
-        else f"load level {change.load_level}"
+        else result.plan_change or f"load level {change.load_level}"
     )
     click.echo(f"Accepted ({result.decision}): {moved}, from {change.effective_date}.")

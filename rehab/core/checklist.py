@@ -8,7 +8,7 @@ from typing import Literal
 
 from rehab.core.schedule import DayPlan, Dose
 
-DoseStatus = Literal["open", "partial", "done", "skipped"]
+DoseStatus = Literal["open", "partial", "done", "skipped", "paused"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,15 @@ class DoseProgress:
     @property
     def sets_left(self) -> int:
         return max(0, target_sets(self.dose) - self.sets_done)
+
+
+def paused_after(items: Iterable[DoseProgress]) -> list[DoseProgress]:
+    """The day a pause began after some doses were done: what was done stays done, the rest
+    is paused (not open, not missed)."""
+    return [
+        i if i.status in ("done", "skipped") else DoseProgress(i.dose, i.sets_done, "paused")
+        for i in items
+    ]
 
 
 def progress(plan: DayPlan, logs: Iterable[Logged]) -> list[DoseProgress]:

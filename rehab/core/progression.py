@@ -326,6 +326,7 @@ class Safety:
     open_flags: Sequence[tuple[str, date]] = ()
     cleared_on: date | None = None
     no_improvement: str | None = None
+    details: Sequence[str] = ()  # what the log showed, for flags found in it
 
 
 def most_of(sessions: int) -> int:
@@ -372,7 +373,7 @@ def advise(
             )
     log = _Log(days, today, pauses)
     if safety.open_flags:
-        return _stop_for_open(safety.open_flags, state)
+        return _stop_for_open(safety.open_flags, state, safety.details)
     if log.paused(today):
         return Advice(
             "hold",
@@ -494,7 +495,9 @@ def advise(
     return _step_up(program, log, index, phase, during, reasons, state)
 
 
-def _stop_for_open(open_flags: Sequence[tuple[str, date]], state: State) -> Advice:
+def _stop_for_open(
+    open_flags: Sequence[tuple[str, date]], state: State, details: Sequence[str] = ()
+) -> Advice:
     from rehab.core.redflags import flag
 
     by_id = dict(open_flags)
@@ -502,6 +505,7 @@ def _stop_for_open(open_flags: Sequence[tuple[str, date]], state: State) -> Advi
     for flag_id, raised in open_flags:
         item = flag(flag_id)
         reasons.append(f"red flag raised on {_d(raised)}: {item.label}")
+    reasons.extend(dict.fromkeys(details))
     whys = dict.fromkeys(flag(f).advice for f in by_id)
     reasons.extend(whys)
     return Advice(

@@ -20,15 +20,21 @@ SLOT_TITLES = {
     "night": "Night",
     "any": "Any time",
 }
-MARKS = {"done": "✔", "partial": "◐", "skipped": "–", "open": "○"}
-STATUS_WORDS = {"done": "done", "partial": "in progress", "skipped": "skipped", "open": "to do"}
+MARKS = {"done": "✔", "partial": "◐", "skipped": "–", "open": "○", "paused": "‖"}
+STATUS_WORDS = {
+    "done": "done",
+    "partial": "in progress",
+    "skipped": "skipped",
+    "open": "to do",
+    "paused": "paused",
+}
 
 
 @dataclass(frozen=True)
 class Row:
     id: str  # the dose key, or the exercise id for an as-needed group
     slot: str
-    status: str  # open | partial | done | skipped
+    status: str  # open | partial | done | skipped | paused
     text: str
     progress: str
     members: tuple[DoseProgress, ...]
@@ -140,9 +146,13 @@ def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
             1 for key in keys if all(m.status == "done" for m in members if m.dose.key == key)
         )
         status = "done" if count == len(keys) else ("partial" if count else "open")
+        if status != "done" and any(m.status == "paused" for m in members):
+            status = "paused"
         return Row(group, first.slot, status, text, f"({count} done)", members, keys)
     statuses = {m.status for m in members}
     status = statuses.pop() if len(statuses) == 1 else "partial"
+    if "paused" in statuses or (status == "partial" and any(m.status == "paused" for m in members)):
+        status = "paused"
     progress = ""
     if target_sets(first) > 1:
         parts = []

@@ -19,7 +19,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rehab.core import clock
-from rehab.core.checklist import DoseProgress, Logged, progress, target_sets
+from rehab.core.checklist import DoseProgress, Logged, paused_after, progress, target_sets
 from rehab.core.schedule import (
     DayPlan,
     EnrollmentSide,
@@ -237,6 +237,21 @@ def load_day(session: Session, *, patient: Patient, day: date) -> Day:
     )
     logs = day_logs(session, enrollment=enrollment, day=day) if plan.doses else []
     items = progress(plan, (Logged(r.item_key, r.side, r.status, r.sets) for r in logs))
+    if plan.status == "paused" and any(p.start == day for p in pauses):
+        # paused from the moment a red flag was raised: today's doses show the pause, and
+        # what was done before it stays done
+        logs = day_logs(session, enrollment=enrollment, day=day)
+        if logs:
+            before = plan_day(
+                program_of(enrollment),
+                start=enrollment.start_date,
+                side=_side(enrollment.side),
+                day=day,
+                pauses=[p for p in pauses if p.start != day],
+                progressions=progressions_of(session, enrollment=enrollment),
+            )
+            done = (Logged(r.item_key, r.side, r.status, r.sets) for r in logs)
+            items = paused_after(progress(before, done))
     return Day(
         patient=patient,
         enrollment=enrollment,

@@ -3,6 +3,7 @@ accepting it as a phase change or load step (the only way a program moves on).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import select as columns
@@ -10,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from rehab.core.course import CourseCheck, on_track
 from rehab.core.progression import Advice, DayObservation, Safety, State, advise
-from rehab.core.schedule import Progression, current_phase, current_progression, program_day
+from rehab.core.schedule import Pause, Progression, current_phase, current_progression, program_day
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
@@ -21,7 +22,13 @@ FIRST_WEEK_DAYS = 7
 
 
 def observations(
-    session: Session, *, patient: Patient, enrollment: Enrollment, first: date, last: date
+    session: Session,
+    *,
+    patient: Patient,
+    enrollment: Enrollment,
+    first: date,
+    last: date,
+    pauses: Sequence[Pause] | None = None,
 ) -> list[DayObservation]:
     """One observation per day in [first, last], each the day's worst (as the model asks):
     morning pain, pain during exercise (from check-offs and pain entries), pain after, pain
@@ -34,7 +41,7 @@ def observations(
     rest = dict(pain.rest)
     stiffness = dict(daily_stiffness(session, patient=patient, first=first, last=last))
     sessions = _sessions_logged(session, enrollment=enrollment, first=first, last=last)
-    paused = journal.pauses_of(session, enrollment=enrollment)
+    paused = journal.pauses_of(session, enrollment=enrollment) if pauses is None else pauses
     days = []
     day = first
     while day <= last:
@@ -218,7 +225,8 @@ def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today
             what = course.sentence.removeprefix("Not on track: ")
             what = what.removesuffix(" See your clinician.").rstrip(".")
             no_improvement = f"{what} ({'; '.join(course.reasons)})"
-    return Safety(tuple(open_flags), cleared_on, no_improvement)
+    details = [r.detail for r in rows if r.cleared_at is None and r.detail]
+    return Safety(tuple(open_flags), cleared_on, no_improvement, tuple(details))
 
 
 def escalate(session: Session, *, patient: Patient, today: date) -> Advice | None:
@@ -229,11 +237,11 @@ def escalate(session: Session, *, patient: Patient, today: date) -> Advice | Non
     enrollment = journal.active_enrollment(session, patient=patient)
     if enrollment is None or today < enrollment.start_date:
         return None
+    if journal.open_flags(session, enrollment=enrollment):
+        return todays_advice(session, patient=patient, today=today)  # recorded and paused
     advice = todays_advice(session, patient=patient, today=today)
     if advice.decision != "stop":
         return None
-    if journal.open_flags(session, enrollment=enrollment):
-        return advice  # already recorded and paused
     record_red_flags(
         session,
         patient=patient,
@@ -286,8 +294,15 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
     from rehab.store.assessments import visa_history
 
     enrollment = journal.require_enrollment(session, patient=patient)
+    # a pause that begins today (a stop) does not take today out of the course so far
+    pauses = [p for p in journal.pauses_of(session, enrollment=enrollment) if p.start != today]
     days = observations(
-        session, patient=patient, enrollment=enrollment, first=enrollment.start_date, last=today
+        session,
+        patient=patient,
+        enrollment=enrollment,
+        first=enrollment.start_date,
+        last=today,
+        pauses=pauses,
     )
     scores = [(entry.taken_on, entry.score) for entry in visa_history(session, patient=patient)]
     program = journal.program_of(enrollment)
@@ -296,6 +311,6 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
         start=enrollment.start_date,
         today=today,
         visa_scores=scores,
-        pauses=journal.pauses_of(session, enrollment=enrollment),
+        pauses=pauses,
         course_weeks=program.weeks,
     )
