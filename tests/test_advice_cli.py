@@ -212,7 +212,7 @@ def test_twelve_weeks_flat_is_stop_on_the_last_day(rehab: Rehab) -> None:
     assert advice["decision"] == "stop", advice
     assert advice["flags"] == ["no-improvement"]
     assert "See your clinician" in advice["course"]["sentence"]
-    assert "not on track" == advice["course"]["status"]
+    assert advice["course"]["status"] == "not on track"
 
 
 def test_eleven_weeks_flat_is_too_early(rehab: Rehab) -> None:

@@ -219,7 +219,7 @@ def test_pain_and_morning_check_are_stored(enrolled: Rehab) -> None:
     pain = rows(enrolled.db, "painentry")
     assert [(p["score"], p["context"], p["local_date"]) for p in pain] == [
         (3, "morning", "2026-03-10"),
-        (2, "rest", "2026-03-09"),
+        (2, "after", "2026-03-09"),
     ]
     assert pain[1]["at"].startswith("2026-03-09 21:00")  # Lisbon is UTC+0 in March
     (check,) = rows(enrolled.db, "symptomcheck")

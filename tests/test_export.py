@@ -23,7 +23,7 @@ from rehab.core.template import program_from_snapshot
 from tests.conftest import Rehab, Result
 from tests.export_history import CLEARED_BY, FORMULA_NOTE, History, at, module_history
 
-TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
+TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses", "red_flags")
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +116,10 @@ def test_csv_shows_pauses_and_phase_changes(run: Rehab, history: History, tmp_pa
         ("progress", "phase-1", "phase-2"),
     ]
     symptoms = read_csv(out / "symptoms.csv")
-    assert [s["note"] for s in symptoms if s["note"]] == ["red flag: pop"]
+    assert [s["note"] for s in symptoms if s["note"]] == []  # the flag is a row of its own
+    (flag,) = read_csv(out / "red_flags.csv")
+    assert (flag["flag"], flag["source"]) == ("pop", "answer")
+    assert CLEARED_BY in flag["cleared_by"] and flag["cleared_on"] == "2026-04-25"
 
 
 def test_csv_dates_are_iso_and_instants_carry_the_zone_offset(

@@ -27,10 +27,11 @@ from rehab.export.span import local_iso, stored_local
 from rehab.paths import builtin_programs_dir
 from rehab.store import db as store_db
 from rehab.store import journal, plain
+from rehab.store.plain import HEAD_REVISION
 from tests.conftest import Rehab
 from tests.export_history import History, at, module_history
 
-TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
+TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses", "red_flags")
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,9 @@ def test_an_older_database_is_migrated_by_the_ordinary_path(tmp_path: Path) -> N
     result = Rehab(path)("export", "csv", "--out", str(tmp_path / "log"))
     assert result.code == 2 and "no program yet" in result.err  # the ordinary path ran
     with sqlite3.connect(path) as conn:
-        assert conn.execute("select version_num from alembic_version").fetchone() == ("0003",)
+        assert conn.execute("select version_num from alembic_version").fetchone() == (
+            HEAD_REVISION,
+        )
 
 
 @pytest.mark.parametrize(

@@ -127,7 +127,7 @@ def test_every_export_is_the_same_from_postgresql(
     sqlite_out, postgres_out = outputs
     if fmt == "csv":
         files = sorted(p.name for p in sqlite_out.iterdir())
-        assert files == sorted(p.name for p in postgres_out.iterdir()) and len(files) == 6
+        assert files == sorted(p.name for p in postgres_out.iterdir()) and len(files) == 7
         for file in files:
             assert (sqlite_out / file).read_bytes() == (postgres_out / file).read_bytes(), file
     else:

@@ -48,8 +48,7 @@ def rows(db: Path, table: str) -> list[sqlite3.Row]:
 def flags(db: Path) -> list[tuple[str, str, str | None, str | None]]:
     """(flag, source, cleared_by, cleared_on) of every red flag recorded, oldest first."""
     return [
-        (r["flag"], r["source"], r["cleared_by"], r["cleared_on"])
-        for r in rows(db, "redflagentry")
+        (r["flag"], r["source"], r["cleared_by"], r["cleared_on"]) for r in rows(db, "redflagentry")
     ]
 
 
@@ -80,7 +79,7 @@ def test_a_rupture_sign_says_same_day_records_it_and_pauses(enrolled: Rehab) -> 
     assert (pause["start_date"], pause["end_date"], pause["reason"]) == (
         "2026-03-10",
         None,
-        "red flag",
+        "red flag: pop",
     )
     (entry,) = rows(enrolled.db, "redflagentry")
     assert (entry["flag"], entry["source"], entry["raised_on"]) == ("pop", "answer", "2026-03-10")
@@ -123,7 +122,7 @@ def test_cleared_by_a_clinician_ends_the_pause(enrolled: Rehab) -> None:
         assert "Cleared by Dr Sousa (pop)" in result.out
         (pause,) = rows(enrolled.db, "pause")
         assert (pause["start_date"], pause["end_date"]) == ("2026-03-10", "2026-03-12")
-        assert pause["reason"] == "red flag"
+        assert pause["reason"] == "red flag: pop; cleared by Dr Sousa on 2026-03-12"
         assert flags(enrolled.db) == [("pop", "answer", "Dr Sousa", "2026-03-12")]
         assert enrolled("done", "seated-raise-phase-1").code == 0
         assert "not paused" in one_line_error(enrolled("resume"))
@@ -157,7 +156,7 @@ def test_pain_with_a_flag_logs_both_and_pauses(enrolled: Rehab) -> None:
     (check,) = rows(enrolled.db, "symptomcheck")
     assert check["note"] is None
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag"
+    assert pause["reason"] == "red flag: rest-pain"
     assert flags(enrolled.db) == [("rest-pain", "answer", None, None)]
     assert BLOCKED in one_line_error(enrolled("done", "seated-raise-phase-1"))
 
@@ -178,7 +177,7 @@ def test_a_second_flag_joins_the_open_red_flag_pause(enrolled: Rehab) -> None:
     assert result.code == 0, result.err
     assert "stays paused" in result.out and "same day" in result.out
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag"
+    assert pause["reason"] == "red flag: pop, nerve"
     assert [f[0] for f in flags(enrolled.db)] == ["nerve", "pop"]
     assert {r["pause_id"] for r in rows(enrolled.db, "redflagentry")} == {pause["id"]}
 
@@ -187,11 +186,13 @@ def test_a_flag_during_an_ordinary_pause_makes_it_a_red_flag_pause(enrolled: Reh
     assert enrolled("pause", "--reason", "travel").code == 0
     assert enrolled("check", "--flag", "both-heels").code == 0
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag; paused before for: travel"
+    assert pause["reason"] == "red flag: both-heels; paused before for: travel"
     assert BLOCKED in one_line_error(enrolled("resume"))
     assert enrolled("cleared", "--by", "Dr Sousa").code == 0
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag; paused before for: travel"
+    assert pause["reason"] == (
+        "red flag: both-heels; cleared by Dr Sousa on 2026-03-10; paused before for: travel"
+    )
     assert flags(enrolled.db) == [("both-heels", "answer", "Dr Sousa", "2026-03-10")]
     assert pause["end_date"] == "2026-03-10"
 
@@ -238,7 +239,7 @@ def test_the_questions_are_asked_one_by_one(enrolled: Rehab) -> None:
     (check,) = rows(enrolled.db, "symptomcheck")
     assert check["note"] is None
     (pause,) = rows(enrolled.db, "pause")
-    assert pause["reason"] == "red flag" and pause["end_date"] is None
+    assert pause["reason"] == "red flag: no-heel-raise" and pause["end_date"] is None
     assert flags(enrolled.db) == [("no-heel-raise", "answer", None, None)]
 
 

@@ -32,6 +32,9 @@ from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
 DISCLAIMER = "Not medical advice; follow your clinician."
+# Night or rest pain logged for one of the last 7 days (the advice's window) raises the red
+# flag; an older entry filled in later is logged only (the advice would not see it either).
+RED_FLAG_WINDOW_DAYS = 7
 MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]", "paused": "[‖]"}
 
 
@@ -391,7 +394,8 @@ def pain(
             raised = record_red_flags(
                 act.session, patient=act.patient, flag_ids=answered, day=entry.local_date
             )
-        if context in ("night", "rest") and score > 0:
+        recent = (act.today - entry.local_date).days < RED_FLAG_WINDOW_DAYS
+        if context in ("night", "rest") and score > 0 and recent:
             found = record_red_flags(
                 act.session,
                 patient=act.patient,

@@ -346,7 +346,7 @@ def advise(
     pauses: Sequence[Pause] = (),
     state: State | None = None,
     sessions: Collection[date] | None = None,
-    safety: Safety = Safety(),
+    safety: Safety | None = None,
 ) -> Advice:
     """Apply the pain-monitoring model to the last 7 active days of the log.
 
@@ -362,6 +362,7 @@ def advise(
     passed; otherwise one load step after a pain-free week at the current load.
     """
     state = state or State(phase_id, phase_start, load_level, load_since)
+    safety = safety or Safety()
     index, phase = _phase(program, state.phase_id)
     if not _is_int(state.load_level) or state.load_level < 0:
         raise ValueError(f"load level {state.load_level!r} is not allowed (allowed: 0 or more)")

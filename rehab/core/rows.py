@@ -93,9 +93,11 @@ class TodayView:
     pause_reason: str | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
     advice: str | None = None  # today's pain-monitoring advice, one line
-    advice_decision: str | None = None  # progress | hold | reduce
+    advice_decision: str | None = None  # progress | hold | reduce | stop
     visa_due: bool = False  # an Achilles program with no VISA-A in the last two weeks
     red_flag: bool = False  # paused for a red flag until a clinician clears it
+    alert: str | None = None  # a stop the log showed just now: said once, as an alert
+    plan_change: str = ""  # what accepting today's advice changes in the plan
 
     @property
     def is_future(self) -> bool:

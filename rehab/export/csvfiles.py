@@ -120,7 +120,18 @@ def _phases(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         yield (
             r.effective_date, r.decision, r.from_phase, r.to_phase, r.load_level, free(r.reason),
             free(r.decided_by), span.local(r.accepted_at), _voided(r.voided_at),
-            span.local(r.voided_at), names.program_id(r.enrollment_id), r.id,
+            span.local(r.voided_at), names.program_id(r.enrollment_id), r.set_cut, r.week_cap,
+            r.id,
+        )  # fmt: skip
+
+
+def _red_flags(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+    names = source.Names(span.snapshots)
+    for r in source.red_flags(read, span):
+        program = names.program_id(r.enrollment_id) if r.enrollment_id is not None else None
+        yield (
+            r.raised_on, r.flag, r.source, free(r.detail), span.local(r.raised_at),
+            free(r.cleared_by), r.cleared_on, span.local(r.cleared_at), program, r.id,
         )  # fmt: skip
 
 
@@ -144,9 +155,12 @@ HEADERS = {
     "assessments": ("date", "instrument", "score", "answers", "logged_at", "voided",
                     "voided_at", "entry_id"),
     "phases": ("effective_date", "decision", "from_phase", "to_phase", "load_level", "reason",
-               "decided_by", "accepted_at", "voided", "voided_at", "program", "entry_id"),
+               "decided_by", "accepted_at", "voided", "voided_at", "program", "set_cut",
+               "week_cap", "entry_id"),
     "pauses": ("start_date", "resumed_on", "reason", "paused_at", "resumed_at", "program",
                "entry_id"),
+    "red_flags": ("date", "flag", "source", "detail", "raised_at", "cleared_by", "cleared_on",
+                  "cleared_at", "program", "entry_id"),
 }  # fmt: skip
 ROWS = {
     "doses": _doses,
@@ -155,6 +169,7 @@ ROWS = {
     "assessments": _assessments,
     "phases": _phases,
     "pauses": _pauses,
+    "red_flags": _red_flags,
 }
 TABLES = {name: Table(name, header, ROWS[name]) for name, header in HEADERS.items()}
 FILE_NAMES = tuple(f"{name}.csv" for name in TABLES)

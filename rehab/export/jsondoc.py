@@ -76,6 +76,7 @@ SECTIONS = {  # section: the `source` generator that fills it
     "assessments": "assessments",
     "phase_changes": "phases",
     "pauses": "pauses",
+    "red_flags": "red_flags",
 }
 
 

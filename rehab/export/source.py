@@ -96,7 +96,7 @@ class PhaseRow(NamedTuple):
     id: int
     enrollment_id: int
     effective_date: date
-    decision: str  # progress | hold | reduce
+    decision: str  # progress | reduce
     from_phase: str | None
     to_phase: str | None
     load_level: int
@@ -104,6 +104,24 @@ class PhaseRow(NamedTuple):
     decided_by: str
     accepted_at: datetime
     voided_at: datetime | None
+    set_cut: int  # sets off each strengthening exercise while the reduction holds
+    week_cap: int | None  # a by-week table held at this program week's row
+
+
+class RedFlagRow(NamedTuple):
+    id: int
+    enrollment_id: int | None
+    raised_on: date
+    flag: str
+    source: str  # answer | log
+    detail: str | None
+    check_id: int | None
+    pain_id: int | None
+    pause_id: int | None
+    cleared_by: str | None
+    cleared_on: date | None
+    raised_at: datetime
+    cleared_at: datetime | None
 
 
 class PauseRow(NamedTuple):
@@ -269,7 +287,7 @@ def assessments(read: Reader, span: Span) -> Iterator[AssessmentRow]:
 
 PHASES = """
     SELECT id, enrollment_id, effective_date, decision, from_phase, to_phase, load_level,
-           reason, decided_by, accepted_at, voided_at
+           reason, decided_by, accepted_at, voided_at, set_cut, week_cap
     FROM phasechange
     WHERE enrollment_id IN ({ids}) AND effective_date >= :first AND effective_date <= :last
     ORDER BY effective_date, id"""
@@ -281,10 +299,11 @@ def phases(read: Reader, span: Span) -> Iterator[PhaseRow]:
         return
     params = {"first": span.first, "last": span.last}
     for row in read(PHASES.format(ids=_in(span.enrollment_ids)), params):
-        rid, eid, effective, decision, before, after, level, reason, by, accepted, voided = row
+        rid, eid, effective, decision, before, after, level, reason, by, accepted, voided = row[:11]
+        cut, cap = row[11:]
         yield PhaseRow(
             rid, eid, day(effective), decision, before, after, level, reason, by,
-            instant(accepted), maybe_instant(voided),
+            instant(accepted), maybe_instant(voided), int(cut or 0), cap,
         )  # fmt: skip
 
 
@@ -307,3 +326,23 @@ def pauses(read: Reader, span: Span) -> Iterator[PauseRow]:
         yield PauseRow(
             rid, eid, day(start), maybe_day(end), reason, instant(created), maybe_instant(ended)
         )
+
+
+RED_FLAGS = """
+    SELECT id, enrollment_id, raised_on, flag, source, detail, check_id, pain_id, pause_id,
+           cleared_by, cleared_on, raised_at, cleared_at
+    FROM redflagentry
+    WHERE patient_id = :patient AND raised_on >= :first AND raised_on <= :last
+    ORDER BY raised_on, id"""
+
+
+def red_flags(read: Reader, span: Span) -> Iterator[RedFlagRow]:
+    """Red flags raised in the range: which, from an answer or the log, and who cleared it."""
+    params = {"patient": span.patient_id, "first": span.first, "last": span.last}
+    for row in read(RED_FLAGS, params):
+        rid, eid, raised, flag, origin, detail, check, pain, pause, by, cleared_on = row[:11]
+        raised_at, cleared_at = row[11:]
+        yield RedFlagRow(
+            rid, eid, day(raised), flag, origin, detail, check, pain, pause, by,
+            maybe_day(cleared_on), instant(raised_at), maybe_instant(cleared_at),
+        )  # fmt: skip

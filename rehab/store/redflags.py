@@ -28,7 +28,8 @@ from rehab.store.models import Patient, Pause, utcnow
 if TYPE_CHECKING:
     from rehab.store.observations import PainEntry, RedFlagEntry, SymptomCheck
 
-REASON = "red flag"  # the reason of a pause a red flag opened; the flags are rows
+REASON = "red flag"  # how a red-flag pause's reason begins (words only: the flags are rows)
+REASON_MAX = 200  # Pause.reason
 CLEARED_BY_MAX = 60
 DETAIL_MAX = 500
 
@@ -92,7 +93,7 @@ def record_red_flags(
             note=note,
             now=moment,
         )
-    pause, state = _pause_for(session, patient=patient, now=moment)
+    pause, state = _pause_for(session, patient=patient, ids=ids, now=moment)
     enrollment = journal.active_enrollment(session, patient=patient)
     entries = []
     for flag_id in ids:
@@ -115,24 +116,38 @@ def record_red_flags(
 
 
 def _pause_for(
-    session: Session, *, patient: Patient, now: datetime
+    session: Session, *, patient: Patient, ids: list[str], now: datetime
 ) -> tuple[Pause | None, PauseState]:
     """Pause from this moment: today is a paused day even if something was checked off
-    already (today's remaining doses show the pause; what was done stays in the history)."""
+    already (today's remaining doses show the pause; what was done stays in the history).
+
+    The pause's reason names the flags ('red flag: pop, gap') for people and exports to
+    read; what is open and who cleared it are the `RedFlagEntry` rows, never this text."""
     enrollment = journal.active_enrollment(session, patient=patient)
     if enrollment is None:
         return None, "no-program"
     current = journal.open_pause(session, enrollment=enrollment)
     if current is None:
         pause = journal.pause_program(
-            session, patient=patient, reason=REASON, now=now, from_now=True
+            session, patient=patient, reason=_reason(ids), now=now, from_now=True
         )
         return pause, "paused"
-    if not journal.open_flags(session, enrollment=enrollment) and current.reason != REASON:
-        # paused for something else (travel, say): the pause is now a red-flag pause too
-        current.reason = f"{REASON}; paused before for: {current.reason}"[:200]
-        session.add(current)
+    already = [e.flag for e in journal.open_flags(session, enrollment=enrollment)]
+    if already:  # another flag while paused for one: name it too
+        rest = current.reason.partition(";")[2].strip()
+        current.reason = _join(_reason(check_ids([*already, *ids])), rest or None)
+    else:  # paused for something else (travel, say): now a red-flag pause too
+        current.reason = _join(_reason(ids), f"paused before for: {current.reason}")
+    session.add(current)
     return current, "still-paused"
+
+
+def _reason(ids: Iterable[str]) -> str:
+    return REASON + ": " + ", ".join(ids)
+
+
+def _join(head: str, rest: str | None) -> str:
+    return (f"{head}; {rest}" if rest else head)[:REASON_MAX]
 
 
 def open_red_flags(session: Session, *, patient: Patient) -> Pause | None:
@@ -182,6 +197,8 @@ def clear_red_flags(
         entry.cleared_on = today
         entry.cleared_at = moment
         session.add(entry)
+    head, _, rest = current.reason.partition(";")
+    current.reason = _join(f"{head}; cleared by {who} on {today}", rest.strip() or None)
     current.end_date = max(today, current.start_date)
     current.ended_at = utcnow()
     session.add(current)

@@ -278,15 +278,27 @@ class StoreBackend:
 
                 visa_due = due(session, patient=patient, today=view.today)
             advice = None
-            if view.status == "active":
-                from rehab.store.progress import todays_advice
+            alert = None
+            if view.status == "active" or view.red_flag:
+                from rehab.store.progress import escalate, todays_advice
 
-                advice = todays_advice(session, patient=patient, today=view.today)
+                # a stop the log shows (night pain, a flare despite a reduction, no
+                # improvement by the course's end) pauses the program now, as in the CLI
+                stopped = (
+                    None if view.red_flag else escalate(session, patient=patient, today=view.today)
+                )
+                advice = stopped or todays_advice(session, patient=patient, today=view.today)
+                if stopped is not None:
+                    alert = "Stop the exercises and see a clinician. " + "; ".join(
+                        stopped.reasons[:-1]
+                    )
             return replace(
                 view,
                 advice=_advice_line(advice) if advice is not None else None,
                 advice_decision=advice.decision if advice is not None else None,
-                visa_due=visa_due,
+                plan_change=advice.plan_change if advice is not None else "",
+                visa_due=visa_due and not view.red_flag and alert is None,
+                alert=alert,
             )
 
         return self._run(work)
@@ -438,12 +450,36 @@ class StoreBackend:
 
         return self._run(work)
 
-    def pain(self, score: int, context: str, note: str | None) -> None:
-        self._run(
-            lambda s, p: journal.record_pain(
-                s, patient=p, score=score, context=context, note=note, now=self.clock.now()
+    def pain(self, score: int, context: str, note: str | None) -> tuple[str, bool] | None:
+        """Log a pain score; pain at night or at rest is a red flag (it pauses the program):
+        the alert to show, as for a red-flag answer."""
+
+        def work(session: Session, patient: Patient) -> tuple[str, bool] | None:
+            entry = journal.record_pain(
+                session,
+                patient=patient,
+                score=score,
+                context=context,
+                note=note,
+                now=self.clock.now(),
             )
-        )
+            if context not in ("night", "rest") or score == 0:
+                return None
+            from rehab.store.redflags import record_red_flags
+
+            raised = record_red_flags(
+                session,
+                patient=patient,
+                flag_ids=["rest-pain"],
+                day=entry.local_date,
+                now=self.clock.now(),
+                source="log",
+                detail=f"pain {score}/10 logged {'at night' if context == 'night' else 'at rest'}",
+                pain=entry,
+            )
+            return raised.result.message, raised.result.urgent
+
+        return self._run(work)
 
     def check(
         self,
@@ -498,9 +534,12 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
 
 def _advice_line(advice: Advice) -> str:
     first = advice.reasons[0].split(";")[0] if advice.reasons else ""
+    if advice.decision == "stop":
+        return f"STOP: stop the exercises and see a clinician · {first}"
     move = ""
-    if advice.decision != "hold":
-        move = " · a accepts (from tomorrow)"
+    if advice.decision in ("progress", "reduce"):
+        change = f" ({advice.plan_change})" if advice.plan_change else ""
+        move = f" · a accepts from tomorrow{change}"
     return f"Advice: {advice.decision} · {first}{move}"
 
 

@@ -43,7 +43,13 @@ WARNING = "A warning sign: sudden pop, can't rise on tiptoe, a gap, numbness, fe
 
 
 class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
-    """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note."""
+    """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note. The context starts
+    at `default` (morning before noon, after exercise from noon): never at rest or night,
+    which are red flags."""
+
+    def __init__(self, default: str = "morning") -> None:
+        super().__init__()
+        self.default = default
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -58,7 +64,7 @@ class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
             yield Label("When?")
             with RadioSet(id="context"):
                 for context in PAIN_CONTEXTS:
-                    yield choice_button(context, chosen=context == "rest")
+                    yield choice_button(context, chosen=context == self.default)
             yield Input(placeholder="note (optional)", id="note", max_length=500)
             yield tick_box(WARNING, "warning")
             with Horizontal(classes="buttons"):
@@ -81,7 +87,7 @@ class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
             error.update(f"{raw or 'nothing'} is not a score: type a whole number from 0 to 10")
             self.query_one("#score", Input).focus()
             return
-        context = chosen_value(self.query_one("#context", RadioSet), "rest")
+        context = chosen_value(self.query_one("#context", RadioSet), self.default)
         note = self.query_one("#note", Input).value.strip() or None
         warning = self.query_one("#warning", Checkbox).value
         self.dismiss((int(raw), context, note, warning))

@@ -166,7 +166,13 @@ class TodayScreen(Screen[None]):
             card = self.query_one("#advice", Static)
             card.display = extra.advice is not None
             card.update(extra.advice or "")
+            card.set_class(extra.advice_decision == "stop", "stop")
             self.rehab.start_reminders()
+            if extra.alert is not None:  # the log showed a red flag: paused from now
+                from rehab.tui.screens.redflags import RedFlagAlert
+
+                self.reload()
+                self.app.push_screen(RedFlagAlert(extra.alert, False))
 
         self.rehab.run_db(lambda: backend.extras(view), done=shown)
 
@@ -399,17 +405,27 @@ class TodayScreen(Screen[None]):
 
         backend = self.rehab.backend
 
+        def logged(alert: tuple[str, bool] | None) -> None:
+            self.rehab.refresh_today()
+            if alert is not None:  # night or rest pain: a red flag; ask the others too
+                from rehab.tui.screens.redflags import RedFlagAlert
+
+                message, urgent = alert
+                self.app.push_screen(RedFlagAlert(message, urgent), lambda _: self.ask_red_flags())
+
         def chosen(result: tuple[int, str, str | None, bool] | None) -> None:
             if result is not None:
                 score, context, note, warning = result
-                self.rehab.record(
+                self.rehab.run_db(
                     lambda: backend.pain(score, context, note),
+                    done=logged,
                     success=f"Pain {score}/10 ({context}) logged",
                 )
                 if warning:
                     self.ask_red_flags()
 
-        self.app.push_screen(PainDialog(), chosen)
+        hour = backend.clock.now().astimezone().hour
+        self.app.push_screen(PainDialog("morning" if hour < 12 else "after"), chosen)
 
     def action_morning_check(self) -> None:
         from rehab.tui.screens.dialogs import CheckDialog
@@ -517,6 +533,12 @@ class TodayScreen(Screen[None]):
         from rehab.tui.screens.dialogs import ConfirmDialog
 
         view = self.view
+        if view is not None and view.advice_decision == "stop":
+            self.notify(
+                "Today's advice is to stop and see a clinician: nothing to accept.",
+                severity="warning",
+            )
+            return
         if view is None or view.advice_decision in (None, "hold"):
             self.notify("Nothing to accept: today's advice is to hold.", severity="warning")
             return
@@ -526,7 +548,8 @@ class TodayScreen(Screen[None]):
             if yes:
                 self.rehab.record(backend.accept_advice, success="Advice accepted")
 
-        question = f"Accept today's advice ({view.advice_decision}) from tomorrow?"
+        change = f": {view.plan_change}" if view.plan_change else ""
+        question = f"Accept today's advice ({view.advice_decision}{change}) from tomorrow?"
         self.app.push_screen(ConfirmDialog(question), confirmed)
 
     def action_red_flags(self) -> None:

@@ -2,9 +2,9 @@
 
 Red flags were text: a SymptomCheck note starting "red flag: pop, gap" and a pause whose
 reason started the same way (with "; cleared by NAME on DATE" once cleared). They become rows
-of `redflagentry` (which flag, when, the pause it opened, who cleared it and when); the
-notes and reasons keep only their free text, and a red-flag pause's reason becomes
-"red flag". A phase change gains the reduction it holds (`set_cut`, `week_cap`).
+of `redflagentry` (which flag, when, the check and the pause, who cleared it and when), which
+is all the code reads from now on; the texts stay as they were written, as history. A phase
+change gains the reduction it holds (`set_cut`, `week_cap`).
 
 Revision ID: 0004
 Revises: 0003
@@ -24,6 +24,7 @@ depends_on = None
 
 PREFIX = "red flag: "
 FLAG_IDS = ("pop", "no-heel-raise", "gap", "nerve", "infection", "rest-pain", "both-heels")
+UNRECORDED = "not recorded"  # cleared_by of a flag whose pause ended with no clearance text
 CLEARED = re.compile(r"cleared by (?P<who>.+?) on (?P<day>\d{4}-\d{2}-\d{2})")
 
 
@@ -116,6 +117,12 @@ def _carry_over(conn: sa.Connection) -> None:
             if found is not None:
                 who, cleared_on = found["who"], date.fromisoformat(found["day"])
                 cleared_at = _as_instant(match.ended_at)
+        if who is None and (match is None or match.end_date is not None):
+            # no open pause holds this flag (no program then, or a pause that ended with no
+            # clearance written): it must not block the program now
+            who = UNRECORDED
+            cleared_on = _as_date(match.end_date) if match is not None else day
+            cleared_at = _as_instant(match.ended_at if match is not None else check.logged_at)
         if match is not None:
             covered.setdefault(match.id, set()).update(ids)
         for flag in ids:
@@ -125,8 +132,6 @@ def _carry_over(conn: sa.Connection) -> None:
                 "check": check.id, "pause": match.id if match is not None else None,
                 "who": who, "cleared_on": cleared_on, "cleared_at": cleared_at,
             })
-        conn.execute(sa.text("UPDATE symptomcheck SET note = :note WHERE id = :id"),
-                     {"note": rest or None, "id": check.id})
     for pause, ids, rest in pause_rows:
         found = CLEARED.search(pause.reason)
         for flag in ids:
@@ -137,14 +142,14 @@ def _carry_over(conn: sa.Connection) -> None:
                 "patient": pause.patient_id, "enrollment": pause.enrollment_id, "flag": flag,
                 "day": _as_date(pause.start_date), "at": _as_instant(pause.created_at),
                 "check": None, "pause": pause.id,
-                "who": found["who"] if found else None,
-                "cleared_on": date.fromisoformat(found["day"]) if found else None,
-                "cleared_at": _as_instant(pause.ended_at) if found else None,
+                "who": found["who"] if found else (
+                    UNRECORDED if pause.end_date is not None else None
+                ),
+                "cleared_on": date.fromisoformat(found["day"]) if found else (
+                    _as_date(pause.end_date) if pause.end_date is not None else None
+                ),
+                "cleared_at": _as_instant(pause.ended_at) if pause.end_date is not None else None,
             })
-        rest = CLEARED.sub("", rest).strip(" ;")
-        reason = f"red flag; {rest}" if rest else "red flag"
-        conn.execute(sa.text("UPDATE pause SET reason = :reason WHERE id = :id"),
-                     {"reason": reason[:200], "id": pause.id})
 
 
 def _one_day():
