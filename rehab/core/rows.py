@@ -98,6 +98,7 @@ class TodayView:
     red_flag: bool = False  # paused for a red flag until a clinician clears it
     alert: str | None = None  # a stop the log showed just now: said once, as an alert
     plan_change: str = ""  # what accepting today's advice changes in the plan
+    local_hour: int = 8  # the patient's hour now: the pain dialog's default context
 
     @property
     def is_future(self) -> bool:

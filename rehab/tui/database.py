@@ -146,6 +146,7 @@ class StoreBackend:
                 end_date=view.end,
                 pause_reason=pause.reason if pause is not None else None,
                 red_flag=flagged,
+                local_hour=self.clock.now().astimezone(self.zone(patient)).hour,
             )
 
         return self._run(work)

@@ -424,7 +424,7 @@ class TodayScreen(Screen[None]):
                 if warning:
                     self.ask_red_flags()
 
-        hour = backend.clock.now().astimezone().hour
+        hour = self.view.local_hour if self.view is not None else 8
         self.app.push_screen(PainDialog("morning" if hour < 12 else "after"), chosen)
 
     def action_morning_check(self) -> None:
