@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -79,27 +80,43 @@ def _journals(path: Path) -> tuple[Path, ...]:
     return tuple(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))
 
 
-def check_target(path: Path) -> None:
+def check_target(path: Path, *, flag: str = "--db") -> None:
     """The demo may write only a new file or replace an earlier demo (a database carrying
-    the demo marker), checked read-only: anything else stays exactly as it is."""
+    the demo marker), checked read-only: anything else stays exactly as it is.
+
+    One exception, for demos made before the marker existed: the default demo.db in
+    rehab's own data folder (a name only `rehab demo` writes) whose only patient is the
+    demo patient."""
     allowed = "allowed: a new file, or a database an earlier rehab demo wrote"
     if os.path.lexists(path) and not path.exists():
-        raise UsageProblem(f"--db: {path} is a broken symbolic link ({allowed})")
+        raise UsageProblem(f"{flag}: {path} is a broken symbolic link ({allowed})")
     found = plain.inspect_file(path)
     if found.kind == "missing":
         leftover = [p for p in _journals(path) if os.path.lexists(p)]
         if leftover:
             raise UsageProblem(
-                f"--db: {leftover[0]} is there, the journal of another database ({allowed})"
+                f"{flag}: {leftover[0]} is there, the journal of another database ({allowed})"
             )
         return
     if found.kind == "special":
-        raise UsageProblem(f"--db: {path} is {found.problem}, not a rehab demo ({allowed})")
-    if not plain.is_demo(path):
+        raise UsageProblem(f"{flag}: {path} is {found.problem}, not a rehab demo ({allowed})")
+    if not plain.is_demo(path) and not _earlier_default_demo(path):
         what = {"rehab": "a rehab database", "foreign": "another program's database"}.get(
             found.kind, "a file"
         )
-        raise UsageProblem(f"--db: {path} is {what}, not a rehab demo ({allowed})")
+        raise UsageProblem(f"{flag}: {path} is {what}, not a rehab demo ({allowed})")
+
+
+def _earlier_default_demo(path: Path) -> bool:
+    default = demo_path().expanduser().resolve()
+    if path.expanduser().resolve() != default or plain.inspect_file(path).kind != "rehab":
+        return False
+    try:
+        with plain.read_only(path) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM patient")}
+    except sqlite3.Error:
+        return False
+    return names == {PATIENT}
 
 
 def build(path: Path, *, today: date) -> Built:

@@ -101,6 +101,25 @@ def test_demo_replaces_an_earlier_demo(rehab: Rehab, tmp_path: Path) -> None:
     assert folder_listing(tmp_path) == ["demo.db"]
 
 
+def test_an_earlier_default_demo_without_the_marker_is_still_replaced(
+    rehab: Rehab, rehab_home: Path
+) -> None:
+    """Demos made before the marker: only the default demo.db, only the demo patient."""
+    assert rehab("demo", "--no-open", db=False).code == 0
+    default = rehab_home / "data" / "demo.db"
+    with contextlib.closing(sqlite3.connect(default)) as con, con:
+        con.execute("DELETE FROM setting WHERE key = 'rehab.demo'")
+    assert rehab("demo", "--no-open", db=False).code == 0
+    with contextlib.closing(sqlite3.connect(default)) as con, con:
+        con.execute("DELETE FROM setting WHERE key = 'rehab.demo'")
+        con.execute("INSERT INTO patient (name, created_at) VALUES ('me', '2026-01-01')")
+    before = fingerprint(default)
+    result = rehab("demo", "--no-open", db=False)
+    one_line(result, 2)
+    assert result.err.startswith("rehab: the demo database: ")
+    assert fingerprint(default) == before
+
+
 def test_demo_refuses_leftover_journal_files_of_another_database(
     rehab: Rehab, tmp_path: Path
 ) -> None:

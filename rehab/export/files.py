@@ -70,7 +70,7 @@ def folder_target(out: str | None, default: str, *, force: bool, names: Sequence
     """A folder for several files; an existing one is written into only with --force."""
     path = Path(out if out is not None else default).expanduser()
     if not path.is_dir():
-        _refuse_special(path, "a new or existing folder for the CSV files")
+        _refuse_special(path, "a new or existing folder for the CSV files", noun="a folder")
     if path.exists() and not path.is_dir():
         raise UsageProblem(
             f"--out: {path} is a file (allowed: a folder for the CSV files, "
@@ -111,10 +111,10 @@ def special_kind(path: Path) -> str | None:
     return file_kind(info.st_mode)
 
 
-def _refuse_special(path: Path, allowed: str) -> None:
+def _refuse_special(path: Path, allowed: str, *, noun: str = "a regular file") -> None:
     kind = special_kind(path)
     if kind is not None:
-        raise UsageProblem(f"--out: {path} is {kind}, not a regular file (allowed: {allowed})")
+        raise UsageProblem(f"--out: {path} is {kind}, not {noun} (allowed: {allowed})")
 
 
 def _temp_prefix(path: Path) -> str:
