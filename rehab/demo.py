@@ -10,7 +10,9 @@ decision back to phase 1, then phase 2 again; three VISA-A scores, weeks 0, 5 an
 from __future__ import annotations
 
 import json
+import os
 import random
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -21,11 +23,13 @@ from sqlmodel import Session
 from rehab import paths
 from rehab.core.catalog import load_catalog
 from rehab.core.visa import Answers, score
-from rehab.store import journal
+from rehab.errors import UsageProblem
+from rehab.store import journal, plain
 from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import PhaseChange
 from rehab.store.observations import Assessment
+from rehab.store.preferences import Setting
 from rehab.store.url import sqlite_url
 
 PROGRAM = "achilles-midportion"
@@ -72,11 +76,55 @@ VISA_STEPS = {  # program day: answers (scores come out near 55, 68, 80)
 }
 
 
+def _journals(path: Path) -> tuple[Path, ...]:
+    return tuple(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))
+
+
+def check_target(path: Path, *, flag: str = "--db") -> None:
+    """The demo may write only a new file or replace an earlier demo (a database carrying
+    the demo marker), checked read-only: anything else stays exactly as it is.
+
+    One exception, for demos made before the marker existed: the default demo.db in
+    rehab's own data folder (a name only `rehab demo` writes) whose only patient is the
+    demo patient."""
+    allowed = "allowed: a new file, or a database an earlier rehab demo wrote"
+    if os.path.lexists(path) and not path.exists():
+        raise UsageProblem(f"{flag}: {path} is a broken symbolic link ({allowed})")
+    found = plain.inspect_file(path)
+    if found.kind == "missing":
+        leftover = [p for p in _journals(path) if os.path.lexists(p)]
+        if leftover:
+            raise UsageProblem(
+                f"{flag}: {leftover[0]} is there, the journal of another database ({allowed})"
+            )
+        return
+    if found.kind == "special":
+        raise UsageProblem(f"{flag}: {path} is {found.problem}, not a rehab demo ({allowed})")
+    if not plain.is_demo(path) and not _earlier_default_demo(path):
+        what = {"rehab": "a rehab database", "foreign": "another program's database"}.get(
+            found.kind, "a file"
+        )
+        raise UsageProblem(f"{flag}: {path} is {what}, not a rehab demo ({allowed})")
+
+
+def _earlier_default_demo(path: Path) -> bool:
+    default = demo_path().expanduser().resolve()
+    if path.expanduser().resolve() != default or plain.inspect_file(path).kind != "rehab":
+        return False
+    try:
+        with plain.read_only(path) as conn:
+            names = {row[0] for row in conn.execute("SELECT name FROM patient")}
+    except sqlite3.Error:
+        return False
+    return names == {PATIENT}
+
+
 def build(path: Path, *, today: date) -> Built:
-    """Write the demo history into `path` (replacing an earlier demo there)."""
+    """Write the demo history into `path`: a new file, or over an earlier demo there."""
+    check_target(path)
     if path.exists():
         path.unlink()
-        for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        for extra in _journals(path):
             extra.unlink(missing_ok=True)
     rng = random.Random(SEED)
     program = load_catalog(paths.builtin_programs_dir(), None).get(PROGRAM)
@@ -86,6 +134,13 @@ def build(path: Path, *, today: date) -> Built:
     visa_scores: list[int] = []
     with Session(engine) as session, session.begin():
         patient = journal.find_patient(session, name=PATIENT, create=True)
+        session.add(
+            Setting(
+                patient_id=patient.id or 0,
+                key=plain.DEMO_MARKER_KEY,
+                value=plain.DEMO_MARKER_VALUE,
+            )
+        )
         zone = journal.patient_zone(patient)
         enrollment = journal.start_program(
             session,

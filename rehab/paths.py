@@ -35,6 +35,25 @@ def config_dir() -> Path:
     return user_config_path(APP, appauthor=False)
 
 
+def make_private_folders(folder: Path) -> None:
+    """Make `folder` and any missing parents, each with mode 0700 whatever the umask (the
+    mode given to mkdir is masked, so it is set again). Folders that were already there,
+    or that another process made meanwhile, are left as they are."""
+    missing: list[Path] = []
+    here = folder
+    while not os.path.lexists(here) and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)
+    if not folder.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(folder))
+
+
 def default_db_path() -> Path:
     return data_dir() / "rehab.db"
 

@@ -30,6 +30,7 @@ def demo(ctx: click.Context, db: str | None, no_open: bool) -> None:
         raise UsageProblem(f"--db: {path} is your own database (allowed: another file)")
     if path.is_dir():
         raise UsageProblem(f"--db: {path} is a folder (allowed: a database file path)")
+    demo_data.check_target(path, flag="--db" if db else "the demo database")
     today = clock.today_in(clock.zone(None))
     built = demo_data.build(path, today=today)
     click.echo(

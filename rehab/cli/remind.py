@@ -3,12 +3,15 @@ time zone)."""
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 
+from rehab import paths
 from rehab.cli import Options
 from rehab.cli.params import INSTANT
 from rehab.cli.session import action
@@ -19,7 +22,7 @@ Description=rehab exercise reminders
 
 [Service]
 Type=simple
-ExecStart={command}
+{environment}ExecStart={command}
 Restart=on-failure
 RestartSec=30
 
@@ -44,7 +47,7 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
     if print_systemd_unit:
         if once or at:
             raise click.UsageError("--print-systemd-unit takes no other option")
-        click.echo(UNIT.format(command=_command(options)), nl=False)
+        click.echo(_unit(options), nl=False)
         return
     if at is not None and not once:
         raise click.UsageError("--at goes with --once")
@@ -71,13 +74,49 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
     _serve(engine, options)
 
 
-def _command(options: Options) -> str:
+def _unit(options: Options) -> str:
+    """The unit runs the same database as this command (from --db or REHAB_DB), but never
+    holds its password: unit files are usually world-readable, and `systemctl show` prints
+    them to anyone. The password goes in an EnvironmentFile only the user can read."""
+    db = options.db or os.environ.get("REHAB_DB") or None
     parts = [sys.executable, "-m", "rehab"]
-    if options.db:
-        parts += ["--db", options.db]
+    environment = ""
+    if db:
+        db, had_password = _without_password(db)
+        parts += ["--db", db]
+        if had_password:
+            secrets = paths.config_dir() / "remind.env"
+            environment = (
+                "# The database password is not in this unit (unit files are readable by\n"
+                "# anyone). Put it in the file below as one line, PGPASSWORD=<password>, and\n"
+                f"# make it yours only: install -m 600 /dev/null {shlex.quote(str(secrets))}\n"
+                "# (or leave this line out and keep the password in ~/.pgpass).\n"
+                f"EnvironmentFile={_systemd(str(secrets))}\n"
+            )
     if options.patient:
         parts += ["--patient", options.patient]
-    return " ".join(shlex.quote(p) for p in [*parts, "remind"])
+    command = " ".join(shlex.quote(p) for p in [*parts, "remind"])
+    return UNIT.format(command=_systemd(command), environment=environment)
+
+
+def _without_password(db: str) -> tuple[str, bool]:
+    """A database URL without its password (in the user part or as ?password=), and
+    whether there was one; the rest is kept as written. A file path is returned as it is."""
+    if "://" not in db or db.startswith("sqlite:"):
+        return db, False
+    parts = urlsplit(db)
+    user, at, host = parts.netloc.rpartition("@")
+    had = at != "" and ":" in user
+    netloc = f"{user.partition(':')[0]}@{host}" if at else host
+    pairs = [pair for pair in parts.query.split("&") if pair]
+    kept = [pair for pair in pairs if pair.partition("=")[0] != "password"]
+    had = had or len(kept) != len(pairs)
+    return urlunsplit(parts._replace(netloc=netloc, query="&".join(kept))), had
+
+
+def _systemd(text: str) -> str:
+    """systemd reads % as the start of a specifier (%h...): a literal one is %%."""
+    return text.replace("%", "%%")
 
 
 def _serve(engine: object, options: Options) -> None:

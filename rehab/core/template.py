@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
+import stat
 from pathlib import Path
 from typing import Any, Literal
 
@@ -329,14 +331,61 @@ def parse_program(data: dict[str, Any]) -> Program:
     return program
 
 
+MAX_TEMPLATE_BYTES = 1 << 20  # the largest built-in is about 10 KiB
+_TEMPLATE_ALLOWED = "allowed: a regular TOML file up to 1 MiB"
+
+
+def _special(mode: int) -> str | None:
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):  # fmt: skip
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def read_template_bytes(path: Path) -> bytes:
+    """The file's bytes, read only from a regular file (after following links) of at most
+    MAX_TEMPLATE_BYTES: a FIFO could block for ever and /dev/zero never ends. The type is
+    checked with stat before opening, and again on the open file (O_NONBLOCK, so even a
+    FIFO swapped in meanwhile cannot block the open)."""
+    try:
+        kind = _special(os.stat(path).st_mode)
+        if kind is not None:
+            raise TemplateError(f"{path}: is {kind}, not a regular file ({_TEMPLATE_ALLOWED})")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(fd)
+            kind = _special(info.st_mode)
+            if kind is not None:
+                raise TemplateError(f"{path}: is {kind}, not a regular file ({_TEMPLATE_ALLOWED})")
+            if info.st_size > MAX_TEMPLATE_BYTES:
+                raise TemplateError(
+                    f"{path}: is {info.st_size} bytes, larger than 1 MiB ({_TEMPLATE_ALLOWED})"
+                )
+            chunks, size = [], 0
+            while size <= MAX_TEMPLATE_BYTES:
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise TemplateError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if size > MAX_TEMPLATE_BYTES:  # it grew while being read
+        raise TemplateError(f"{path}: is larger than 1 MiB ({_TEMPLATE_ALLOWED})")
+    return b"".join(chunks)
+
+
 def load_program_file(path: Path) -> Program:
     """Read and validate one TOML template; errors name the file."""
     import tomllib
 
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise TemplateError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raw = read_template_bytes(path)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

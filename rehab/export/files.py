@@ -5,6 +5,12 @@ A file is written to a temporary file (mode 0600) in the same folder, synced, th
 into place: renamed over the old one with --force, hard-linked otherwise, so a file that
 appeared meanwhile is still not overwritten. A folder of CSV files is built as a hidden
 temporary folder beside it and renamed. `-` means standard output.
+
+--force replaces regular files only: a FIFO, a device node (/dev/null as root!), a socket
+or a link to one is refused, and none of them is ever opened. Temporary names say who made
+them, `.NAME.rehab-PID-RANDOM.part`, so that an export killed half way (its temporary file
+holds health data) is cleaned up by the next export to the same place: only names of that
+exact pattern, owned by this user, of the kind this export makes, whose writer is gone.
 """
 
 from __future__ import annotations
@@ -12,16 +18,20 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from rehab.errors import EnvironmentProblem, UsageProblem
+from rehab.store.plain import file_kind
 
 STDOUT = "-"
+STALE_AFTER_S = 24 * 3600  # a writer still alive after this long is a reused pid
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ def file_target(out: str | None, default: str, *, force: bool) -> Target:
         raise UsageProblem(
             f"--out: {path} is a folder (allowed: a file path, or - for standard output)"
         )
+    _refuse_special(path, "a new file, a regular file with --force, or - for standard output")
     _check_parent(path)
     if path.exists() and not force:
         raise UsageProblem(f"--out: {path} already exists (use --force to replace it)")
@@ -58,12 +69,16 @@ def file_target(out: str | None, default: str, *, force: bool) -> Target:
 def folder_target(out: str | None, default: str, *, force: bool, names: Sequence[str]) -> Target:
     """A folder for several files; an existing one is written into only with --force."""
     path = Path(out if out is not None else default).expanduser()
+    if not path.is_dir():
+        _refuse_special(path, "a new or existing folder for the CSV files", noun="a folder")
     if path.exists() and not path.is_dir():
         raise UsageProblem(
             f"--out: {path} is a file (allowed: a folder for the CSV files, "
             "or --table NAME to write one table to a file)"
         )
     if path.is_dir():
+        for name in names:
+            _refuse_special(path / name, "--force replaces regular files only")
         clash = [name for name in names if (path / name).exists()]
         if clash and not force:
             raise UsageProblem(
@@ -73,6 +88,90 @@ def folder_target(out: str | None, default: str, *, force: bool, names: Sequence
     else:
         _check_parent(path)
     return Target(path.absolute(), force)
+
+
+def special_kind(path: Path) -> str | None:
+    """What `path` is when --force must not replace it, or None: nothing there, a regular
+    file, or a link to one (or to nothing); the link is what gets replaced, never its
+    target. Found with stat alone: a FIFO is never opened (that could block)."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None  # nothing there (a missing or wrong folder is said elsewhere)
+    if stat.S_ISREG(info.st_mode):
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = os.stat(path)
+        except OSError:
+            return None  # a link to nothing
+        if stat.S_ISREG(target.st_mode):
+            return None
+        return f"a symbolic link to {file_kind(target.st_mode).removeprefix('a ')}"
+    return file_kind(info.st_mode)
+
+
+def _refuse_special(path: Path, allowed: str, *, noun: str = "a regular file") -> None:
+    kind = special_kind(path)
+    if kind is not None:
+        raise UsageProblem(f"--out: {path} is {kind}, not {noun} (allowed: {allowed})")
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.rehab-{os.getpid()}-"
+
+
+def _writer_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    except OverflowError:
+        return True
+    return False
+
+
+def remove_stale(path: Path, *, folder_names: Sequence[str] | None = None) -> None:
+    """Remove temporary files (or, for a CSV folder, temporary folders) that an earlier
+    export to `path` left when it was killed. Best effort; never anything that does not
+    match exactly, is not this user's, or is not the kind this export makes."""
+    pattern = re.compile(re.escape(f".{path.name}.rehab-") + r"(\d{1,10})-[a-z0-9_]{1,16}\.part")
+    now = time.time()
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return
+    for entry in entries:
+        found = pattern.fullmatch(entry.name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        with contextlib.suppress(OSError):
+            info = entry.stat(follow_symlinks=False)
+            if info.st_uid != os.geteuid() or pid == os.getpid():
+                continue
+            if folder_names is None and stat.S_ISREG(info.st_mode):
+                if _writer_gone(pid) or info.st_mtime < now - STALE_AFTER_S:
+                    os.unlink(entry.path)
+            elif folder_names is not None and stat.S_ISDIR(info.st_mode):
+                _remove_stale_folder(Path(entry.path), pid, folder_names, now)
+
+
+def _remove_stale_folder(folder: Path, pid: int, names: Sequence[str], now: float) -> None:
+    children = list(os.scandir(folder))
+    newest = os.lstat(folder).st_mtime
+    for child in children:
+        info = child.stat(follow_symlinks=False)
+        if child.name not in names or not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return  # not only what an export writes: not ours to remove
+        newest = max(newest, info.st_mtime)
+    if not (_writer_gone(pid) or newest < now - STALE_AFTER_S):
+        return
+    for child in children:
+        os.unlink(child.path)
+    os.rmdir(folder)
 
 
 def _check_parent(path: Path) -> None:
@@ -104,8 +203,9 @@ def open_text(target: Target, *, newline: str | None = None) -> Iterator[TextIO]
 
 @contextlib.contextmanager
 def atomic_text(path: Path, *, force: bool, newline: str | None = None) -> Iterator[TextIO]:
+    remove_stale(path)
     try:
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=".part")
     except OSError as exc:
         raise EnvironmentProblem(
             f"--out: cannot write in {path.parent}: {exc.strerror or exc}"
@@ -134,6 +234,8 @@ def new_private_file(path: Path) -> Iterator[TextIO]:
 
 def _place(temp: Path, path: Path, *, force: bool) -> None:
     if force:
+        # checked again: something else may have appeared there while the file was written
+        _refuse_special(path, "a new file, a regular file with --force, or - for standard output")
         os.replace(temp, path)
         return
     try:
@@ -158,8 +260,9 @@ def staging_folder(target: Target, names: Sequence[str]) -> Iterator[Path]:
     after all of them were written. If the block fails, the temporary folder goes."""
     assert target.path is not None
     final = target.path
+    remove_stale(final, folder_names=names)
     try:
-        temp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".part"))
+        temp = Path(tempfile.mkdtemp(dir=final.parent, prefix=_temp_prefix(final), suffix=".part"))
     except OSError as exc:
         raise EnvironmentProblem(
             f"--out: cannot write in {final.parent}: {exc.strerror or exc}"
@@ -167,6 +270,8 @@ def staging_folder(target: Target, names: Sequence[str]) -> Iterator[Path]:
     try:
         yield temp
         if final.is_dir():
+            for name in names:  # checked again, all before any is replaced
+                _refuse_special(final / name, "--force replaces regular files only")
             for name in names:
                 if (temp / name).exists():
                     os.replace(temp / name, final / name)

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rehab.errors import EnvironmentProblem, UsageProblem
-from rehab.store.plain import BUSY_TIMEOUT_MS, HEAD_REVISION, KNOWN_REVISIONS, explain
+from rehab.paths import make_private_folders
+from rehab.store.plain import BUSY_TIMEOUT_MS, HEAD_REVISION, KNOWN_REVISIONS, explain, inspect_file
 from rehab.store.url import database_url, sqlite_path
 
 __all__ = [
@@ -29,13 +30,9 @@ __all__ = [
 
 
 def _prepare_file(path: Path) -> None:
-    """Create the folder (0700) and an empty database file (0600) before SQLite does."""
-    if path.is_dir():
-        raise UsageProblem(f"--db: {path} is a folder (allowed: a database file path)")
-    if path.exists():
-        return
+    """Create the folders (0700) and an empty database file (0600) before SQLite does."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_folders(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
@@ -45,6 +42,47 @@ def _prepare_file(path: Path) -> None:
             f"cannot create the database {path}: {exc.strerror or exc} "
             "(choose a writable place with --db PATH or REHAB_DB)"
         ) from None
+
+
+def _check_file(path: Path, url: str, *, create: bool) -> None:
+    """Refuse, before anything about it changes, a file that is not a rehab database.
+
+    Opening the file through SQLAlchemy already changes it (the journal mode becomes WAL
+    on connect), so the file is first read through a read-only connection that cannot."""
+    found = inspect_file(path)
+    if found.kind == "missing":
+        if not create:
+            raise UsageProblem(
+                f"--db: no database at {path} (allowed: an existing rehab database; "
+                "`rehab start` creates a new one)"
+            )
+        _prepare_file(path)
+    elif found.kind == "special":
+        raise UsageProblem(
+            f"--db: {path} is {found.problem}, not a database file "
+            "(allowed: a rehab database file, or a path for a new one)"
+        )
+    elif found.kind == "blank" and not create:
+        raise UsageProblem(
+            f"--db: {path} is empty, not a rehab database (allowed: an existing "
+            "rehab database; `rehab start` makes a new one)"
+        )
+    elif found.kind == "unreadable":
+        raise EnvironmentProblem(explain(found.error or OSError(found.problem), url))
+    elif found.kind == "foreign":
+        raise EnvironmentProblem(
+            f"{path} is not a rehab database (it has other tables: "
+            f"{', '.join(found.tables[:5])}); use --db to pick a rehab database or a new file"
+        )
+    elif found.kind == "rehab" and found.revision not in (None, *KNOWN_REVISIONS):
+        raise EnvironmentProblem(_newer(found.revision))
+
+
+def _newer(revision: str | None) -> str:
+    return (
+        f"the database is at schema revision {revision}, newer than this rehab "
+        f"knows ({HEAD_REVISION}); upgrade rehab"
+    )
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -82,12 +120,9 @@ def open_engine(
     """
     path = sqlite_path(url)
     if path is not None:
-        if not create and not path.exists():
-            raise UsageProblem(
-                f"--db: no database at {path} (allowed: an existing rehab database; "
-                "`rehab start` creates a new one)"
-            )
-        _prepare_file(path)
+        if path.is_dir():
+            raise UsageProblem(f"--db: {path} is a folder (allowed: a database file path)")
+        _check_file(path, url, create=create)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_immediate if writes else _begin_deferred)
@@ -138,10 +173,7 @@ def _check_known(revision: str | None, engine: Engine) -> None:
             )
         return
     if revision not in KNOWN_REVISIONS:
-        raise EnvironmentProblem(
-            f"the database is at schema revision {revision}, newer than this rehab "
-            f"knows ({HEAD_REVISION}); upgrade rehab"
-        )
+        raise EnvironmentProblem(_newer(revision))
 
 
 def alembic_config(engine: Engine) -> Any:

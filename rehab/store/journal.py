@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from rehab.core import clock
@@ -428,6 +428,23 @@ class Amounts:
     note: str | None = None
 
 
+def hold_day(session: Session, *, patient: Patient, day: date) -> None:
+    """Make this transaction the only one counting and logging doses of the patient's day
+    until it ends: "how many sets are done?" and the INSERT that follows must see the same
+    state, or two check-offs at once both find the dose open and log it twice.
+
+    SQLite already serialises writers (BEGIN IMMEDIATE takes the write lock when the
+    transaction starts). PostgreSQL needs a lock of its own: a transaction-scoped advisory
+    lock keyed on (patient, day), released by the server at commit or rollback, also if
+    the process dies. Other patients and other days do not wait."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(CAST(:patient AS integer), CAST(:day AS integer))"),
+        {"patient": _id(patient), "day": day.toordinal()},
+    )
+
+
 def record_done(
     session: Session,
     *,
@@ -441,6 +458,7 @@ def record_done(
     """Check off a planned dose (every open leg unless `side` is given)."""
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    hold_day(session, patient=patient, day=day)
     view = load_day(session, patient=patient, day=day)
     refuse_if_red_flag(session, enrollment=view.enrollment)
     key = next_open_key(view, key)
@@ -514,6 +532,7 @@ def record_skip(
     reason = one_line_reason(reason, examples=", ".join(SKIP_REASONS))
     moment = now or clock.now_utc()
     _not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    hold_day(session, patient=patient, day=day)
     view = load_day(session, patient=patient, day=day)
     refuse_if_red_flag(session, enrollment=view.enrollment)
     items = [i for i in _planned_items(view, key, side) if i.status in ("open", "partial")]

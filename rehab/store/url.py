@@ -35,8 +35,28 @@ def database_url(db: str | None) -> str:
                 f"--db: unsupported database URL scheme {scheme!r} "
                 "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"
             )
+        if scheme == "sqlite":
+            _refuse_memory(value)
         return value
     return sqlite_url(Path(value))
+
+
+def _refuse_memory(url: str) -> None:
+    """An in-memory SQLite database takes every write and loses it when rehab exits."""
+    rest = url.removeprefix("sqlite://")
+    path, _, query = rest.partition("?")
+    name = path.removeprefix("/")
+    options = {part.partition("=")[0].lower(): part.partition("=")[2] for part in query.split("&")}
+    if (
+        not path.startswith("/")
+        or name in ("", ":memory:")
+        or name.startswith("file::memory:")
+        or options.get("mode", "").lower() == "memory"
+    ):
+        raise UsageProblem(
+            f"--db: {url} is an in-memory database, whose entries vanish when rehab exits "
+            "(allowed: a file path, sqlite:///PATH or postgresql+psycopg://...)"
+        )
 
 
 def sqlite_url(path: Path) -> str:

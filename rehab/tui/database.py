@@ -390,6 +390,7 @@ class StoreBackend:
         so fast repeated presses each land on the right leg and set."""
 
         def work(session: Session, patient: Patient) -> str | None:
+            journal.hold_day(session, patient=patient, day=day)  # before deciding
             view = journal.load_day(session, patient=patient, day=day)
             row = next(
                 (r for r in build_rows(view.items) if r.id == row_id and r.slot == slot), None
