@@ -48,6 +48,7 @@ def on_track(
     visa_scores: Iterable[tuple[date, int]] = (),
     pauses: Sequence[Pause] = (),
     max_pain_during: int = PAIN_DURING_LIMIT,
+    visa_offered: bool = True,
 ) -> CourseCheck:
     """Compare the log with the expected course (CLINICAL.md, "Expected course").
 
@@ -56,6 +57,8 @@ def on_track(
     after 12 weeks: morning pain down 2 points or 30% from the first well-logged week, or
     VISA-A up 14 (or at about full recovery). Either measure improving is enough. An important
     improvement is on track at any time; without one, before 12 weeks it is too early to tell.
+    `visa_offered=False` (a program without the VISA-A, or a red flag open): scores already
+    taken still count, but the sentence does not ask for another questionnaire.
     """
     log = _Log(days, today, pauses)
     limit = min(max_pain_during, PAIN_DURING_LIMIT)
@@ -129,10 +132,11 @@ def on_track(
             reasons,
         )
     if not measured:
+        visa = ", or fill in the VISA-A questionnaire again" if visa_offered else ""
         return CourseCheck(
             "not enough data",
             f"Cannot tell after {weeks} weeks: log morning pain on at least {MIN_LOGGED_DAYS} "
-            "days a week, or fill in the VISA-A questionnaire again.",
+            f"days a week{visa}.",
             reasons,
         )
     return CourseCheck(

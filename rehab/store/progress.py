@@ -116,7 +116,7 @@ def accept(
 
 def course_check(session: Session, *, patient: Patient, today: date) -> CourseCheck:
     """The whole enrollment compared with the expected course (CLINICAL.md)."""
-    from rehab.store.assessments import visa_history
+    from rehab.store.assessments import visa_history, visa_refusal
 
     enrollment = journal.require_enrollment(session, patient=patient)
     days = observations(
@@ -129,4 +129,5 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
         today=today,
         visa_scores=scores,
         pauses=journal.pauses_of(session, enrollment=enrollment),
+        visa_offered=visa_refusal(session, patient=patient) is None,
     )
