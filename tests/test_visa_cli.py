@@ -382,3 +382,15 @@ def test_refused_while_a_red_flag_is_open_until_a_clinician_clears_it(achilles: 
     assert achilles("cleared", "--by", "Dr Sousa").code == 0
     assert achilles("visa", "--answers", answers()).code == 0
     assert len(assessments(achilles.db)) == 1
+
+
+def test_an_empty_visa_chart_does_not_invite_one_where_it_is_not_offered(plantar: Rehab) -> None:
+    chart = plantar("chart", "visa").out
+    assert "does not use it" in chart and "once the VISA-A questionnaire is filled in" not in chart
+
+
+def test_an_empty_visa_chart_does_not_invite_one_during_a_red_flag(achilles: Rehab) -> None:
+    assert "once the VISA-A questionnaire is filled in" in achilles("chart", "visa").out
+    assert achilles("check", "--flag", "gap").code == 0
+    chart = achilles("chart", "visa").out
+    assert "paused for a red flag" in chart and "once the VISA-A" not in chart
