@@ -172,9 +172,14 @@ def visa_chart(
     width: int = 80,
     height: int = 24,
     color: bool = False,
+    not_offered: str | None = None,
 ) -> str:
     """VISA-A totals (0–100, 100 = no symptoms) with a band of ±14 points around the first
-    score shown: a score outside the band is a clinically important change from it."""
+    score shown: a score outside the band is a clinically important change from it.
+    `not_offered`: why the questionnaire cannot be filled in now (then an empty chart says
+    that instead of inviting one)."""
+    if not scores and not_offered:
+        return f"No VISA-A scores{f' {period}' if period else ''}: {not_offered}."
     if not scores:
         return _sentence(
             "VISA-A scores",
@@ -346,5 +351,8 @@ def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> 
     if kind == "load":
         loads = trends.load_by_exercise(session, patient=patient, first=first, last=last)
         return partial(load_chart, series={s.name: s.points for s in loads}, marks=marks, last=last)
+    from rehab.store.assessments import visa_refusal
+
     scores = trends.visa_scores(session, patient=patient, first=first, last=last)
-    return partial(visa_chart, scores=scores, marks=marks, last=last)
+    refusal = visa_refusal(session, patient=patient)
+    return partial(visa_chart, scores=scores, marks=marks, last=last, not_offered=refusal)

@@ -15,6 +15,7 @@ import pytest
 
 from rehab.core.schedule import DayPlan, EnrollmentSide, Progression, plan_day
 from rehab.core.template import Exercise, Program, Span, load_program_file
+from tests.conftest import Rehab
 
 REPO = Path(__file__).parents[1]
 PROGRAMS = REPO / "programs"
@@ -381,6 +382,100 @@ def test_jonsson_floor_level_eccentrics(program_id: str) -> None:
     caution = "do not let the heel drop below the floor"
     assert any(caution in c for c in program.cautions)
     assert any(caution in c for c in e.cautions)
+
+
+# Templates for pain at the tendon's insertion: a calf stretch that goes to the end of
+# dorsiflexion (heel pushed down, or hanging off a step) presses the insertion against the heel
+# bone, which their floor-level heel drops avoid (Jonsson 2008: no dorsiflexion below floor
+# level). Their stretch stays (seed 000 prescribes it) but on flat ground, short of end range.
+INSERTION = [
+    "achilles-insertional",
+    "posterior-heel-spur",
+    "retrocalcaneal-bursitis",
+    "haglunds-deformity",
+]
+MIDPORTION = ["achilles-midportion", "achilles-midportion-alfredson", "achilles-midportion-hsr"]
+MIDPORTION_STRETCH = (
+    "Hands on a wall, back leg straight and heel down, lean in until the calf pulls. "
+    "Hold still, do not bounce."
+)
+# Wording that would send the heel below the floor or push it down to the end of the range.
+END_RANGE = re.compile(
+    r"off (?:a|the) (?:step|stair|kerb|curb)|edge|hang|below|heel down|drop|"
+    r"(?<!not )as far as (?:you|it) can|deeper",
+    re.IGNORECASE,
+)
+
+
+def _calf_stretch(program_id: str) -> Exercise:
+    return _program(program_id).exercise("calf-stretch")
+
+
+@pytest.mark.parametrize("program_id", INSERTION)
+def test_insertion_templates_stretch_the_calf_on_flat_ground_short_of_a_pinch(
+    program_id: str,
+) -> None:
+    e = _calf_stretch(program_id)
+    # still the seed's stretch, with its dose and sources
+    assert e.kind == "stretch" and e.side == "each" and not e.unverified
+    assert (_span(e.hold_seconds), _span(e.sets)) == ((30, 30), (2, 3))
+    assert SEED_000 in e.source and "Bandy 1997, Phys Ther 77:1090" in e.source
+    # how it is done: flat ground, the heel resting on the floor, stop before a pinch
+    how = e.instructions
+    assert how.startswith("On flat ground") and "flat ground" in e.name
+    assert "heel resting on the floor, not pressed into it" in how
+    assert "Stop before anything pinches at the back of the heel" in how
+    assert "step" not in how.lower() and "kerb" not in how.lower()
+    assert not END_RANGE.findall(how), f"{program_id}: {END_RANGE.findall(how)}"
+    # the cautions say what not to do, and why
+    cautions = " ".join(e.cautions)
+    assert "Flat ground only: never let the heel hang off a step" in cautions
+    assert "Stop before it pinches at the back of the heel" in cautions
+
+
+def test_insertion_templates_share_one_calf_stretch() -> None:
+    first, *others = [_calf_stretch(p) for p in INSERTION]
+    for other in others:
+        assert (other.name, other.instructions, other.cautions) == (
+            first.name,
+            first.instructions,
+            first.cautions,
+        )
+
+
+@pytest.mark.parametrize("program_id", INSERTION)
+def test_no_stretch_in_an_insertion_template_drops_the_heel_over_a_step(program_id: str) -> None:
+    for e in _program(program_id).exercises:
+        if e.kind in ("stretch", "mobility"):
+            found = END_RANGE.findall(e.instructions)
+            assert not found, f"{program_id}/{e.id}: {found}"
+
+
+@pytest.mark.parametrize("program_id", INSERTION)
+def test_the_flat_ground_calf_stretch_is_planned_for_both_legs(program_id: str) -> None:
+    plan = plan_day(_program(program_id), start=START, side="left", day=START)
+    doses = [d for d in plan.doses if d.exercise_id == "calf-stretch"]
+    assert sorted(d.side or "" for d in doses) == ["left", "right"]
+    assert doses[0].describe() == "Calf stretch on flat ground, 30 s hold × 2–3, left leg"
+
+
+@pytest.mark.parametrize("program_id", MIDPORTION)
+def test_midportion_templates_keep_the_usual_calf_stretch(program_id: str) -> None:
+    e = _calf_stretch(program_id)
+    assert (e.name, e.instructions, e.cautions) == ("Calf stretch", MIDPORTION_STRETCH, [])
+    assert (_span(e.hold_seconds), _span(e.sets), e.side) == ((30, 30), (2, 3), "each")
+
+
+@pytest.mark.parametrize("program_id", INSERTION)
+def test_programs_show_prints_the_flat_ground_stretch(rehab: Rehab, program_id: str) -> None:
+    result = rehab("programs", "show", program_id, db=False)
+    assert result.code == 0, result.err
+    e = _calf_stretch(program_id)
+    assert "Calf stretch on flat ground, 30 s hold × 2–3, each leg" in result.out
+    assert f"How: {e.instructions}" in result.out
+    for caution in e.cautions:
+        assert f"! {caution}" in result.out
+    assert "heel down" not in result.out
 
 
 def test_haglunds_tiptoe_note_and_nerve_caution() -> None:

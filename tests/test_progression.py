@@ -582,6 +582,20 @@ def test_on_track_by_visa_a(scores: list[int], status: str) -> None:
         assert check.sentence.startswith("Cannot tell after 13 weeks")
 
 
+def test_without_the_visa_a_the_course_asks_only_for_morning_pain() -> None:
+    """A program that does not use the VISA-A (or a red flag open): no call to fill it in,
+    but a score already taken still counts."""
+    start = TODAY - timedelta(days=7 * 13)
+    check = on_track([], start=start, today=TODAY, visa_offered=False)
+    assert check.status == "not enough data"
+    assert check.sentence.endswith("log morning pain on at least 4 days a week.")
+    assert "VISA-A" not in check.sentence
+    scores = [(start, 50), (start + timedelta(days=60), 64)]
+    assert on_track(
+        [], start=start, today=TODAY, visa_scores=scores, visa_offered=False
+    ).status == ("on track")
+
+
 def test_either_measure_improving_is_on_track() -> None:
     log, start = course(4, 3, 3, 12)  # pain down only 1
     visa = [(start, 50), (TODAY, 66)]

@@ -404,6 +404,18 @@ BAD: list[tuple[str, Mutation, str, list[str]]] = [
         "exercises",
         ["at least 1"],
     ),
+    (
+        "visa-a-not-a-bool",
+        _set("visa_a", "yes"),
+        "visa_a",
+        ["valid boolean"],
+    ),
+    (
+        "visa-a-on-plantar-fascia-only",
+        _both(_set("conditions", ["plantar-fasciitis"]), _set("visa_a", True)),
+        "visa_a",
+        ["only plantar fasciitis", "(allowed: false, or leave it out)"],
+    ),
 ]
 
 
@@ -614,3 +626,51 @@ def test_catalog_lets_a_broken_builtin_raise(builtin_dir: Path) -> None:
     (builtin_dir / "bad.toml").write_text("nonsense\n", encoding="utf-8")
     with pytest.raises(TemplateError):
         load_catalog(builtin_dir, None)
+
+
+# --- which programs offer the VISA-A (an Achilles questionnaire) ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("conditions", "visa_a", "offers", "reminds"),
+    [
+        (["achilles-midportion"], None, True, True),
+        (["achilles-insertional"], None, True, True),
+        (["heel-spur", "retrocalcaneal-bursitis"], None, True, True),
+        (["plantar-fasciitis"], None, False, False),
+        (["heel-pain"], None, False, False),  # heel pain in general: not by itself
+        # a mixed program: on offer for its Achilles patients, no two-weekly reminder
+        (["heel-pain", "achilles-midportion", "plantar-fasciitis"], None, True, False),
+        (["heel-pain"], True, True, True),  # the template decides
+        (["achilles-midportion"], False, False, False),
+        (["plantar-fasciitis"], False, False, False),
+    ],
+)
+def test_visa_a_is_offered_by_the_conditions_unless_the_template_says(
+    conditions: list[str], visa_a: bool | None, offers: bool, reminds: bool
+) -> None:
+    data = base()
+    data["conditions"] = conditions
+    if visa_a is not None:
+        data["visa_a"] = visa_a
+    program = parse_program(data)
+    assert (program.offers_visa_a, program.reminds_visa_a) == (offers, reminds)
+
+
+def test_visa_a_in_the_bundled_programs() -> None:
+    offered = {path.stem: load_program_file(path).offers_visa_a for path in PROGRAMS.glob("*.toml")}
+    assert [k for k, v in offered.items() if not v] == ["plantar-fasciitis"]
+
+
+def test_a_snapshot_from_before_the_visa_a_field_gets_the_same_answer() -> None:
+    """Enrollments store the template as it was: an old plantar-fascia snapshot has no
+    `visa_a`, and its conditions still keep the VISA-A off it."""
+    program = load_program_file(PROGRAMS / "plantar-fasciitis.toml")
+    assert program.visa_a is False
+    old = json.loads(program.snapshot())
+    del old["visa_a"]
+    restored = program_from_snapshot(json.dumps(old))
+    assert restored.visa_a is None and not restored.offers_visa_a
+    achilles = json.loads(load_program_file(PROGRAMS / "achilles-midportion.toml").snapshot())
+    del achilles["visa_a"]
+    assert program_from_snapshot(json.dumps(achilles)).offers_visa_a

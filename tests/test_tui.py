@@ -631,6 +631,48 @@ async def test_visa_questionnaire_in_the_app(db: Path) -> None:
     assert rows(db, "SELECT instrument, score FROM assessment") == [("visa-a", 100)]
 
 
+def _notices(app: RehabApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+async def test_no_visa_a_on_a_plantar_fasciitis_program(db: Path) -> None:
+    enroll(db, "plantar-fasciitis", side="left")
+    app, _ = make(db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        screen = today(app)
+        assert "Plantar fasciitis" in text_of(app, "#title")
+        assert "VISA-A" not in text_of(app, "#stats")  # no "due" hint
+        assert "v" not in screen.active_bindings  # no key, in the footer or the keys panel
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "VISA-A questionnaire" not in titles and "Log pain" in titles
+        await pilot.press("v")  # not bound: nothing opens, a notice says why
+        await settle(pilot)
+        today(app)
+        assert any("for Achilles problems" in m and "does not use it" in m for m in _notices(app))
+    assert rows(db, "SELECT count(*) FROM assessment") == [(0,)]
+
+
+async def test_visa_a_is_refused_while_a_red_flag_is_open(db: Path) -> None:
+    enroll(db, "achilles-midportion-alfredson", side="left")
+    app, _ = make(db)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert "VISA-A due: v" in text_of(app, "#stats")
+        assert app.backend.raise_flags(["pop"]) is not None  # as the red-flag dialog does
+        today(app).reload()
+        await settle(pilot)
+        stats = text_of(app, "#stats")
+        assert "PAUSED: red flag" in stats and "VISA-A" not in stats
+        await pilot.press("v")
+        await settle(pilot)
+        today(app)  # the questionnaire did not open
+        refusal = [m for m in _notices(app) if "paused for a red flag" in m]
+        assert refusal and "hops and heel raises" in refusal[0]
+        assert "rehab cleared --by NAME" in refusal[0]
+    assert rows(db, "SELECT count(*) FROM assessment") == [(0,)]
+
+
 async def test_a_red_flag_stops_the_program_until_a_clinician_clears_it(enrolled: Path) -> None:
     from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
 

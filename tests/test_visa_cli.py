@@ -1,6 +1,7 @@
 """`rehab visa`: scoring hand-checked through the CLI, the questions asked on the terminal
-(a bad answer is asked again), one-line refusals that write nothing, `--list`, and the
-"VISA-A due" line of `rehab today` on Achilles programs."""
+(a bad answer is asked again), one-line refusals that write nothing, `--list`, the
+"VISA-A due" line of `rehab today` on Achilles programs, and the refusals on a plantar-fascia
+program and while a red flag is open (the VISA-A asks for hops and heel raises)."""
 
 from __future__ import annotations
 
@@ -297,3 +298,99 @@ def test_today_does_not_offer_it_on_plantar_fasciitis(rehab: Rehab) -> None:
     assert rehab("start", "plantar-fasciitis", "--side", "left", "--start", "2026-03-02").code == 0
     out = rehab("today").out
     assert "week" in out and DUE not in out
+
+
+# --- not offered: on a plantar-fascia program, or while a red flag is open -------------------
+
+PF_REFUSAL = (
+    "rehab: the VISA-A questionnaire is for Achilles problems; the Plantar fasciitis: "
+    "stretch, strengthen, support program does not use it\n"
+)
+RED_FLAG_REFUSAL = (
+    "rehab: the program is paused for a red flag: the VISA-A asks for hops and heel raises; "
+    "a clinician must clear the red flag first (`rehab cleared --by NAME`)\n"
+)
+
+
+@pytest.fixture
+def plantar(rehab: Rehab) -> Rehab:
+    result = rehab("start", "plantar-fasciitis", "--side", "left", "--start", "2026-03-02")
+    assert result.code == 0, result.err
+    return rehab
+
+
+def test_refused_on_a_plantar_fasciitis_program_and_nothing_is_written(plantar: Rehab) -> None:
+    assert one_line_error(plantar("visa", "--answers", answers())) == PF_REFUSAL
+    assert one_line_error(plantar("visa", "--answers", "{bad")) == PF_REFUSAL  # before parsing
+    assert assessments(plantar.db) == []
+
+
+def test_refused_on_plantar_fasciitis_before_the_questions(plantar: Rehab) -> None:
+    result = _run_with_input(plantar.db, "6\n5\n6\n7\n5\n4\n4\nB\n11-20\n", "visa")
+    assert (result.code, result.err) == (2, PF_REFUSAL)
+    assert "1." not in result.out and "Your answer" not in result.out
+    assert assessments(plantar.db) == []
+
+
+def test_past_scores_still_show_after_moving_to_plantar_fasciitis(achilles: Rehab) -> None:
+    assert achilles("visa", "--answers", answers(), "--date", "2026-03-10").code == 0
+    moved = achilles("start", "plantar-fasciitis", "--side", "left", "--replace")
+    assert moved.code == 0, moved.err
+    assert one_line_error(achilles("visa", "--answers", answers())) == PF_REFUSAL
+    listed = achilles("visa", "--list")
+    assert listed.code == 0 and "2026-03-10   47/100" in listed.out
+    chart = achilles("chart", "visa", "--all")
+    assert chart.code == 0 and "VISA-A score" in chart.out
+    table = achilles(
+        "export", "csv", "--table", "assessments", "--from", "2026-03-01", "--out", "-"
+    )
+    assert table.code == 0, table.err
+    assert "2026-03-10" in table.out and "47" in table.out
+    assert DUE not in achilles("today").out
+    assert [row[:3] for row in assessments(achilles.db)] == [("visa-a", "2026-03-10", 47)]
+
+
+def test_a_mixed_program_offers_it_without_the_reminder(rehab: Rehab) -> None:
+    """heel-pain-self-care serves Achilles and plantar-fascia pain alike: the VISA-A can be
+    filled in, but `rehab today` does not call it due every two weeks."""
+    assert (
+        rehab("start", "heel-pain-self-care", "--side", "left", "--start", "2026-03-02").code == 0
+    )
+    assert DUE not in rehab("today").out
+    assert rehab("visa", "--answers", answers()).code == 0
+    assert len(assessments(rehab.db)) == 1
+
+
+@pytest.mark.parametrize("program_id", ["achilles-insertional", "retrocalcaneal-bursitis"])
+def test_today_offers_it_on_the_other_achilles_programs(rehab: Rehab, program_id: str) -> None:
+    assert rehab("start", program_id, "--side", "left", "--start", "2026-03-02").code == 0
+    assert DUE in rehab("today").out
+
+
+def test_refused_while_a_red_flag_is_open_until_a_clinician_clears_it(achilles: Rehab) -> None:
+    assert DUE in achilles("today").out
+    raised = achilles("check", "--flag", "pop")
+    assert raised.code == 0, raised.err
+    assert one_line_error(achilles("visa", "--answers", answers())) == RED_FLAG_REFUSAL
+    typed = _run_with_input(achilles.db, "6\n5\n6\n7\n5\n4\n4\nB\n11-20\n", "visa")
+    assert (typed.code, typed.err) == (2, RED_FLAG_REFUSAL)
+    assert "Your answer" not in typed.out  # refused before the first question
+    assert assessments(achilles.db) == []
+    today = achilles("today").out
+    assert "paused for a red flag" in today and DUE not in today
+    assert achilles("visa", "--list").code == 0  # the history is still there to read
+    assert achilles("cleared", "--by", "Dr Sousa").code == 0
+    assert achilles("visa", "--answers", answers()).code == 0
+    assert len(assessments(achilles.db)) == 1
+
+
+def test_an_empty_visa_chart_does_not_invite_one_where_it_is_not_offered(plantar: Rehab) -> None:
+    chart = plantar("chart", "visa").out
+    assert "does not use it" in chart and "once the VISA-A questionnaire is filled in" not in chart
+
+
+def test_an_empty_visa_chart_does_not_invite_one_during_a_red_flag(achilles: Rehab) -> None:
+    assert "once the VISA-A questionnaire is filled in" in achilles("chart", "visa").out
+    assert achilles("check", "--flag", "gap").code == 0
+    chart = achilles("chart", "visa").out
+    assert "paused for a red flag" in chart and "once the VISA-A" not in chart

@@ -68,10 +68,10 @@ def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
         view = journal.load_day(act.session, patient=act.patient, day=_day(act, day))
         is_today = view.plan.day == act.today
         visa_due = False
-        if not as_json and is_today and view.enrollment.program_id.startswith("achilles"):
-            from rehab.store.assessments import visa_due as due
+        if not as_json and is_today and view.program.reminds_visa_a:
+            from rehab.store.assessments import visa_reminder_due
 
-            visa_due = due(act.session, patient=act.patient, today=act.today)
+            visa_due = visa_reminder_due(act.session, patient=act.patient, today=act.today)
         red_flag = view.paused and (
             journal.red_flag_pause(act.session, enrollment=view.enrollment) is not None
         )

@@ -62,6 +62,9 @@ def visa(ctx: click.Context, answers_text: str | None, day: date | None, show_li
     """Fill in the VISA-A questionnaire about your Achilles tendon (score 0-100, 100 means
     no symptoms) and see the change since the first and the previous score.
 
+    Not on a plantar-fascia program (the VISA-A is for Achilles problems), and not while
+    the program is paused for a red flag (it asks for hops and heel raises).
+
     Without --answers each question is asked in turn. With --answers, a JSON object with
     exactly these keys (on items 1-6, 10 is the good end):
 
@@ -92,13 +95,13 @@ def visa(ctx: click.Context, answers_text: str | None, day: date | None, show_li
             history = assessments.visa_history(act.session, patient=act.patient)
         _print_history(history)
         return
-    if answers_text is not None:
-        answers = parse_answers(answers_text)
-    else:
-        with action(ctx) as act:  # refuse a bad date before the eight questions, not after
-            assessments.check_visa_date(act.patient, day or act.today)
-        answers = ask_answers()
+    # Refuse before the eight questions, not after: on a program that does not use the
+    # VISA-A, while a red flag is open (it asks for hops and heel raises), or for a bad date.
     with action(ctx) as act:
+        assessments.refuse_visa_if_not_offered(act.session, patient=act.patient)
+        assessments.check_visa_date(act.patient, day or act.today)
+    answers = parse_answers(answers_text) if answers_text is not None else ask_answers()
+    with action(ctx) as act:  # record_visa checks again, in the transaction that writes
         recorded = assessments.record_visa(
             act.session, patient=act.patient, answers=answers, taken_on=day or act.today
         )

@@ -52,6 +52,7 @@ def on_track(
     pauses: Sequence[Pause] = (),
     max_pain_during: int = PAIN_DURING_LIMIT,
     course_weeks: int = COURSE_WEEKS,
+    visa_offered: bool = True,
 ) -> CourseCheck:
     """Compare the log with the expected course (CLINICAL.md, "Expected course").
 
@@ -64,6 +65,8 @@ def on_track(
     Weeks count the program days done *including today*, so the last day of a 12-week program
     is its 12th week's end: a program that ends without an important improvement says so on
     its last day. `course_weeks` is 12, or the program's length when it is shorter.
+    `visa_offered=False` (a program without the VISA-A, or a red flag open): scores already
+    taken still count, but the sentence does not ask for another questionnaire.
     """
     log = _Log(days, today, pauses)
     limit = min(max_pain_during, PAIN_DURING_LIMIT)
@@ -138,10 +141,11 @@ def on_track(
             reasons,
         )
     if not measured:
+        visa = ", or fill in the VISA-A questionnaire again" if visa_offered else ""
         return CourseCheck(
             "not enough data",
             f"Cannot tell after {weeks} weeks: log morning pain on at least {MIN_LOGGED_DAYS} "
-            "days a week, or fill in the VISA-A questionnaire again.",
+            f"days a week{visa}.",
             reasons,
         )
     return CourseCheck(

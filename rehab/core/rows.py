@@ -95,6 +95,8 @@ class TodayView:
     advice: str | None = None  # today's pain-monitoring advice, one line
     advice_decision: str | None = None  # progress | hold | reduce | stop
     visa_due: bool = False  # an Achilles program with no VISA-A in the last two weeks
+    visa_offered: bool = True  # the program uses the VISA-A (not on the plantar fascia)
+    visa_refusal: str | None = None  # why it cannot be filled in now (None: it can)
     red_flag: bool = False  # paused for a red flag until a clinician clears it
     alert: str | None = None  # a stop the log showed just now: said once, as an alert
     plan_change: str = ""  # what accepting today's advice changes in the plan

@@ -16,7 +16,15 @@ import stat
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 Slot = Literal["morning", "midday", "evening", "night", "any"]
 SLOTS: tuple[Slot, ...] = ("morning", "midday", "evening", "night", "any")
@@ -43,6 +51,18 @@ CONDITION_NAMES: dict[str, str] = {
     "haglunds-deformity": "Haglund's deformity",
     "plantar-fasciitis": "plantar fasciitis",
 }
+# The conditions of the Achilles tendon and of the back of the heel where it joins the bone.
+# The VISA-A questionnaire is an Achilles one: a program offers it when it serves one of these
+# (or when its template says `visa_a = true`), never for the plantar fascia alone.
+ACHILLES_CONDITIONS: frozenset[str] = frozenset(
+    {
+        "achilles-midportion",
+        "achilles-insertional",
+        "heel-spur",
+        "retrocalcaneal-bursitis",
+        "haglunds-deformity",
+    }
+)
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 
@@ -200,11 +220,30 @@ class Program(_Strict):
     summary: str = Field(min_length=1)
     conditions: list[Condition] = Field(min_length=1)
     weeks: int = Field(ge=1, le=104)
+    visa_a: StrictBool | None = None  # absent: decided by the conditions (offers_visa_a)
     sources: list[str] = Field(min_length=1)
     notes: list[str] = Field(default_factory=list)
     cautions: list[str] = Field(default_factory=list)
     phases: list[Phase] = Field(min_length=1)
     exercises: list[Exercise] = Field(min_length=1)
+
+    @property
+    def offers_visa_a(self) -> bool:
+        """Whether the VISA-A questionnaire belongs to this program: what `visa_a` says, or
+        without it, whether the program serves an Achilles condition. Worked out from the
+        conditions, so an enrollment's snapshot from before the field existed agrees."""
+        if self.visa_a is not None:
+            return self.visa_a
+        return any(c in ACHILLES_CONDITIONS for c in self.conditions)
+
+    @property
+    def reminds_visa_a(self) -> bool:
+        """Whether "VISA-A due" is worth saying every two weeks: on a program that serves only
+        Achilles conditions (or says `visa_a = true`), not on a mixed one that is also for the
+        plantar fascia or heel pain in general, where it stays on offer without a reminder."""
+        if self.visa_a is not None:
+            return self.visa_a
+        return all(c in ACHILLES_CONDITIONS for c in self.conditions)
 
     def phase(self, phase_id: str) -> Phase:
         for phase in self.phases:
@@ -271,6 +310,11 @@ def _explain(error: Any) -> str:
 
 
 def _cross_check(program: Program) -> None:
+    if program.visa_a and set(program.conditions) == {"plantar-fasciitis"}:
+        raise TemplateError(
+            "visa_a: true, but the VISA-A is an Achilles questionnaire and this program serves "
+            "only plantar fasciitis (allowed: false, or leave it out)"
+        )
     phase_ids = [p.id for p in program.phases]
     _unique(phase_ids, "phases")
     _unique([e.id for e in program.exercises], "exercises")

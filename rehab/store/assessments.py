@@ -1,5 +1,10 @@
 """VISA-A questionnaires in the journal: store one, list them, and say when one is due.
 
+Whether one may be filled in at all is decided here, for the CLI and the app alike
+(`visa_refusal`): not on a program that does not use it (the plantar fascia: the VISA-A is an
+Achilles questionnaire), and not while a red flag is open, since it asks for one-leg heel
+raises and hops. Scores already stored stay in the history, charts and exports either way.
+
 Each is an Assessment row (instrument "visa-a"): the answers as JSON, so a stored
 questionnaire can always be re-scored and re-validated, and the total score, which the
 charts and the weekly summary read.
@@ -18,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from rehab.core import clock
 from rehab.core.visa import Answers, score
+from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import Patient
 
@@ -27,6 +33,10 @@ if TYPE_CHECKING:
 VISA_INSTRUMENT = "visa-a"  # the same as rehab.store.trends.VISA_INSTRUMENT
 # How often `rehab today` offers the questionnaire on an Achilles program.
 VISA_EVERY_DAYS = 14
+RED_FLAG_REFUSAL = (
+    "the program is paused for a red flag: the VISA-A asks for hops and heel raises; "
+    "a clinician must clear the red flag first (`rehab cleared --by NAME`)"
+)
 
 # `rehab today` asks only for the newest date: a bare table clause spares it building the
 # observation models (rehab.store.models explains the cost).
@@ -75,6 +85,32 @@ def _entry(row: Assessment) -> VisaEntry:
     return VisaEntry(row.id, row.taken_on, row.score, json.loads(row.answers_json))
 
 
+def visa_refusal(session: Session, *, patient: Patient) -> str | None:
+    """Why the VISA-A may not be filled in now, as one line; None when it may. With no active
+    program it may (it is the patient's own record)."""
+    from rehab.store.redflags import open_red_flags
+
+    enrollment = journal.active_enrollment(session, patient=patient)
+    if enrollment is None:
+        return None
+    program = journal.program_of(enrollment)
+    if not program.offers_visa_a:
+        return (
+            "the VISA-A questionnaire is for Achilles problems; "
+            f"the {program.name} program does not use it"
+        )
+    if open_red_flags(session, patient=patient) is not None:
+        return RED_FLAG_REFUSAL
+    return None
+
+
+def refuse_visa_if_not_offered(session: Session, *, patient: Patient) -> None:
+    """Raise the one-line refusal (exit 2, nothing written) when the VISA-A is not offered."""
+    reason = visa_refusal(session, patient=patient)
+    if reason is not None:
+        raise UsageProblem(reason)
+
+
 def check_visa_date(patient: Patient, taken_on: date, *, now: datetime | None = None) -> None:
     """Today or earlier, and not more than a year back (one line otherwise)."""
     today = (now or clock.now_utc()).astimezone(journal.patient_zone(patient)).date()
@@ -94,6 +130,7 @@ def record_visa(
     from rehab.store.observations import Assessment
 
     moment = now or clock.now_utc()
+    refuse_visa_if_not_offered(session, patient=patient)
     check_visa_date(patient, taken_on, now=moment)
     enrollment = journal.active_enrollment(session, patient=patient)
     row = Assessment(
@@ -133,3 +170,14 @@ def visa_due(session: Session, *, patient: Patient, today: date) -> bool:
     """No score yet, or the last one is VISA_EVERY_DAYS days old or more."""
     last = last_visa_day(session, patient=patient)
     return last is None or today - last >= timedelta(days=VISA_EVERY_DAYS)
+
+
+def visa_reminder_due(session: Session, *, patient: Patient, today: date) -> bool:
+    """Whether to say "VISA-A due": the program reminds of it (rehab.core.template,
+    `reminds_visa_a`), it may be filled in now (no red flag open), and one is due."""
+    enrollment = journal.active_enrollment(session, patient=patient)
+    if enrollment is None or not journal.program_of(enrollment).reminds_visa_a:
+        return False
+    if visa_refusal(session, patient=patient) is not None:
+        return False
+    return visa_due(session, patient=patient, today=today)

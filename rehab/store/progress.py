@@ -291,7 +291,7 @@ def accept(
 
 def course_check(session: Session, *, patient: Patient, today: date) -> CourseCheck:
     """The whole enrollment compared with the expected course (CLINICAL.md)."""
-    from rehab.store.assessments import visa_history
+    from rehab.store.assessments import visa_history, visa_refusal
 
     enrollment = journal.require_enrollment(session, patient=patient)
     # a pause that begins today (a stop) does not take today out of the course so far
@@ -313,4 +313,5 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
         visa_scores=scores,
         pauses=pauses,
         course_weeks=program.weeks,
+        visa_offered=visa_refusal(session, patient=patient) is None,
     )

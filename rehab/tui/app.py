@@ -241,6 +241,9 @@ class RehabApp(App[None]):
         yield from super().get_system_commands(screen)
         actions = getattr(screen, "PALETTE", ())
         for title, help_text, action in actions:
+            # an action the screen hides (its check_action says False) is not offered here
+            if screen.check_action(action.split("(", 1)[0], ()) is False:
+                continue
             yield SystemCommand(title, help_text, _runner(screen, action))
 
 

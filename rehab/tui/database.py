@@ -112,6 +112,8 @@ class StoreBackend:
         return self._run(lambda s, p: settings.reminder_times(s, patient=p))
 
     def load_today(self, day: date | None = None) -> TodayView:
+        from rehab.store.assessments import visa_refusal
+
         def work(session: Session, patient: Patient) -> TodayView:
             today = self._today(patient)
             shown = day or today
@@ -147,6 +149,8 @@ class StoreBackend:
                 pause_reason=pause.reason if pause is not None else None,
                 red_flag=flagged,
                 local_hour=self.clock.now().astimezone(self.zone(patient)).hour,
+                visa_offered=view.program.offers_visa_a,
+                visa_refusal=visa_refusal(session, patient=patient),
             )
 
         return self._run(work)
@@ -274,10 +278,10 @@ class StoreBackend:
 
             enrollment = journal.require_enrollment(session, patient=patient)
             visa_due = False
-            if enrollment.program_id.startswith("achilles"):
-                from rehab.store.assessments import visa_due as due
+            if journal.program_of(enrollment).reminds_visa_a:
+                from rehab.store.assessments import visa_reminder_due
 
-                visa_due = due(session, patient=patient, today=view.today)
+                visa_due = visa_reminder_due(session, patient=patient, today=view.today)
             advice = None
             alert = None
             if view.status == "active" or view.red_flag:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -149,6 +149,7 @@ class TodayScreen(Screen[None]):
         card = self.query_one("#advice", Static)
         card.display = view.advice is not None
         card.update(view.advice or "")
+        self.refresh_bindings()  # `v` is bound only on a program that uses the VISA-A
         self._fill(view)
         self.show_timer()
         self._show_keys()  # built after the refresh that paints the doses
@@ -211,7 +212,7 @@ class TodayScreen(Screen[None]):
         if view.status == "ended":
             return f"{when} · the program has ended (last day {view.end_date})"
         week = f"{view.week_percent}%" if view.week_percent is not None else "–"
-        visa = " · VISA-A due: v" if view.visa_due else ""
+        visa = " · VISA-A due: v" if view.visa_due and view.visa_refusal is None else ""
         return (
             f"{when} · {view.done}/{view.planned} done · this week {week} · "
             f"{view.days_active} day{'s' if view.days_active != 1 else ''} active{visa}"
@@ -555,8 +556,36 @@ class TodayScreen(Screen[None]):
     def action_red_flags(self) -> None:
         self.ask_red_flags()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No VISA-A key (in the footer or the keys panel) and no palette entry on a program
+        that does not use it. While a red flag is open the key stays, and `action_visa` says
+        why the questionnaire cannot be filled in."""
+        view = self.view
+        return not (action == "visa" and view is not None and not view.visa_offered)
+
+    def on_key(self, event: events.Key) -> None:
+        # `v` unbound on a program without the VISA-A: say why rather than nothing at all
+        if event.key == "v" and self.check_action("visa", ()) is False:
+            event.stop()
+            self._refuse_visa()
+
+    def _refuse_visa(self) -> bool:
+        """Notify why the VISA-A cannot be filled in now; False when it can."""
+        view = self.view
+        if view is None:
+            self.notify("Your plan is still loading.", severity="warning")
+            return True
+        if view.visa_refusal is None:
+            return False
+        reason = view.visa_refusal
+        self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
+        return True
+
     def action_visa(self) -> None:
         from rehab.tui.screens.visa import VisaScreen
+
+        if self._refuse_visa():
+            return
 
         def finished(summary: str | None) -> None:
             if summary:
