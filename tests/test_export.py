@@ -246,7 +246,14 @@ def test_json_is_enough_to_rebuild_the_weekly_adherence(
         for p in doc["pauses"]  # type: ignore[attr-defined]
     ]
     changes = [
-        Progression(date.fromisoformat(c["effective_date"]), c["to_phase"], c["load_level"])
+        Progression(
+            date.fromisoformat(c["effective_date"]),
+            c["to_phase"],
+            c["load_level"],
+            c["set_cut"],
+            c["week_cap"],
+            c["decision"],
+        )
         for c in doc["phase_changes"]  # type: ignore[attr-defined]
         if not c["voided_at"]
     ]
