@@ -206,7 +206,7 @@ def test_answers_from_a_file(achilles: Rehab, tmp_path: Path) -> None:
         (["--answers", answers(heel_raise_pain=4.5)], "item 5"),
         (["--answers", answers(activity_level=5)], "(allowed: 0, 4, 7 or 10)"),
         (["--answers", answers(training_branch="D")], "branch 'D' is not allowed"),
-        (["--answers", answers(training_minutes=-1)], "whole minutes, 0 or more"),
+        (["--answers", answers(training_minutes=-1)], "whole minutes from 0 to 1440"),
         (["--answers", answers(training_minutes="lots")], "training_minutes 'lots' is not"),
         (["--answers", "@/no/such/file.json"], "cannot read /no/such/file.json"),
         (["--answers", answers(), "--date", "2026-03-21"], "2026-03-21 is in the future"),

@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rehab.cli.params import DATE
+from rehab.cli.params import DATE, TEXT
 from rehab.cli.session import action
+from rehab.core.typed import MAX_DIGITS, is_whole_number
 from rehab.core.visa import (
     ITEMS,
     MINUTE_BANDS,
+    TRAINING_MINUTES_MAX,
     Answers,
     Item,
     describe_change,
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from rehab.store.redflags import RaisedFlags
 
 DISCLAIMER = "Not medical advice; follow your clinician."
-MINUTES_MAX = 1440
+MINUTES_MAX = TRAINING_MINUTES_MAX
 
 # Item 8's minutes, typed as a band: stored as the band's top (31 for "more than 30"), which
 # scores the same as any number of minutes in that band.
@@ -119,10 +121,15 @@ def parse_answers(text: str) -> Answers:
         except UnicodeDecodeError:
             raise UsageProblem(f"--answers: {path} is not a UTF-8 text file") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise UsageProblem(
             f"--answers: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise UsageProblem(
+            "--answers: the JSON is nested too deeply (allowed: one flat object of the eight "
+            "answers; see `rehab visa --help`)"
         ) from None
     if not isinstance(data, dict):
         raise UsageProblem(
@@ -144,11 +151,21 @@ def parse_answers(text: str) -> Answers:
         raise UsageProblem(f"--answers: {exc}") from None
 
 
+def _json_int(text: str) -> int:
+    """A JSON integer, refused before int() when it is longer than any answer can be."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise UsageProblem(
+            f"--answers: a number with {len(text.lstrip('-'))} digits (allowed: whole numbers "
+            f"of up to {MAX_DIGITS} digits; the answers are 0-10, and 0 to {MINUTES_MAX} minutes)"
+        )
+    return int(text)
+
+
 def _band(text: str) -> int | None:
     key = re.sub(r"\s+|minutes?|mins?", "", text.lower().replace("–", "-"))
     if key in _BANDS:
         return _BANDS[key]
-    if key.isdigit() and int(key) <= MINUTES_MAX:
+    if is_whole_number(key) and int(key) <= MINUTES_MAX:  # 0-9 only: not ３, ٣ or ²
         return int(key)
     return None
 
@@ -317,7 +334,12 @@ def report_red_flags(raised: RaisedFlags) -> None:
 
 @click.command()
 @click.option(
-    "--by", "cleared_by", required=True, metavar="NAME", help="The clinician who cleared them."
+    "--by",
+    "cleared_by",
+    type=TEXT,
+    required=True,
+    metavar="NAME",
+    help="The clinician who cleared them.",
 )
 @click.pass_context
 def cleared(ctx: click.Context, cleared_by: str) -> None:

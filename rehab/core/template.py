@@ -43,6 +43,7 @@ CONDITION_NAMES: dict[str, str] = {
 }
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
+MAX_TEMPLATE_BYTES = 1_000_000  # the largest built-in template is about 10 kB
 
 
 class TemplateError(ValueError):
@@ -334,15 +335,33 @@ def load_program_file(path: Path) -> Program:
     import tomllib
 
     try:
-        raw = path.read_bytes()
+        if path.exists() and not path.is_file():  # a FIFO would hang, /dev/zero never ends
+            raise TemplateError(f"{path}: not a regular file (allowed: a TOML file)")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_TEMPLATE_BYTES + 1)
     except OSError as exc:
         raise TemplateError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(
+            f"{path}: larger than {MAX_TEMPLATE_BYTES // 1_000_000} MB "
+            "(allowed: a template file of up to 1 MB)"
+        )
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise TemplateError(f"{path}: not UTF-8 text (allowed: a TOML file)") from None
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise TemplateError(
+            f"{path}: not usable TOML (arrays or tables nested too deeply; allowed: the "
+            "few levels a template has)"
+        ) from None
+    except ValueError:  # tomllib's int() refuses a number of thousands of digits
+        raise TemplateError(
+            f"{path}: not usable TOML (a number with too many digits; allowed: numbers "
+            "such as 3, 30 or 2.5)"
+        ) from None
     try:
         program = parse_program(data)
     except TemplateError as exc:
