@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import time_machine
 
-from tests.conftest import Rehab, Result
+from tests.conftest import REPO, Rehab, Result
 
 NOT_UTF8 = b"caf\xe9".decode("utf-8", "surrogateescape")  # what Python makes of argv bytes
 ANSWERS = {
@@ -120,6 +120,8 @@ CASES: list[tuple[str, list[str], str]] = [
     ("visa-minutes-1e30", ["visa", "--answers", _answers(training_minutes=10**30)], "1440"),
     ("toml-deep", ["programs", "check", "deep-template.toml"], "nested"),
     ("toml-5000-digits", ["programs", "check", "huge-template.toml"], "digits"),
+    ("toml-sets-1000000", ["programs", "check", "my-sets.toml"], "(allowed: up to 20)"),
+    ("toml-hold-100000000", ["programs", "check", "my-hold.toml"], "(allowed: up to 600 s)"),
 ]
 
 FILES = {
@@ -127,7 +129,17 @@ FILES = {
     "deep.json": lambda: "[" * 100_000 + "]" * 100_000,
     "deep-template.toml": lambda: "id = " + "[" * 50_000 + "]" * 50_000 + "\n",
     "huge-template.toml": lambda: "weeks = " + "9" * 5000 + "\n",
+    "my-sets.toml": lambda: _builtin_as("my-sets", "sets = [2, 3]", "sets = 1000000"),
+    "my-hold.toml": lambda: _builtin_as("my-hold", "hold_seconds = 30", "hold_seconds = 100000000"),
 }
+
+
+def _builtin_as(new_id: str, old: str, new: str) -> str:
+    """The heel-pain template under another id, with one dose changed."""
+    text = (REPO / "programs" / "heel-pain-self-care.toml").read_text(encoding="utf-8")
+    assert old in text
+    return text.replace('id = "heel-pain-self-care"', f'id = "{new_id}"').replace(old, new, 1)
+
 
 ONE_LINE = re.compile(r"^rehab( [a-z-]+)*: \S.*\n$")
 
