@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from rehab.errors import EnvironmentProblem, Problem
+from rehab.errors import EnvironmentProblem, Problem, WriteProblem
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
 
@@ -156,6 +156,9 @@ class RehabApp(App[None]):
     ) -> None:
         try:
             result = job()
+        except WriteProblem as exc:  # a full disk under an export: say so, stay up
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
         except EnvironmentProblem as exc:
             # A damaged, locked or unwritable database: nothing in the app can work.
             self.fatal = str(exc)
