@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rehab.cli.ask import ask
 from rehab.cli.params import DATE, TEXT
 from rehab.cli.session import action
 from rehab.core.typed import MAX_DIGITS, is_whole_number
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from rehab.store.redflags import RaisedFlags
 
 DISCLAIMER = "Not medical advice; follow your clinician."
+VISA_HINT = "answer each question at a terminal, or give all eight with --answers JSON|@FILE"
 MINUTES_MAX = TRAINING_MINUTES_MAX
 
 # Item 8's minutes, typed as a band: stored as the band's top (31 for "more than 30"), which
@@ -187,13 +189,19 @@ def ask_answers() -> Answers:
     click.echo(f"{item8.number}. {item8.question}")
     for choice in item8.choices:
         click.echo(f"   {choice.label}")
-    values["training_branch"] = click.prompt(
-        "Your answer (A, B or C)", value_proc=_pick({"A": "A", "B": "B", "C": "C"}, "A, B or C")
+    values["training_branch"] = ask(
+        "Your answer (A, B or C)",
+        question=f"VISA-A item 8 ({item8.topic}): A, B or C",
+        value_proc=_pick({"A": "A", "B": "B", "C": "C"}, "A, B or C"),
+        hint=VISA_HINT,
     )
     click.echo("For how many minutes can you keep it up?")
     click.echo("   " + ", ".join(label for _, _, label in MINUTE_BANDS))
-    values["training_minutes"] = click.prompt(
-        f"Minutes ({BANDS_TEXT}, or a number)", value_proc=_minutes
+    values["training_minutes"] = ask(
+        f"Minutes ({BANDS_TEXT}, or a number)",
+        question=f"VISA-A item 8 ({item8.topic}): minutes",
+        value_proc=_minutes,
+        hint=VISA_HINT,
     )
     return Answers.from_dict(values)
 
@@ -211,7 +219,12 @@ def _ask_item(item: Item) -> int:
             click.echo(f"   {choice.value}: {choice.label}")
         allowed = ", ".join(str(n) for n in numbers[:-1]) + f" or {numbers[-1]}"
         prompt = f"Your answer ({allowed})"
-    value = click.prompt(prompt, value_proc=_pick({str(n): n for n in numbers}, allowed))
+    value = ask(
+        prompt,
+        question=f"VISA-A item {item.number} ({item.topic})",
+        value_proc=_pick({str(n): n for n in numbers}, allowed),
+        hint=VISA_HINT,
+    )
     assert isinstance(value, int)
     return value
 
@@ -293,7 +306,13 @@ def ask_red_flags(skip: tuple[str, ...] = ()) -> list[str]:
     for flag in RED_FLAGS:
         if flag.id in skip:
             continue
-        if click.prompt(f"{flag.question} (y/n)", value_proc=_yes_no):
+        answer = ask(
+            f"{flag.question} (y/n)",
+            question=flag.question,
+            value_proc=_yes_no,
+            hint="answer y or n at a terminal, or give --flag ID for each yes (or --no-red-flags)",
+        )
+        if answer:
             raised.append(flag.id)
     return raised
 
