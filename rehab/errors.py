@@ -19,3 +19,8 @@ class EnvironmentProblem(Problem):
     """The machine or the database stands in the way. Exit status 1."""
 
     exit_code = 1
+
+
+class WriteProblem(EnvironmentProblem):
+    """A file being written could not be finished: the disk is full, the file too large.
+    Exit status 1; nothing is left half-written, and the app stays up."""

@@ -350,7 +350,8 @@ def test_force_into_a_folder_replaces_nothing_if_the_export_fails(
 
     monkeypatch.setattr(source, "symptoms", broken)  # after doses and pain are written
     result = export(run, history, "csv", "--out", str(out), "--force")
-    assert result.code == 1 and "No space left" in result.err
+    assert result.code == 1
+    assert f"cannot write {out}/symptoms.csv: no space left on device" in result.err
     assert {p.read_text(encoding="utf-8") for p in out.iterdir()} == {"old"}
     assert [p.name for p in tmp_path.iterdir()] == ["log"]
 
@@ -424,7 +425,8 @@ def test_a_failure_half_way_leaves_nothing_behind(
     for fmt, name in (("json", "log.json"), ("csv", "log")):
         result = export(run, history, fmt, "--out", str(tmp_path / name))
         assert result.code == 1, result.err
-        assert "No space left on device" in result.err and result.err.count("\n") == 1
+        assert f"cannot write {tmp_path / name}" in result.err, result.err
+        assert "no space left on device" in result.err and result.err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # no file, no folder, no temporary leftovers
 
 
@@ -462,3 +464,85 @@ def test_a_patient_without_a_program_is_told_so(rehab: Rehab) -> None:
     result = rehab("export", "json", "--out", "-", db=False)
     assert result.code == 2
     assert "no program yet" in result.err and result.err.count("\n") == 1
+
+
+# --- a full disk, a file too large: the line names the file ------------------------------
+
+
+def _failing_sync(monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    """The disk fills (or the size limit is hit) as the export is written out."""
+    from rehab.export import files
+
+    def sync(fd: int) -> None:
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(files.os, "fsync", sync)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "extra"),
+    [
+        ("json", "log.json", []),
+        ("report", "log.html", []),
+        ("fhir", "log.fhir.json", []),
+        ("ics", "log.ics", []),
+        ("csv", "doses.csv", ["--table", "doses"]),
+    ],
+)
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [(28, "no space left on device"), (27, "the file is too large (a file size limit)")],
+)
+def test_a_full_disk_names_the_file(
+    run: Rehab,
+    history: History,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fmt: str,
+    name: str,
+    extra: list[str],
+    code: int,
+    says: str,
+) -> None:
+    _failing_sync(monkeypatch, code)
+    out = tmp_path / name
+    result = export(run, history, fmt, "--out", str(out), *extra)
+    assert result.code == 1, result
+    assert result.err == (
+        f"rehab: cannot write {out}: {says}; free some space, or choose another place with --out\n"
+    )
+    assert list(tmp_path.iterdir()) == []  # no file, no temporary leftovers
+
+
+def test_a_full_disk_names_the_csv_folder(
+    run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _failing_sync(monkeypatch, 28)
+    out = tmp_path / "log"
+    result = export(run, history, "csv", "--out", str(out))
+    assert result.code == 1, result
+    assert result.err.startswith(f"rehab: cannot write {out}/doses.csv: no space left on device;")
+    assert result.err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_standard_output_is_one_line(history: History, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:  # every write to it fails with ENOSPC
+        proc = subprocess.run(
+            [
+                *(sys.executable, "-m", "rehab", "--db", str(history.path)),
+                *("--patient", history.patient, "export", "json", "--out", "-"),
+            ],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == (
+        "rehab: cannot write standard output: no space left on device; free some space, "
+        "or choose another place with --out\n"
+    )

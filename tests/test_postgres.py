@@ -133,3 +133,28 @@ def test_every_export_is_the_same_from_postgresql(
     else:
         assert sqlite_out.stat().st_size > 1000
         assert sqlite_out.read_bytes() == postgres_out.read_bytes()
+
+
+def test_the_app_notices_a_write_by_another_connection(postgres: str) -> None:
+    """The app's check for others' writes works on PostgreSQL too (rehab.store.watch)."""
+    from sqlmodel import Session
+
+    from rehab.store import journal
+    from rehab.store.watch import ChangeWatch
+
+    engine = store_db.open_engine(postgres)
+    watch = ChangeWatch(engine)
+    try:
+        before = watch.stamp()
+        assert before is not None
+        other = create_engine(postgres)
+        try:
+            with Session(other) as session, session.begin():
+                journal.find_patient(session, name="watched", create=True)
+        finally:
+            other.dispose()
+        after = watch.stamp()
+        assert after is not None and after != before
+    finally:
+        watch.close()
+        engine.dispose()

@@ -243,6 +243,18 @@ def test_the_questions_are_asked_one_by_one(enrolled: Rehab) -> None:
     assert flags(enrolled.db) == [("no-heel-raise", "answer", None, None)]
 
 
+def test_input_ending_before_the_last_answer_is_one_line_exit_2(enrolled: Rehab) -> None:
+    before = counts(enrolled.db)
+    result = _run_with_input(enrolled.db, "n\n", "check", "--red-flags")
+    assert result.code == 2, result
+    assert result.err == (
+        "rehab: no answer to 'Standing on the painful leg alone, are you unable to rise onto "
+        "your toes?' (end of input); answer y or n at a terminal, or give --flag ID for each "
+        "yes (or --no-red-flags)\n"
+    )
+    assert counts(enrolled.db) == before
+
+
 def test_all_no_writes_nothing(enrolled: Rehab) -> None:
     before = counts(enrolled.db)
     result = _run_with_input(enrolled.db, "n\n" * len(FLAG_IDS), "check", "--red-flags")

@@ -416,6 +416,31 @@ BAD: list[tuple[str, Mutation, str, list[str]]] = [
         "visa_a",
         ["only plantar fasciitis", "(allowed: false, or leave it out)"],
     ),
+    # doses no clinician would write: each bound is in the line
+    ("sets-absurd", _set("exercises.0.sets", 1000000), "exercises[0].sets", ["up to 20"]),
+    ("sets-range-absurd", _set("exercises.0.sets", [2, 21]), "exercises[0].sets", ["up to 20"]),
+    ("reps-absurd", _set("exercises.1.reps", 101), "exercises[1].reps", ["up to 100"]),
+    (
+        "hold-absurd",
+        _set("exercises.0.hold_seconds", 100000000),
+        "exercises[0].hold_seconds",
+        ["up to 600"],
+    ),
+    ("minutes-absurd", _set("exercises.0.minutes", 121), "exercises[0].minutes", ["up to 120"]),
+    ("load-absurd", _set("exercises.1.load_kg", 201), "exercises[1].load_kg", ["200"]),
+    ("load-step-absurd", _set("exercises.1.load_step_kg", 21), "exercises[1].load_step_kg", ["20"]),
+    (
+        "week-sets-absurd",
+        _set("exercises.1.by_week.0.sets", 50),
+        "exercises[1].by_week[0].sets",
+        ["up to 20"],
+    ),
+    (
+        "week-load-absurd",
+        _set("exercises.1.by_week.0.load_kg", 1e9),
+        "exercises[1].by_week[0].load_kg",
+        ["200"],
+    ),
 ]
 
 
@@ -512,6 +537,57 @@ def test_invalid_toml(tmp_path: Path, text: str) -> None:
     assert_one_line(message)
     assert message.startswith(f"{path}: not valid TOML (")
     assert "line" in message  # tomllib says where
+
+
+def test_a_template_nested_50000_deep_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "test-prog.toml"
+    path.write_text("id = " + "[" * 50_000 + "]" * 50_000 + "\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_program_file(path)
+    assert str(info.value).startswith(f"{path}: not usable TOML (arrays or tables nested")
+
+
+def test_a_5000_digit_number_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "test-prog.toml"
+    path.write_text("weeks = " + "9" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        load_program_file(path)
+    assert str(info.value).startswith(f"{path}: not usable TOML (a number with too many digits")
+
+
+def test_a_template_that_never_ends_is_refused(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # opening it to read would wait for a writer forever
+    with pytest.raises(TemplateError, match="not a regular file"):
+        load_program_file(fifo)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# " + b"x" * 1_000_000 + b"\n")
+    with pytest.raises(TemplateError, match="larger than 1 MB"):
+        load_program_file(big)
+
+
+def test_the_dose_bounds_fit_every_built_in_program() -> None:
+    """The limits are generous: the largest built-in doses are well inside them."""
+    for path in sorted(PROGRAMS.glob("*.toml")):
+        program = load_program_file(path)
+        for exercise in program.exercises:
+            for dose in [exercise, *exercise.by_week]:
+                assert dose.sets is None or dose.sets.high <= 20
+                assert dose.reps is None or dose.reps.high <= 100
+                assert dose.hold_seconds is None or dose.hold_seconds.high <= 600
+                assert dose.minutes is None or dose.minutes.high <= 120
+
+
+def test_a_stored_snapshot_beyond_the_bounds_still_reads() -> None:
+    """An enrollment started before the bounds existed is read back as it was stored."""
+    data = base()
+    data["exercises"][0]["sets"] = 30
+    with pytest.raises(TemplateError, match="up to 20"):
+        parse_program(data)
+    snapshot = parse_program(base()).snapshot().replace('"high":3.0', '"high":30.0')
+    assert program_from_snapshot(snapshot).exercises[0].sets.high == 30  # type: ignore[union-attr]
 
 
 def test_unreadable_file(tmp_path: Path) -> None:

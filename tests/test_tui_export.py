@@ -135,3 +135,27 @@ def test_free_name_adds_a_number_before_the_extension(tmp_path: Path) -> None:
     assert free_name(tmp_path, "log.html").name == "log.html"
     (tmp_path / "folder-csv").mkdir()
     assert free_name(tmp_path, "folder-csv").name == "folder-csv-2"
+
+
+async def test_a_full_disk_is_a_notice_naming_the_file_and_the_app_stays_up(
+    enrolled: Path, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from rehab.export import files
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", full)
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await export_with(pilot, folder)
+        assert app.is_running and app.fatal is None
+        assert isinstance(app.screen, TodayScreen)
+        target = folder / "rehab-me-2026-03-02-to-2026-03-10.html"
+        assert any(f"cannot write {target}: no space left on device" in n for n in notices(app)), (
+            notices(app)
+        )
+        assert list(folder.iterdir()) == []

@@ -107,8 +107,15 @@ def test_item_8_every_branch_and_band(branch: str, minutes: int, points: int) ->
             "training_minutes",
             -5,
             r"^item 8 \(training time\): -5 minutes is not allowed "
-            r"\(allowed: whole minutes, 0 or more\)$",
+            r"\(allowed: whole minutes from 0 to 1440, a day\)$",
         ),
+        (
+            "training_minutes",
+            10**30,
+            r"^item 8 \(training time\): 10{30} minutes is not allowed "
+            r"\(allowed: whole minutes from 0 to 1440, a day\)$",
+        ),
+        ("training_minutes", 1441, r"1441 minutes is not allowed"),
     ],
 )
 def test_invalid_answers_name_the_item_and_what_is_allowed(
@@ -116,6 +123,10 @@ def test_invalid_answers_name_the_item_and_what_is_allowed(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         replace(BEST, **{field: value})  # type: ignore[arg-type]
+
+
+def test_a_whole_day_of_training_is_the_most_allowed() -> None:
+    assert replace(BEST, training_minutes=1440).training_minutes == 1440
 
 
 def test_answers_round_trip_through_a_dict() -> None:

@@ -207,7 +207,7 @@ def test_answers_from_a_file(achilles: Rehab, tmp_path: Path) -> None:
         (["--answers", answers(heel_raise_pain=4.5)], "item 5"),
         (["--answers", answers(activity_level=5)], "(allowed: 0, 4, 7 or 10)"),
         (["--answers", answers(training_branch="D")], "branch 'D' is not allowed"),
-        (["--answers", answers(training_minutes=-1)], "whole minutes, 0 or more"),
+        (["--answers", answers(training_minutes=-1)], "whole minutes from 0 to 1440"),
         (["--answers", answers(training_minutes="lots")], "training_minutes 'lots' is not"),
         (["--answers", "@/no/such/file.json"], "cannot read /no/such/file.json"),
         (["--answers", answers(), "--date", "2026-03-21"], "2026-03-21 is in the future"),
@@ -278,9 +278,43 @@ def test_the_questions_are_asked_and_a_bad_answer_is_asked_again(achilles: Rehab
     assert stored["training_branch"] == "B" and stored["training_minutes"] == 20
 
 
-def test_stopping_half_way_writes_nothing(achilles: Rehab) -> None:
+def test_input_ending_half_way_is_one_line_exit_2_and_writes_nothing(achilles: Rehab) -> None:
     result = _run_with_input(achilles.db, "6\n5\n", "visa")
-    assert result.code == 130 and result.err.strip() == "rehab: stopped"
+    assert result.code == 2, result
+    assert result.err == (
+        "rehab: no answer to 'VISA-A item 3 (pain after walking)' (end of input); answer "
+        "each question at a terminal, or give all eight with --answers JSON|@FILE\n"
+    )
+    assert assessments(achilles.db) == []
+
+
+def test_ctrl_c_at_a_question_still_stops_with_130(
+    achilles: Rehab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import click.termui
+
+    def interrupted(prompt: str) -> str:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(click.termui, "visible_prompt_func", interrupted)
+    result = achilles("visa")
+    assert result.code == 130 and result.err == "rehab: stopped\n"
+    assert assessments(achilles.db) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "question"),
+    [
+        ("", "VISA-A item 1 (morning stiffness)"),
+        ("6\n5\n6\n7\n5\n4\n4\n", "VISA-A item 8 (training time): A, B or C"),
+        ("6\n5\n6\n7\n5\n4\n4\nb\n", "VISA-A item 8 (training time): minutes"),
+    ],
+)
+def test_no_answer_names_the_question(achilles: Rehab, typed: str, question: str) -> None:
+    result = _run_with_input(achilles.db, typed, "visa")
+    assert result.code == 2, result
+    assert result.err.startswith(f"rehab: no answer to '{question}' (end of input); ")
+    assert result.err.count("\n") == 1
     assert assessments(achilles.db) == []
 
 

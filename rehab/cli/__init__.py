@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from rehab import __version__
+from rehab.cli.params import TEXT
 
 # name -> (module:function, one-line help shown by `rehab --help`)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -77,7 +78,7 @@ class LazyGroup(click.Group):
     metavar="PATH|URL",
     help="Database file or URL (default: rehab.db in your data folder; env REHAB_DB).",
 )
-@click.option("--patient", metavar="NAME", help="Whose records to use (default: 'me').")
+@click.option("--patient", metavar="NAME", type=TEXT, help="Whose records to use (default: 'me').")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="rehab")
 @click.pass_context

@@ -19,6 +19,7 @@ from rehab.cli.params import (
     SECONDS,
     SETS,
     STIFFNESS,
+    TEXT,
 )
 from rehab.cli.session import Action, action
 from rehab.core import clock
@@ -237,7 +238,7 @@ def _rows_text(view: Day) -> list[tuple[str, list[str]]]:
 
 
 @click.command()
-@click.argument("key")
+@click.argument("key", type=TEXT)
 @click.option("--side", type=click.Choice(["left", "right"]), help="Only this leg.")
 @click.option("--date", "day", type=DATE, help="The plan day (default: today).")
 @click.option("--sets", type=SETS, help="Sets done (default: all that are left).")
@@ -246,7 +247,7 @@ def _rows_text(view: Day) -> list[tuple[str, list[str]]]:
 @click.option("--minutes", type=MINUTES, help="Minutes done (ice, walking).")
 @click.option("--load", type=LOAD, help="Extra load used, in kg.")
 @click.option("--pain", type=PAIN, help="Pain during the exercise, 0 to 10.")
-@click.option("--note", help="A short note for your therapist.")
+@click.option("--note", type=TEXT, help="A short note for your therapist.")
 @click.pass_context
 def done(
     ctx: click.Context,
@@ -295,8 +296,10 @@ def _note(value: str | None) -> str | None:
 
 
 @click.command()
-@click.argument("key")
-@click.option("--reason", required=True, help="Why: too painful, no time, no equipment, other.")
+@click.argument("key", type=TEXT)
+@click.option(
+    "--reason", type=TEXT, required=True, help="Why: too painful, no time, no equipment, other."
+)
 @click.option("--side", type=click.Choice(["left", "right"]), help="Only this leg.")
 @click.option("--date", "day", type=DATE, help="The plan day (default: today).")
 @click.pass_context
@@ -338,7 +341,7 @@ def undo(ctx: click.Context) -> None:
     "terminal).",
 )
 @click.option("--at", "at", type=INSTANT, help="When (ISO date-time; default: now).")
-@click.option("--note", help="A short note.")
+@click.option("--note", type=TEXT, help="A short note.")
 @click.option(
     "--flag",
     "flags",
@@ -422,7 +425,7 @@ def pain(
 @click.option("--swelling/--no-swelling", default=None, help="Swelling at the back of the heel.")
 @click.option("--redness/--no-redness", default=None, help="Redness at the back of the heel.")
 @click.option("--tiptoe-pain/--no-tiptoe-pain", default=None, help="Pain standing on tiptoe.")
-@click.option("--note", help="A short note.")
+@click.option("--note", type=TEXT, help="A short note.")
 @click.option(
     "--red-flags/--no-red-flags",
     "ask_flags",
@@ -522,7 +525,7 @@ def check(
 
 
 @click.command()
-@click.argument("program_id", metavar="ID")
+@click.argument("program_id", metavar="ID", type=TEXT)
 @click.option(
     "--side", type=click.Choice(["left", "right", "both"]), required=True, help="Painful leg(s)."
 )
@@ -565,7 +568,7 @@ def start(
 
 
 @click.command()
-@click.option("--reason", required=True, help="Why: injury, illness, travel, ...")
+@click.option("--reason", type=TEXT, required=True, help="Why: injury, illness, travel, ...")
 @click.pass_context
 def pause(ctx: click.Context, reason: str) -> None:
     """Pause the program from today; paused days are not counted as missed."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rehab import paths
+from rehab.cli.params import TEXT
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program, TemplateError, load_program_file
@@ -49,7 +50,7 @@ def list_programs() -> None:
 
 
 @programs.command("show")
-@click.argument("program_id", metavar="ID")
+@click.argument("program_id", metavar="ID", type=TEXT)
 def show(program_id: str) -> None:
     """Show one program: sources, phases and their exercises."""
     catalog = catalog_or_fail()

@@ -7,6 +7,7 @@ import json
 
 import click
 
+from rehab.cli.params import TEXT
 from rehab.cli.session import action
 
 
@@ -78,6 +79,7 @@ def advice(ctx: click.Context, as_json: bool) -> None:
 @click.option(
     "--by",
     "decided_by",
+    type=TEXT,
     default="patient",
     show_default=True,
     help="Who accepted it (a therapist can put their name).",

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from rehab.cli.params import DATE
+from rehab.cli.ask import ask
+from rehab.cli.params import DATE, TEXT
 from rehab.cli.session import action
+from rehab.core.typed import MAX_DIGITS, is_whole_number
 from rehab.core.visa import (
     ITEMS,
     MINUTE_BANDS,
+    TRAINING_MINUTES_MAX,
     Answers,
     Item,
     describe_change,
@@ -30,7 +33,8 @@ if TYPE_CHECKING:
     from rehab.store.redflags import RaisedFlags
 
 DISCLAIMER = "Not medical advice; follow your clinician."
-MINUTES_MAX = 1440
+VISA_HINT = "answer each question at a terminal, or give all eight with --answers JSON|@FILE"
+MINUTES_MAX = TRAINING_MINUTES_MAX
 
 # Item 8's minutes, typed as a band: stored as the band's top (31 for "more than 30"), which
 # scores the same as any number of minutes in that band.
@@ -122,10 +126,15 @@ def parse_answers(text: str) -> Answers:
         except UnicodeDecodeError:
             raise UsageProblem(f"--answers: {path} is not a UTF-8 text file") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise UsageProblem(
             f"--answers: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise UsageProblem(
+            "--answers: the JSON is nested too deeply (allowed: one flat object of the eight "
+            "answers; see `rehab visa --help`)"
         ) from None
     if not isinstance(data, dict):
         raise UsageProblem(
@@ -147,11 +156,21 @@ def parse_answers(text: str) -> Answers:
         raise UsageProblem(f"--answers: {exc}") from None
 
 
+def _json_int(text: str) -> int:
+    """A JSON integer, refused before int() when it is longer than any answer can be."""
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise UsageProblem(
+            f"--answers: a number with {len(text.lstrip('-'))} digits (allowed: whole numbers "
+            f"of up to {MAX_DIGITS} digits; the answers are 0-10, and 0 to {MINUTES_MAX} minutes)"
+        )
+    return int(text)
+
+
 def _band(text: str) -> int | None:
     key = re.sub(r"\s+|minutes?|mins?", "", text.lower().replace("–", "-"))
     if key in _BANDS:
         return _BANDS[key]
-    if key.isdigit() and int(key) <= MINUTES_MAX:
+    if is_whole_number(key) and int(key) <= MINUTES_MAX:  # 0-9 only: not ３, ٣ or ²
         return int(key)
     return None
 
@@ -173,13 +192,19 @@ def ask_answers() -> Answers:
     click.echo(f"{item8.number}. {item8.question}")
     for choice in item8.choices:
         click.echo(f"   {choice.label}")
-    values["training_branch"] = click.prompt(
-        "Your answer (A, B or C)", value_proc=_pick({"A": "A", "B": "B", "C": "C"}, "A, B or C")
+    values["training_branch"] = ask(
+        "Your answer (A, B or C)",
+        question=f"VISA-A item 8 ({item8.topic}): A, B or C",
+        value_proc=_pick({"A": "A", "B": "B", "C": "C"}, "A, B or C"),
+        hint=VISA_HINT,
     )
     click.echo("For how many minutes can you keep it up?")
     click.echo("   " + ", ".join(label for _, _, label in MINUTE_BANDS))
-    values["training_minutes"] = click.prompt(
-        f"Minutes ({BANDS_TEXT}, or a number)", value_proc=_minutes
+    values["training_minutes"] = ask(
+        f"Minutes ({BANDS_TEXT}, or a number)",
+        question=f"VISA-A item 8 ({item8.topic}): minutes",
+        value_proc=_minutes,
+        hint=VISA_HINT,
     )
     return Answers.from_dict(values)
 
@@ -197,7 +222,12 @@ def _ask_item(item: Item) -> int:
             click.echo(f"   {choice.value}: {choice.label}")
         allowed = ", ".join(str(n) for n in numbers[:-1]) + f" or {numbers[-1]}"
         prompt = f"Your answer ({allowed})"
-    value = click.prompt(prompt, value_proc=_pick({str(n): n for n in numbers}, allowed))
+    value = ask(
+        prompt,
+        question=f"VISA-A item {item.number} ({item.topic})",
+        value_proc=_pick({str(n): n for n in numbers}, allowed),
+        hint=VISA_HINT,
+    )
     assert isinstance(value, int)
     return value
 
@@ -279,7 +309,13 @@ def ask_red_flags(skip: tuple[str, ...] = ()) -> list[str]:
     for flag in RED_FLAGS:
         if flag.id in skip:
             continue
-        if click.prompt(f"{flag.question} (y/n)", value_proc=_yes_no):
+        answer = ask(
+            f"{flag.question} (y/n)",
+            question=flag.question,
+            value_proc=_yes_no,
+            hint="answer y or n at a terminal, or give --flag ID for each yes (or --no-red-flags)",
+        )
+        if answer:
             raised.append(flag.id)
     return raised
 
@@ -320,7 +356,12 @@ def report_red_flags(raised: RaisedFlags) -> None:
 
 @click.command()
 @click.option(
-    "--by", "cleared_by", required=True, metavar="NAME", help="The clinician who cleared them."
+    "--by",
+    "cleared_by",
+    type=TEXT,
+    required=True,
+    metavar="NAME",
+    help="The clinician who cleared them.",
 )
 @click.pass_context
 def cleared(ctx: click.Context, cleared_by: str) -> None:

@@ -8,14 +8,20 @@ the first time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+_HHMM = re.compile(r"([0-9]{1,2}):([0-9]{2})", re.ASCII)
+
 
 def parse_hhmm(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+    """'07:30' (or '7:30'); ASCII digits only. Raises ValueError."""
+    found = _HHMM.fullmatch(value)
+    if found is None:
+        raise ValueError(f"{value!r} is not a time (allowed: HH:MM)")
+    return time(int(found.group(1)), int(found.group(2)))
 
 
 def fire_instant(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -22,6 +22,7 @@ from pydantic import (
     Field,
     StrictBool,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -146,18 +147,54 @@ def _positive(value: Span | None) -> Span | None:
     return value
 
 
+# The most a template may prescribe: generous (the built-in programs stay well inside:
+# at most 10 sets, 20 repetitions, 30 s holds, 20 minutes, 5 kg steps), but a dose beyond
+# these is a typo, not a program. They apply to template files (`parse_program`); an
+# enrollment's stored snapshot is read back as it was written.
+DOSE_LIMITS: dict[str, tuple[float, str]] = {
+    "sets": (20, ""),
+    "reps": (100, ""),
+    "hold_seconds": (600, " s"),
+    "minutes": (120, " min"),
+    "load_kg": (200, " kg"),
+    "load_step_kg": (20, " kg"),
+}
+_CHECK_LIMITS = "template-file"  # validation context key: set by parse_program
+
+
+def _within_limit(value: Span | float | None, info: ValidationInfo) -> None:
+    if value is None or not (info.context or {}).get(_CHECK_LIMITS):
+        return
+    assert info.field_name is not None
+    limit, unit = DOSE_LIMITS[info.field_name]
+    high = value.high if isinstance(value, Span) else value
+    if high > limit:
+        shown = value.text() if isinstance(value, Span) else _num(value)
+        raise ValueError(
+            f"{shown}{unit} is too much for a home program (allowed: up to {_num(limit)}{unit})"
+        )
+
+
 class _DoseFields(_Strict):
     """Validators shared by an exercise's dose and a week's dose."""
 
     @field_validator("sets", "reps", check_fields=False)
     @classmethod
-    def _counts(cls, value: Span | None) -> Span | None:
+    def _counts(cls, value: Span | None, info: ValidationInfo) -> Span | None:
+        _within_limit(value, info)
         return _whole_count(value)
 
     @field_validator("hold_seconds", "minutes", check_fields=False)
     @classmethod
-    def _durations(cls, value: Span | None) -> Span | None:
+    def _durations(cls, value: Span | None, info: ValidationInfo) -> Span | None:
+        _within_limit(value, info)
         return _positive(value)
+
+    @field_validator("load_kg", "load_step_kg", check_fields=False)
+    @classmethod
+    def _loads(cls, value: float | None, info: ValidationInfo) -> float | None:
+        _within_limit(value, info)
+        return value
 
 
 class WeekDose(_DoseFields):
@@ -368,7 +405,7 @@ def _unique(ids: list[str], field: str) -> None:
 def parse_program(data: dict[str, Any]) -> Program:
     """Validate template data; raise TemplateError with one line (no file name)."""
     try:
-        program = Program.model_validate(data)
+        program = Program.model_validate(data, context={_CHECK_LIMITS: True})
     except ValidationError as exc:
         raise TemplateError(_explain(exc.errors()[0])) from None
     _cross_check(program)
@@ -436,6 +473,16 @@ def load_program_file(path: Path) -> Program:
         raise TemplateError(f"{path}: not UTF-8 text (allowed: a TOML file)") from None
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise TemplateError(
+            f"{path}: not usable TOML (arrays or tables nested too deeply; allowed: the "
+            "few levels a template has)"
+        ) from None
+    except ValueError:  # tomllib's int() refuses a number of thousands of digits
+        raise TemplateError(
+            f"{path}: not usable TOML (a number with too many digits; allowed: numbers "
+            "such as 3, 30 or 2.5)"
+        ) from None
     try:
         program = parse_program(data)
     except TemplateError as exc:

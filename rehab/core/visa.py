@@ -39,6 +39,9 @@ ITEM8_POINTS: dict[Branch, tuple[int, int, int, int, int]] = {
     "B": (0, 4, 10, 14, 20),
     "C": (0, 2, 5, 7, 10),
 }
+# Item 8's minutes are scored in bands, the top one "more than 30"; a day (1,440 minutes) is
+# the most anyone can train, and the prompt has always allowed no more.
+TRAINING_MINUTES_MAX = 24 * 60
 # CLINICAL.md, item 7: "current sport or activity level (0, 4, 7 or 10)".
 ACTIVITY_POINTS = (0, 4, 7, 10)
 
@@ -184,8 +187,13 @@ class Answers:
         item8 = ITEMS[7]
         if self.training_branch not in BRANCHES:
             raise _fail(item8, f"branch {self.training_branch!r}", "A, B or C")
-        if not _whole(self.training_minutes) or self.training_minutes < 0:
-            raise _fail(item8, f"{self.training_minutes!r} minutes", "whole minutes, 0 or more")
+        minutes = self.training_minutes
+        if not _whole(minutes) or not 0 <= minutes <= TRAINING_MINUTES_MAX:
+            raise _fail(
+                item8,
+                f"{minutes!r} minutes",
+                f"whole minutes from 0 to {TRAINING_MINUTES_MAX}, a day",
+            )
 
     def to_dict(self) -> dict[str, int | str]:
         return asdict(self)

@@ -16,6 +16,7 @@ exact pattern, owned by this user, of the kind this export makes, whose writer i
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -27,11 +28,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from rehab.errors import EnvironmentProblem, UsageProblem
+from rehab.errors import EnvironmentProblem, UsageProblem, WriteProblem
 from rehab.store.plain import file_kind
 
 STDOUT = "-"
 STALE_AFTER_S = 24 * 3600  # a writer still alive after this long is a reused pid
+
+# A write that fails for want of room: the line names the file (the error itself does not).
+NO_ROOM = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EFBIG: "the file is too large (a file size limit)",
+}
+
+
+def no_room(exc: OSError, shown: object) -> WriteProblem | None:
+    """The one line for a write that found no room, or None for any other error."""
+    if exc.errno not in NO_ROOM:
+        return None
+    return WriteProblem(
+        f"cannot write {shown}: {NO_ROOM[exc.errno]}; free some space, or choose another "
+        "place with --out"
+    )
+
+
+@contextlib.contextmanager
+def _naming(shown: object) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        problem = no_room(exc, shown)
+        if problem is None:
+            raise
+        raise problem from None
 
 
 @dataclass(frozen=True)
@@ -194,8 +223,13 @@ def _check_writable(folder: Path) -> None:
 def open_text(target: Target, *, newline: str | None = None) -> Iterator[TextIO]:
     """A text stream for the target; the file appears only if the block succeeds."""
     if target.path is None:
-        yield sys.stdout
-        sys.stdout.flush()
+        try:
+            with _naming("standard output"):
+                yield sys.stdout
+                sys.stdout.flush()
+        except WriteProblem:
+            _drop_stdout()
+            raise
         return
     with atomic_text(target.path, force=target.force, newline=newline) as handle:
         yield handle
@@ -211,7 +245,7 @@ def atomic_text(path: Path, *, force: bool, newline: str | None = None) -> Itera
             f"--out: cannot write in {path.parent}: {exc.strerror or exc}"
         ) from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
+        with _naming(path), os.fdopen(fd, "w", encoding="utf-8", newline=newline) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -226,10 +260,24 @@ def atomic_text(path: Path, *, force: bool, newline: str | None = None) -> Itera
 def new_private_file(path: Path) -> Iterator[TextIO]:
     """A new file with mode 0600 (in a staging folder), synced when the block ends."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)  # so that staging_folder can name the file
+        raise
+
+
+def _drop_stdout() -> None:
+    """Standard output could not take the export: discard what is still buffered for it,
+    so that exiting does not try (and fail, with a second message) to write it again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _place(temp: Path, path: Path, *, force: bool) -> None:
@@ -268,7 +316,15 @@ def staging_folder(target: Target, names: Sequence[str]) -> Iterator[Path]:
             f"--out: cannot write in {final.parent}: {exc.strerror or exc}"
         ) from None
     try:
-        yield temp
+        try:
+            yield temp
+        except OSError as exc:
+            written = Path(exc.filename) if exc.filename else None
+            shown = final / written.name if written and written.parent == temp else final
+            problem = no_room(exc, shown)
+            if problem is None:
+                raise
+            raise problem from None
         if final.is_dir():
             for name in names:  # checked again, all before any is replaced
                 _refuse_special(final / name, "--force replaces regular files only")

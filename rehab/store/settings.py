@@ -15,14 +15,14 @@ from rehab.store.preferences import Setting
 REMINDER_SLOTS = ("morning", "midday", "evening", "night")
 DEFAULT_QUIET = "22:00-07:00"
 DEFAULT_REMINDERS = {"morning": "08:00", "midday": "13:00", "evening": "20:00", "night": "21:30"}
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])", re.ASCII)  # 0-9 only, not ３ or ٣
 
 
 def check_time(slot: str, value: str) -> str:
     text = value.strip()
     if len(text) == 4 and text[1] == ":":
         text = "0" + text  # 8:00 → 08:00
-    if not _HHMM.match(text):
+    if not _HHMM.fullmatch(text):
         raise UsageProblem(
             f"{slot} reminder: {value!r} is not a time (allowed: HH:MM from 00:00 to 23:59)"
         )

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+from rehab.core.typed import printable, unstorable
 from rehab.errors import UsageProblem
 from rehab.paths import default_db_path
 
@@ -28,6 +29,11 @@ def database_url(db: str | None) -> str:
     value = db if db else os.environ.get("REHAB_DB") or None
     if value is None:
         return sqlite_url(default_db_path())
+    if unstorable(value):
+        raise UsageProblem(
+            f"--db: {printable(value)!r} is not valid UTF-8 "
+            "(allowed: a file path or database URL in UTF-8)"
+        )
     if "://" in value:
         scheme = value.split("://", 1)[0]
         if scheme not in SCHEMES:
@@ -62,7 +68,25 @@ def _refuse_memory(url: str) -> None:
 def sqlite_url(path: Path) -> str:
     """Percent-encoded as a URL must be: SQLAlchemy reads '?' as the start of options and
     decodes '%xx', so a file named 'my?db.db' or 'pc%20x.db' would otherwise open another."""
-    return f"sqlite:///{quote(str(path.expanduser().resolve()))}"
+    text = str(path)
+    if unstorable(text):
+        raise UsageProblem(
+            f"--db: the path {printable(text)!r} is not valid UTF-8 "
+            "(allowed: a file path in UTF-8; SQLite cannot open other names)"
+        )
+    return f"sqlite:///{quote(str(expand_home(path, '--db').resolve()))}"
+
+
+def expand_home(path: Path, option: str) -> Path:
+    """`~` and `~user` expanded; a user with no home folder is a usage error, not a crash."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        user = str(path).split("/", 1)[0]
+        raise UsageProblem(
+            f"{option}: cannot find the home folder of {user!r} (no such user; allowed: "
+            "~/..., ~USER/... for an existing user, or a full path)"
+        ) from None
 
 
 def sqlite_path(url: str) -> Path | None:

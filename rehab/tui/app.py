@@ -16,11 +16,12 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from rehab.errors import EnvironmentProblem, Problem
+from rehab.errors import EnvironmentProblem, Problem, WriteProblem
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
 
 TICK_SECONDS = 0.25
+WATCH_SECONDS = 1.5  # how often to ask whether another process changed the database
 
 
 class RehabApp(App[None]):
@@ -32,7 +33,14 @@ class RehabApp(App[None]):
         Binding("ctrl+c", "quit", "Quit", show=False),
     ]
 
-    def __init__(self, backend: Backend, *, tick: bool = True, reminders: bool = True) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        tick: bool = True,
+        reminders: bool = True,
+        watch: float | None = None,
+    ) -> None:
         super().__init__()
         self.backend = backend
         self.timer: Timer | None = None
@@ -41,6 +49,8 @@ class RehabApp(App[None]):
         self.last_reminder: str | None = None  # the slot of the last reminder shown
         self.fatal: str | None = None  # set when the database cannot be used at all
         self._tick = tick
+        self._watch = watch  # seconds between checks for others' writes; None: never
+        self.seen_stamp: object | None = None  # the database's stamp when Today last loaded
 
     def get_default_screen(self) -> Screen[Any]:
         """Today is the app's base screen: no blank default screen is built, laid out and
@@ -52,6 +62,8 @@ class RehabApp(App[None]):
     def on_mount(self) -> None:
         if self._tick:
             self.set_interval(TICK_SECONDS, self.tick_timer)
+        if self._watch:
+            self.set_interval(self._watch, self.check_for_changes)
 
     def on_unmount(self) -> None:
         if self.scheduler is not None:
@@ -156,6 +168,9 @@ class RehabApp(App[None]):
     ) -> None:
         try:
             result = job()
+        except WriteProblem as exc:  # a full disk under an export: say so, stay up
+            self.call_from_thread(self.notify, str(exc), severity="error", timeout=10)
+            return
         except EnvironmentProblem as exc:
             # A damaged, locked or unwritable database: nothing in the app can work.
             self.fatal = str(exc)
@@ -174,6 +189,35 @@ class RehabApp(App[None]):
             self.call_from_thread(self.notify, success, timeout=3)
         if done is not None:
             self.call_from_thread(done, result)
+
+    # --- writes made by other processes ------------------------------------------------
+
+    def check_for_changes(self) -> None:
+        """Reload what is on screen if the database changed since Today last loaded (the
+        CLI, `rehab remind` or another app wrote to it). The app's own writes reload
+        Today, which takes a new stamp, so they cause no second reload."""
+        if self.seen_stamp is not None:
+            self._watch_worker(self.seen_stamp)
+
+    @work(thread=True, group="watch", exclusive=True)
+    def _watch_worker(self, seen: object) -> None:
+        try:
+            stamp = self.backend.data_stamp()
+        except Exception:  # a background check must never end the app: the next tick asks again
+            return
+        if stamp is not None and stamp != seen:
+            self.call_from_thread(self._changed_underneath, stamp)
+
+    def _changed_underneath(self, stamp: object) -> None:
+        from rehab.tui.screens.history import HistoryScreen
+        from rehab.tui.screens.today import TodayScreen
+
+        self.seen_stamp = stamp  # Today's reload takes a newer one
+        for screen in self.screen_stack:
+            if isinstance(screen, TodayScreen) and screen.view is not None:
+                screen.reload(stay=True)
+            elif isinstance(screen, HistoryScreen):
+                screen.load()
 
     def refresh_today(self) -> None:
         from rehab.tui.screens.today import TodayScreen
@@ -258,4 +302,4 @@ def make_app(db: str | None, patient: str | None, backend: Backend | None = None
     """The one factory for `rehab` and for the tests."""
     from rehab.store.url import database_url
 
-    return RehabApp(backend or Backend(database_url(db), patient))
+    return RehabApp(backend or Backend(database_url(db), patient), watch=WATCH_SECONDS)

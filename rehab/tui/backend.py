@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["Backend", "Clock", "DaySummary", "LogLine"]
+__all__ = ["Backend", "CheckedOff", "Clock", "DaySummary", "LogLine"]
 
 
 class Clock:
@@ -44,6 +44,15 @@ class LogLine:
     text: str
     logged_at: datetime
     voided: bool
+
+
+@dataclass(frozen=True)
+class CheckedOff:
+    """What a check-off wrote, as committed."""
+
+    key: str
+    side: str | None
+    sets: int
 
 
 @dataclass(frozen=True)

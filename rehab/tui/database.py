@@ -28,7 +28,8 @@ from rehab.store import journal
 from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import DoseLog, Patient
-from rehab.tui.backend import Clock, DaySummary, LogLine
+from rehab.store.watch import ChangeWatch, Stamp
+from rehab.tui.backend import CheckedOff, Clock, DaySummary, LogLine
 
 if TYPE_CHECKING:  # loaded where used: the first screen needs none of these
     from rehab.core.progression import Advice
@@ -44,6 +45,7 @@ class StoreBackend:
         self.clock = clock or Clock()
         self._engine: Engine | None = None
         self._lock = threading.Lock()  # one transaction at a time from this app
+        self._watch: ChangeWatch | None = None
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -53,9 +55,19 @@ class StoreBackend:
         return self._engine
 
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    def data_stamp(self) -> Stamp | None:
+        """Changes when anything (another process, or this app) commits a change; the app
+        takes one before it loads a screen and compares a fresh one now and then."""
+        if self._watch is None:
+            self._watch = ChangeWatch(self.engine())
+        return self._watch.stamp()
 
     @contextmanager
     def _action(self) -> Iterator[tuple[Session, Patient]]:
@@ -389,11 +401,12 @@ class StoreBackend:
             )
         )
 
-    def check_off_next(self, day: date, row_id: str, slot: str) -> str | None:
+    def check_off_next(self, day: date, row_id: str, slot: str) -> CheckedOff | None:
         """Check off the next set of a row, decided on fresh data inside the transaction,
-        so fast repeated presses each land on the right leg and set."""
+        so fast repeated presses each land on the right leg and set. None when nothing
+        was left to check off (say, another process finished the dose): nothing written."""
 
-        def work(session: Session, patient: Patient) -> str | None:
+        def work(session: Session, patient: Patient) -> CheckedOff | None:
             journal.hold_day(session, patient=patient, day=day)  # before deciding
             view = journal.load_day(session, patient=patient, day=day)
             row = next(
@@ -403,7 +416,7 @@ class StoreBackend:
             if target is None:
                 return None
             key, side, sets = target
-            journal.record_done(
+            rows = journal.record_done(
                 session,
                 patient=patient,
                 day=day,
@@ -412,7 +425,7 @@ class StoreBackend:
                 amounts=Amounts(sets=sets),
                 now=self.clock.now(),
             )
-            return side
+            return CheckedOff(key, side, sum(r.sets or 0 for r in rows))
 
         return self._run(work)
 

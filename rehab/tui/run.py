@@ -3,6 +3,7 @@ over, and a fatal database problem ends the app with one line."""
 
 from __future__ import annotations
 
+from rehab.core.typed import unstorable
 from rehab.errors import EnvironmentProblem, UsageProblem
 
 
@@ -23,6 +24,8 @@ def _run(*, db: str | None, patient: str | None) -> None:
     path = sqlite_path(database_url(db))
     if path is not None and path.is_dir():
         raise UsageProblem(f"--db: {path} is a folder (allowed: a database file path)")
+    if patient is not None and unstorable(patient):
+        raise UsageProblem("--patient: the name is not valid UTF-8 text (allowed: text in UTF-8)")
     if patient is not None and not 0 < len(patient.strip()) <= 100:
         raise UsageProblem("--patient: name must be 1 to 100 characters")
     app = make_app(db, patient)

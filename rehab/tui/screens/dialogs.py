@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
 from textual.widgets.option_list import Option
 
+from rehab.core.typed import decimal_number, is_whole_number
 from rehab.tui.widgets import (
     PointerList,
     choice_button,
@@ -57,7 +58,7 @@ class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
             yield Input(
                 placeholder="type 0–10",
                 id="score",
-                restrict=r"\d{0,2}",
+                restrict=r"[0-9]{0,2}",  # not \d: it lets ３, ٣ and ² in
                 max_length=2,
             )
             yield Label("", id="score-error", classes="error")
@@ -83,7 +84,7 @@ class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
     def _save(self) -> None:
         raw = self.query_one("#score", Input).value.strip()
         error = self.query_one("#score-error", Label)
-        if not raw.isdigit() or not 0 <= int(raw) <= 10:
+        if not is_whole_number(raw) or not 0 <= int(raw) <= 10:
             error.update(f"{raw or 'nothing'} is not a score: type a whole number from 0 to 10")
             self.query_one("#score", Input).focus()
             return
@@ -104,7 +105,7 @@ class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool, bool] | None]):
         with Vertical(classes="dialog"):
             yield Label("Morning check", classes="dialog-title")
             yield Label("Minutes of stiffness after getting up")
-            yield Input(placeholder="minutes, e.g. 15", id="stiffness", restrict=r"\d{0,4}")
+            yield Input(placeholder="minutes, e.g. 15", id="stiffness", restrict=r"[0-9]{0,4}")
             yield Label("", id="check-error", classes="error")
             yield tick_box("Swelling at the back of the heel", "swelling")
             yield tick_box("Redness", "redness")
@@ -125,6 +126,11 @@ class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool, bool] | None]):
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         raw = self.query_one("#stiffness", Input).value.strip()
+        if raw and not is_whole_number(raw):
+            self.query_one("#check-error", Label).update(
+                f"{raw!r} is not a number of minutes (allowed: 0 to 1440, in digits 0-9)"
+            )
+            return
         if raw and int(raw) > 1440:
             self.query_one("#check-error", Label).update(
                 f"{raw} minutes is more than a day (allowed: 0 to 1440)"
@@ -222,9 +228,9 @@ class LoadDialog(_Dialog[tuple[float, int | None] | None]):
             yield Label(f"Load used: {self.exercise}", classes="dialog-title")
             yield Label("Added load in kg (0 for body weight)")
             planned = "" if self.planned_kg is None else f"{self.planned_kg:g}"
-            yield Input(planned, id="load", restrict=r"\d{0,3}(\.\d?)?")
+            yield Input(planned, id="load", restrict=r"[0-9]{0,3}(\.[0-9]?)?")
             yield Label(f"Sets done with it (1 to {self.sets_left})")
-            yield Input("1", id="sets", restrict=r"\d{0,2}")
+            yield Input("1", id="sets", restrict=r"[0-9]{0,2}")
             yield Label("", id="load-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", variant="primary", id="save")
@@ -239,15 +245,17 @@ class LoadDialog(_Dialog[tuple[float, int | None] | None]):
         error = self.query_one("#load-error", Label)
         raw_load = self.query_one("#load", Input).value.strip()
         raw_sets = self.query_one("#sets", Input).value.strip()
-        try:
-            load = float(raw_load)
-        except ValueError:
-            error.update(f"load {raw_load or 'nothing'!r} is not a number (allowed: 0 to 500 kg)")
+        load = decimal_number(raw_load)
+        if load is None:
+            error.update(
+                f"load {raw_load or 'nothing'!r} is not a number (allowed: 0 to 500 kg, "
+                "in digits 0-9)"
+            )
             return
         if not 0 <= load <= 500:
             error.update(f"load {raw_load} kg is out of range (allowed: 0 to 500 kg)")
             return
-        if not raw_sets.isdigit() or not 1 <= int(raw_sets) <= self.sets_left:
+        if not is_whole_number(raw_sets) or not 1 <= int(raw_sets) <= self.sets_left:
             error.update(f"sets {raw_sets or 'nothing'!r}: allowed 1 to {self.sets_left}")
             return
         self.dismiss((load, int(raw_sets)))

@@ -77,7 +77,10 @@ class ExportDialog(_Dialog[ExportRequest | None]):
     def _save(self) -> None:
         error = self.query_one("#export-error", Label)
         raw = self.query_one("#folder", Input).value.strip()
-        folder = Path(raw).expanduser() if raw else None
+        try:
+            folder = Path(raw).expanduser() if raw else None
+        except RuntimeError:  # ~name of a user who does not exist
+            folder = None
         if folder is None or not folder.is_dir():
             error.update(f"{raw or 'nothing'!r} is not a folder (allowed: an existing folder)")
             self.query_one("#folder", Input).focus()

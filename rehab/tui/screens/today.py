@@ -20,6 +20,7 @@ from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
     from rehab.tui.app import RehabApp
+    from rehab.tui.backend import CheckedOff
 
 DISCLAIMER = "Not medical advice; follow your clinician."
 REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
@@ -77,6 +78,7 @@ class TodayScreen(Screen[None]):
         self._focus_key: str | None = None
         self._rows: dict[str, Row] = {}
         self._fresh = False
+        self._stay = False
         self._pointer: str | None = None
 
     @property
@@ -117,16 +119,28 @@ class TodayScreen(Screen[None]):
 
     # --- loading --------------------------------------------------------------------------
 
-    def reload(self) -> None:
+    def reload(self, *, stay: bool = False) -> None:
+        """Read the day again. `stay`: keep the cursor on its row even if that row is now
+        done (a reload for another process's write; after the patient's own check-off the
+        cursor moves on to the next open row)."""
         backend = self.rehab.backend
         day = self.day
+        if stay:
+            self._stay = True
 
-        def job() -> TodayView | None:
+        def job() -> tuple[object, TodayView | None]:
+            stamp = backend.data_stamp()  # before reading: a later change shows next time
             if not backend.has_program():
-                return None
-            return backend.load_today(day)
+                return stamp, None
+            return stamp, backend.load_today(day)
 
-        self.rehab.run_db(job, done=self._show)
+        def loaded(result: tuple[object, TodayView | None]) -> None:
+            stamp, view = result
+            if stamp is not None:
+                self.rehab.seen_stamp = stamp
+            self._show(view)
+
+        self.rehab.run_db(job, done=loaded)
 
     def _show(self, view: TodayView | None) -> None:
         if view is None:
@@ -224,6 +238,7 @@ class TodayScreen(Screen[None]):
         if keep is None and doses.highlighted_option is not None and not self._fresh:
             keep = doses.highlighted_option.id
         self._fresh = False
+        stay, self._stay = self._stay and self._focus_key is None, False
         from rehab.core.rows import SLOT_TITLES  # loaded with the data, after the first frame
 
         doses.clear_options()
@@ -243,7 +258,7 @@ class TodayScreen(Screen[None]):
             options.append(Option(message, disabled=True))
         doses.add_options(options)
         target = keep if keep and _has(doses, keep) else None
-        if target is not None and not self._rows[target].is_open:
+        if target is not None and not stay and not self._rows[target].is_open:
             # the row just got finished: move on to the next thing still to do
             ids = list(self._rows)
             later = [i for i in ids[ids.index(target) + 1 :] if self._rows[i].is_open]
@@ -338,9 +353,16 @@ class TodayScreen(Screen[None]):
         day, backend, name = self.view.day, self.rehab.backend, row.first.dose.name
         self._focus_key = self._option_id(row)
 
-        def logged(side: str | None) -> None:
-            self.notify(f"✔ {name}" + (f" ({side} leg)" if side else ""), timeout=2)
-            self.rehab.refresh_today()
+        def logged(done: CheckedOff | None) -> None:
+            if done is None:  # finished elsewhere since the list was read: nothing written
+                self.notify(
+                    f"{name} was already done (logged elsewhere); nothing was written.",
+                    severity="warning",
+                    timeout=4,
+                )
+            else:
+                self.notify(f"✔ {name}" + (f" ({done.side} leg)" if done.side else ""), timeout=2)
+            self.rehab.refresh_today()  # the row as committed
 
         self.rehab.run_db(lambda: backend.check_off_next(day, row.id, row.slot), done=logged)
 

@@ -3,6 +3,7 @@ times. Nothing is written until Start; Escape backs out a step, and out of the a
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING, cast
 
@@ -16,8 +17,11 @@ from textual.widgets.option_list import Option
 
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program
+from rehab.core.typed import CALENDAR_TEXT, in_calendar
 from rehab.store.settings import DEFAULT_REMINDERS, REMINDER_SLOTS
 from rehab.tui.widgets import PointerList, choice_button, chosen_value, mark_choices
+
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
@@ -157,9 +161,16 @@ class WelcomeScreen(Screen[bool]):
         error = self.query_one("#details-error", Label)
         raw = self.query_one("#start", Input).value.strip()
         try:
-            start = date.fromisoformat(raw)
+            start = date.fromisoformat(raw) if DAY.fullmatch(raw) else None
         except ValueError:
+            start = None
+        if start is None:
             error.update(f"Start date {raw!r} is not a date (allowed: YYYY-MM-DD)")
+            return
+        if not in_calendar(start):
+            error.update(
+                f"Start date {raw} is outside the dates rehab handles (allowed: {CALENDAR_TEXT})"
+            )
             return
         if (start - self.today).days > 365:
             error.update("Start date is more than a year ahead (allowed: within a year)")
