@@ -10,7 +10,7 @@ from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
 from rehab.core.course import CourseCheck, on_track
-from rehab.core.progression import Advice, DayObservation, Safety, State, advise
+from rehab.core.progression import COURSE_WEEKS, Advice, DayObservation, Safety, State, advise
 from rehab.core.schedule import Pause, Progression, current_phase, current_progression, program_day
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
@@ -219,7 +219,14 @@ def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today
     cleared = [r for r in rows if r.cleared_on is not None]
     cleared_on = max((r.cleared_on for r in cleared if r.cleared_on is not None), default=None)
     no_improvement = None
-    if not open_flags and not any(r.flag == "no-improvement" for r in rows):
+    program = journal.program_of(enrollment)
+    pauses = journal.pauses_of(session, enrollment=enrollment)
+    done = program_day(
+        today, start=enrollment.start_date, pauses=[p for p in pauses if p.start != today]
+    )
+    course_end = min(COURSE_WEEKS, program.weeks) * 7 - 1  # the day the course check can say
+    due = done is not None and done >= course_end
+    if due and not open_flags and not any(r.flag == "no-improvement" for r in rows):
         course = course_check(session, patient=patient, today=today)
         if course.no_improvement:
             what = course.sentence.removeprefix("Not on track: ")
@@ -239,6 +246,9 @@ def escalate(session: Session, *, patient: Patient, today: date) -> Advice | Non
         return None
     if journal.open_flags(session, enrollment=enrollment):
         return todays_advice(session, patient=patient, today=today)  # recorded and paused
+    (plan,) = journal.plans_between(session, enrollment=enrollment, first=today, last=today)
+    if plan.status != "active":  # paused, or the program has ended: nothing to stop
+        return None
     advice = todays_advice(session, patient=patient, today=today)
     if advice.decision != "stop":
         return None
