@@ -736,3 +736,39 @@ async def test_footer_keys_come_with_the_checklist_and_are_built_once(enrolled: 
         await pilot.press("down")  # same keys: the footer is not rebuilt
         await settle(pilot)
         assert list(footer.query(FooterKey)) == keys
+
+
+async def test_night_pain_in_the_app_is_a_red_flag_that_pauses_and_asks_the_rest(
+    enrolled: Path,
+) -> None:
+    """The pain dialog starts at morning (never rest or night); choosing night raises the
+    rest-pain flag from the log, shows the alert, then asks the other red-flag questions;
+    today's checklist and the advice line then say stop."""
+    from textual.widgets import RadioButton
+
+    from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=(80, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        buttons = list(app.screen.query(RadioButton))
+        chosen = [str(b.label) for b in buttons if b.value]
+        assert len(chosen) == 1 and ("morning" in chosen[0] or "after" in chosen[0])
+        night = next(b for b in buttons if "night" in str(b.label))
+        night.value = True
+        app.screen.query_one("#score", Input).value = "7"
+        app.screen.query_one("#score", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RedFlagAlert)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RedFlagQuestions)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "PAUSED: red flag" in text_of(app, "#stats")
+        assert text_of(app, "#advice").startswith("STOP")
+    assert rows(enrolled, "SELECT context, score FROM painentry") == [("night", 7)]
+    assert rows(enrolled, "SELECT flag, source FROM redflagentry") == [("rest-pain", "log")]

@@ -55,7 +55,7 @@ def elsewhere_pain(db: Path, score: int) -> None:
     try:
         with Session(engine) as session, session.begin():
             patient = journal.find_patient(session, name=None)
-            journal.record_pain(session, patient=patient, score=score, context="rest", now=NOW)
+            journal.record_pain(session, patient=patient, score=score, context="morning", now=NOW)
     finally:
         engine.dispose()
 
@@ -214,7 +214,7 @@ async def test_the_history_screen_reloads_too(enrolled: Path) -> None:
         elsewhere_pain(enrolled, 4)
         await poll(pilot)
         texts = [str(o.prompt) for o in entries.options]
-        assert any("Pain 4/10 (rest)" in t for t in texts), texts
+        assert any("Pain 4/10 (morning)" in t for t in texts), texts
 
 
 def test_the_app_checks_every_second_and_a_half_and_tests_do_not(enrolled: Path) -> None:

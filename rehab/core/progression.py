@@ -387,7 +387,13 @@ def advise(
         )
     recent = log.active_back(2 * WEEK_DAYS)
     this_week, last_week = recent[-WEEK_DAYS:], recent[:-WEEK_DAYS]
-    planned = [d for d in this_week if sessions is None or d in sessions]
+    # today's session counts once it is logged: in the morning it has not happened yet
+    logged_during = {d for d, _ in log.values(this_week, "pain_during")}
+    planned = [
+        d
+        for d in this_week
+        if (sessions is None or d in sessions) and (d < today or d in logged_during)
+    ]
     most = most_of(len(planned))
     limit = min(phase.max_pain_during, PAIN_DURING_LIMIT)
     week = "the last 7 days"

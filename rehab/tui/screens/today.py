@@ -255,6 +255,11 @@ class TodayScreen(Screen[None]):
                 "before-start": "Nothing yet: the program has not started.",
                 "ended": "The program has ended. Well done for seeing it through.",
             }.get(view.status, "Nothing planned today.")
+            if view.red_flag:
+                message = (
+                    "Paused for a red flag: stop the exercises and see a clinician. Press P "
+                    "once a clinician has cleared you."
+                )
             options.append(Option(message, disabled=True))
         doses.add_options(options)
         target = keep if keep and _has(doses, keep) else None
@@ -306,7 +311,12 @@ class TodayScreen(Screen[None]):
         text.append(row.text)
         if row.progress:
             text.append(f"  {row.progress}", style="dim")
-        word = {"done": "done", "partial": "in progress", "skipped": "skipped"}.get(row.status)
+        word = {
+            "done": "done",
+            "partial": "in progress",
+            "skipped": "skipped",
+            "paused": "paused: red flag",
+        }.get(row.status)
         if word:
             text.append(f"  [{word}]", style="italic")
         return text
