@@ -92,6 +92,7 @@ CASES: list[tuple[str, list[str], str]] = [
     # a home folder that cannot be found
     ("db-nouser-today", ["--db", "~no-such-user-rehab/x.db", "today"], "~no-such-user-rehab"),
     ("db-nouser-pain", ["--db", "~no-such-user-rehab/x.db", "pain", "3"], "no such user"),
+    ("demo-db-nouser", ["demo", "--db", "~no-such-user-rehab/x.db", "--no-open"], "no such user"),
     # numbers Python reads but a person does not mean
     ("stiffness-underscore", ["check", "--stiffness", "1_000"], "whole number"),
     ("stiffness-fullwidth", ["check", "--stiffness", "３"], "whole number"),

@@ -20,11 +20,11 @@ def demo(ctx: click.Context, db: str | None, no_open: bool) -> None:
     from rehab import demo as demo_data
     from rehab.core import clock
     from rehab.errors import UsageProblem
-    from rehab.store.url import database_url, sqlite_path
+    from rehab.store.url import database_url, expand_home, sqlite_path
 
     options = ctx.find_object(Options)
     assert options is not None
-    path = Path(db).expanduser().resolve() if db else demo_data.demo_path()
+    path = expand_home(Path(db), "--db").resolve() if db else demo_data.demo_path()
     own = sqlite_path(database_url(options.db))
     if own is not None and own.resolve() == path:
         raise UsageProblem(f"--db: {path} is your own database (allowed: another file)")
