@@ -65,8 +65,14 @@ def today(ctx: click.Context, day: date | None, as_json: bool) -> None:
                 return
             _no_program(act)
             return
-        escalated = escalate_quietly(act)
         view = journal.load_day(act.session, patient=act.patient, day=_day(act, day))
+        escalated = None
+        if view.plan.day == act.today and _course_end_reached(view):
+            # every write already acts on the stops the log shows; the one that comes with
+            # time alone, no improvement by the course's end, is checked here
+            escalated = escalate_quietly(act)
+            if escalated is not None:
+                view = journal.load_day(act.session, patient=act.patient, day=view.plan.day)
         is_today = view.plan.day == act.today
         visa_due = False
         if not as_json and is_today and view.program.reminds_visa_a:
@@ -153,6 +159,17 @@ def _adjusted_json(dose: Dose) -> dict[str, str] | None:
         "since": change.since.isoformat(),
         "why": change.why,
     }
+
+
+def _course_end_reached(view: Day) -> bool:
+    """Today is at or past the day the course check can say 'no important improvement'
+    (12 weeks, or the last day of a shorter program)."""
+    from rehab.core.progression import COURSE_WEEKS
+
+    plan = view.plan
+    if plan.status != "active" or plan.program_day is None or view.paused:
+        return False
+    return plan.program_day >= min(COURSE_WEEKS, view.program.weeks) * 7 - 1
 
 
 def escalate_quietly(act: Action) -> Advice | None:
