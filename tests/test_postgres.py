@@ -9,11 +9,6 @@ depends on how a database returns dates, instants and booleans.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,47 +22,16 @@ from rehab.store import db as store_db
 from rehab.store import models
 from tests.conftest import Rehab
 from tests.export_history import History, at, module_history
+from tests.pg_server import throwaway_server
 
 del models, rehab.store.observations, rehab.store.preferences  # imported for their tables
-
-
-def server_binaries() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
-    return found[-1].parent if found else None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[str]:
     """A URL for an empty database on a server that lives as long as this module."""
-    binaries = server_binaries()
-    if binaries is None:
-        pytest.skip("no PostgreSQL server binaries (Debian package postgresql)")
-    pytest.importorskip("psycopg")
-    folder = Path(tempfile.mkdtemp(prefix="rehab-pg-"))
-    as_root = os.geteuid() == 0  # the server refuses to run as root: as its own user then
-    if as_root:
-        shutil.chown(folder, "postgres", "postgres")
-    data, port = folder / "data", free_port()
-
-    def server(*args: str) -> None:
-        user = "postgres" if as_root else None
-        subprocess.run(args, check=True, capture_output=True, timeout=120, user=user, group=user)
-
-    server(str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "rehab", "--no-sync")
-    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off"
-    server(str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-           str(folder / "log"), "-w", "start")  # fmt: skip
-    try:
-        yield f"postgresql+psycopg://rehab@127.0.0.1:{port}/postgres"
-    finally:
-        server(str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
-        shutil.rmtree(folder, ignore_errors=True)
+    with throwaway_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
@@ -141,42 +142,32 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
     pday = program_day(today, start=enrollment.start_date, pauses=pauses)
     state = replace(state, week=(pday // 7 + 1) if pday is not None else 1)
     safety = _safety(session, patient=patient, enrollment=enrollment, today=today)
-    if safety.open_flags:
+
+    def model(days: list[DayObservation], **more: Any) -> Advice:
         return advise(
             program,
-            [],
-            phase_id=state.phase_id,
-            phase_start=state.phase_start,
-            load_level=state.load_level,
-            today=today,
-            state=state,
-            safety=safety,
-        )
-    if (today - enrollment.start_date).days < FIRST_WEEK_DAYS - 1:
-        # the model looks at the last 7 days: in the first week, most of them are before
-        # the program began, which is not "missing" data; red flags are acted on at once
-        first_days = (
-            observations(
-                session,
-                patient=patient,
-                enrollment=enrollment,
-                first=enrollment.start_date,
-                last=today,
-            )
-            if today >= enrollment.start_date
-            else []
-        )
-        early = advise(
-            program,
-            first_days,
+            days,
             phase_id=state.phase_id,
             phase_start=state.phase_start,
             load_level=state.load_level,
             today=today,
             pauses=pauses,
             state=state,
-            safety=replace(safety, no_improvement=None),
+            **more,
         )
+
+    if safety.open_flags:
+        return model([], safety=safety)
+    first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
+    days = (
+        observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
+        if today >= first
+        else []
+    )
+    if (today - enrollment.start_date).days < FIRST_WEEK_DAYS - 1:
+        # the model looks at the last 7 days: in the first week, most of them are before
+        # the program began, which is not "missing" data; red flags are acted on at once
+        early = model(days, safety=replace(safety, no_improvement=None))
         if early.decision == "stop":
             return early
         return Advice(
@@ -191,20 +182,8 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
             set_cut=state.set_cut,
             week_cap=state.week_cap,
         )
-    first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
-    days = observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
-    return advise(
-        program,
-        days,
-        phase_id=state.phase_id,
-        phase_start=state.phase_start,
-        load_level=state.load_level,
-        today=today,
-        pauses=pauses,
-        state=state,
-        sessions=_sessions_planned(session, enrollment=enrollment, first=first, last=today),
-        safety=safety,
-    )
+    sessions = _sessions_planned(session, enrollment=enrollment, first=first, last=today)
+    return model(days, sessions=sessions, safety=safety)
 
 
 def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today: date) -> Safety:
