@@ -242,3 +242,75 @@ def test_rathleff_flare_then_reduce_holds_the_lighter_row(rehab: Rehab) -> None:
     # week 5 would be 5 × 8: still held at 3 × 12 while the reduction holds
     item = dose(h.today(28), "high-load-heel-raise")
     assert (item["sets"], item["reps"]) == (3, 12), item
+
+
+def test_the_flare_a_reduction_answered_does_not_reduce_again(rehab: Rehab) -> None:
+    h = History(rehab, RATHLEFF, date(2026, 1, 5))
+    for n in range(0, 18):
+        h.morning(n, 2)
+        if n % 2 == 0:
+            h.done(n, "high-load-heel-raise", 7 if n in (14, 16) else 2)
+    assert h.advice(17)["decision"] == "reduce"
+    h.run(17, "accept")
+    assert "already accepted" in h.run(17, "accept", code=2).err  # once per day
+    for n in (18, 19, 20):
+        h.morning(n, 2)
+        advice = h.advice(n)
+        assert advice["decision"] == "hold", (n, advice)
+        assert advice["week_cap"] is not None  # the reduction still holds
+
+
+def test_a_flare_in_the_first_row_holds_the_row_with_a_set_fewer(rehab: Rehab) -> None:
+    h = History(rehab, RATHLEFF, date(2026, 1, 5))
+    for n in range(0, 14):
+        h.morning(n, 2)
+        if n % 2 == 0:
+            h.done(n, "high-load-heel-raise", 6 if n in (10, 12) else 2)
+    advice = h.advice(13)
+    assert advice["decision"] == "reduce" and advice["set_cut"] == 1, advice
+    h.run(13, "accept")
+    for n in (14, 28):  # weeks 3 and 5 would be 4 × 10 and 5 × 8
+        item = dose(h.today(n), "high-load-heel-raise")
+        assert (item["sets"], item["reps"]) == (2, 12), (n, item)
+
+
+def test_a_flare_in_the_first_week_is_reduce_not_hold(rehab: Rehab) -> None:
+    h = History(rehab, HSR, HSR_START)
+    for n in (0, 2, 4):
+        h.morning(n, 2)
+        for key in HSR_EXERCISES:
+            h.done(n, key, 8)
+    assert h.advice(4)["decision"] == "reduce"
+
+
+def test_after_a_no_improvement_stop_the_course_line_still_says_so(rehab: Rehab) -> None:
+    h = History(rehab, HSR, HSR_START)
+    for week in range(1, 13):
+        hsr_week(h, week, 2, morning=4)
+    last = 12 * 7 - 1
+    assert h.advice(last)["decision"] == "stop"
+    later = h.advice(last + 2)
+    assert later["decision"] == "stop"
+    assert later["course"]["status"] == "not on track", later["course"]
+
+
+def test_night_pain_without_a_check_off_lists_the_days_doses_as_paused(rehab: Rehab) -> None:
+    h = History(rehab, "achilles-midportion-alfredson", date(2026, 1, 5))
+    h.run(3, "pain", "6", "--context", "night", hour=7)
+    items = h.today(3)
+    assert items and {i["status"] for i in items} == {"paused"}
+
+
+def test_the_history_screen_cannot_void_the_entry_that_raised_a_flag(rehab: Rehab) -> None:
+    from rehab.errors import UsageProblem
+    from rehab.tui.database import StoreBackend
+    from tests.tui_helpers import FakeClock
+
+    h = History(rehab, "achilles-midportion-alfredson", date(2026, 1, 5))
+    h.run(3, "pain", "8", "--context", "night")
+    con = sqlite3.connect(rehab.db)
+    (pain_id,) = con.execute("SELECT id FROM painentry").fetchone()
+    con.close()
+    backend = StoreBackend(f"sqlite:///{rehab.db}", None, FakeClock(at(h.day(3))))
+    with pytest.raises(UsageProblem, match="raised a red flag"):
+        backend.void(f"pain:{pain_id}")

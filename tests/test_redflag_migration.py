@@ -108,3 +108,47 @@ def test_text_red_flags_become_rows_and_keep_blocking(tmp_path: Path) -> None:
         assert rehab("export", "report", "--out", str(report)).code == 0
     html = report.read_text(encoding="utf-8")
     assert "cleared by Dr Sousa on" in html and "cleared by Dr Lopes on" in html
+
+
+def test_a_flag_raised_the_day_another_was_cleared_goes_to_its_own_pause(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    store_db.upgrade(engine, "0003")
+    with engine.begin() as conn:
+        run = conn.execute
+        run(text("INSERT INTO patient (id, name, created_at) VALUES (1, 'me', '2026-01-01')"))
+        run(
+            text(
+                "INSERT INTO enrollment (id, patient_id, program_id, program_name, template_json,"
+                " template_hash, side, start_date, status, created_at) VALUES (1, 1,"
+                " 'achilles-midportion', 'Mid-portion', :t, 'h', 'left', '2026-01-05', 'active',"
+                " '2026-01-05 08:00:00')"
+            ),
+            {"t": _template_json()},
+        )
+        for cid, day, note in (
+            (1, "2026-01-15", "red flag: pop"),
+            (2, "2026-01-17", "red flag: gap"),
+        ):
+            run(
+                text(
+                    "INSERT INTO symptomcheck (id, patient_id, enrollment_id, check_date, note,"
+                    " logged_at) VALUES (:id, 1, 1, :d, :n, :d)"
+                ),
+                {"id": cid, "d": day, "n": note},
+            )
+        run(
+            text(
+                "INSERT INTO pause (id, enrollment_id, start_date, end_date, reason, created_at,"
+                " ended_at) VALUES (1, 1, '2026-01-15', '2026-01-17', 'red flag: pop; cleared by"
+                " Dr A on 2026-01-17', '2026-01-15', '2026-01-17 10:00:00'), (2, 1, '2026-01-17',"
+                " NULL, 'red flag: gap', '2026-01-17 11:00:00', NULL)"
+            )
+        )
+    engine.dispose()
+    store_db.open_engine(f"sqlite:///{path}").dispose()  # migrates
+    with sqlite3.connect(path) as con:
+        got = con.execute(
+            "SELECT flag, check_id, pause_id, cleared_by FROM redflagentry ORDER BY id"
+        ).fetchall()
+    assert got == [("pop", 1, 1, "Dr A"), ("gap", 2, 2, None)]

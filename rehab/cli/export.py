@@ -12,7 +12,7 @@ from rehab.cli.params import DateType
 from rehab.core import clock
 from rehab.export import FORMATS, runner
 
-TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses")
+TABLES = ("doses", "pain", "symptoms", "assessments", "phases", "pauses", "red_flags")
 
 
 @click.command()
@@ -49,7 +49,7 @@ def export(
 
     \b
     csv     a folder of CSV files: doses, pain, symptoms, assessments,
-            phases, pauses (or one of them with --table)
+            phases, pauses, red_flags (or one of them with --table)
     json    everything, with the program as it was run (docs/export-json.md)
     report  one printable HTML page: adherence, pain, load, VISA-A, notes
     fhir    a FHIR R4 Bundle (collection) for an electronic health record

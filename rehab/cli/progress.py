@@ -65,7 +65,8 @@ def advice(ctx: click.Context, as_json: bool) -> None:
         click.echo("What would change it:")
         for item in result.would_change:
             click.echo(f"  - {item}")
-    click.echo(course.sentence)
+    if result.decision != "stop" or course.no_improvement or course.status != "not on track":
+        click.echo(course.sentence)  # beside a stop, no "cut back" advice
     if result.decision in ("progress", "reduce"):
         click.echo("`rehab accept` applies it from tomorrow.")
     elif result.decision == "stop":

@@ -312,6 +312,7 @@ class State:
     set_cut: int = 0
     week_cap: int | None = None
     reduced_since: date | None = None  # first day of the reduction in force, if any
+    last_reduced: date | None = None  # the day the latest accepted reduction took effect
 
 
 @dataclass(frozen=True)
@@ -420,17 +421,24 @@ def advise(
             week_cap=state.week_cap,
         )
 
-    # Signs of too much load: act on them however little was logged.
+    # Signs of too much load: act on them however little was logged. What came before the
+    # latest accepted reduction was answered by it: only what followed can reduce again.
+    since = state.last_reduced
+
+    def after_reduction(day: date) -> bool:
+        return since is None or day >= since
+
     reasons: list[str] = []
     undo: list[str] = []  # what would lift the reduce
-    flare = len(over) >= BREACH_DAYS
+    new_over = [(d, p) for d, p in over if after_reduction(d)]
+    flare = len(new_over) >= BREACH_DAYS
     if flare:
         reasons.append(
-            f"flare-up: pain during exercise above {limit}/10 on {len(over)} of {week} "
-            f"({', '.join(f'{p}/10 on {_d(d)}' for d, p in over)})"
+            f"flare-up: pain during exercise above {limit}/10 on {len(new_over)} of {week} "
+            f"({', '.join(f'{p}/10 on {_d(d)}' for d, p in new_over)})"
         )
         undo.append(f"pain during exercise at {limit}/10 or less for a week")
-    elif during and during[-1][1] > limit:
+    elif during and during[-1][1] > limit and after_reduction(during[-1][0]):
         day, pain = during[-1]
         reasons.append(f"pain during exercise {pain}/10 on {_d(day)}, above the {limit}/10 limit")
         undo.append(f"pain during exercise back to {limit}/10 or less")
@@ -440,12 +448,12 @@ def advise(
             "cutting back, stop the exercises and see a clinician"
         )
     response = _response(log, recent, this_week)
-    if response is not None and response.worse:
+    if response is not None and response.worse and after_reduction(response.session):
         reasons.append(response.text())
         undo.append("the morning after a session no worse than the morning before it")
     pain_trend = _trend(log, this_week, last_week, "morning_pain", "morning pain")
     stiff_trend = _trend(log, this_week, last_week, "stiffness_minutes", "morning stiffness")
-    if pain_trend.rising:
+    if pain_trend.rising and (since is None or since <= this_week[0]):
         assert pain_trend.last_week is not None
         reasons.append(pain_trend.text())
         undo.append(
@@ -472,7 +480,7 @@ def advise(
         top = max(p for _, p in during)
         how = "pain-free (0/10)" if top == 0 else f"{top}/10 or less"
         reasons.append(f"pain during exercise {how} on {len(during)} of {week}")
-    if response is not None:
+    if response is not None and response.after is not None:
         reasons.append(response.text())
     reasons.append(pain_trend.text())
     if stiff_trend.rising:
@@ -742,7 +750,7 @@ def _step_down(program: Program, index: int, phase: Phase, state: State, flare: 
     level, cut, cap = state.load_level, state.set_cut, state.week_cap
     if level > 0:
         steps = _load_steps(program, phase)
-        less = f" ({_steps_text(steps)} less)" if steps else ""
+        less = f" ({_steps_text(steps).removeprefix('+')} less)" if steps else ""
         text = f"back to load level {level - 1} (from {level}){less}"
         return _Step(None, level - 1, cut, cap, text)
     tables = [ex for ex in _strengthening(program, phase) if ex.by_week]
@@ -766,6 +774,9 @@ def _step_down(program: Program, index: int, phase: Phase, state: State, flare: 
         return _Step(previous_phase.id, 0, 0, None, f"back to {previous_phase.name}")
     strong = _strengthening(program, phase)
     if any(reducible_sets(ex, cut) for ex in strong):
+        if tables and cap is None:  # the first row: hold it there, a set fewer
+            row = week_row(tables[0], state.week)
+            cap = int(row.high) if row is not None else None
         return _Step(
             None,
             level,
@@ -797,8 +808,10 @@ def _restore(program: Program, phase: Phase, state: State) -> _Step | None:
             f"one set back on each strengthening exercise "
             f"({_plural(cut - 1, 'set')} off the planned sets from tomorrow)",
         )
-    if cap is None or cap >= state.week:
+    if cap is None:
         return None
+    if cap >= state.week:  # the held row is this week's: the table steps up again
+        return _Step(None, level, cut, None, "the dose steps up with the weeks again")
     tables = [ex for ex in _strengthening(program, phase) if ex.by_week]
     if not tables:
         return _Step(None, level, cut, None, "back to this week's planned dose")
@@ -834,7 +847,7 @@ def _step_up(
     )
     back = _restore(program, phase, state)
     if back is not None:
-        reasons.append(f"the pain guide held for a week with the reduction: {back.text}")
+        reasons.append(f"the pain guide held at the lighter dose: {back.text}")
         return Advice(
             "progress",
             reasons,

@@ -237,21 +237,24 @@ def load_day(session: Session, *, patient: Patient, day: date) -> Day:
     )
     logs = day_logs(session, enrollment=enrollment, day=day) if plan.doses else []
     items = progress(plan, (Logged(r.item_key, r.side, r.status, r.sets) for r in logs))
-    if plan.status == "paused" and any(p.start == day for p in pauses):
-        # paused from the moment a red flag was raised: today's doses show the pause, and
+    if (
+        plan.status == "paused"
+        and any(p.start == day and p.end is None for p in pauses)
+        and open_flags(session, enrollment=enrollment)
+    ):
+        # paused from the moment a red flag was raised: the day's doses show the pause, and
         # what was done before it stays done
         logs = day_logs(session, enrollment=enrollment, day=day)
-        if logs:
-            before = plan_day(
-                program_of(enrollment),
-                start=enrollment.start_date,
-                side=_side(enrollment.side),
-                day=day,
-                pauses=[p for p in pauses if p.start != day],
-                progressions=progressions_of(session, enrollment=enrollment),
-            )
-            done = (Logged(r.item_key, r.side, r.status, r.sets) for r in logs)
-            items = paused_after(progress(before, done))
+        before = plan_day(
+            program_of(enrollment),
+            start=enrollment.start_date,
+            side=_side(enrollment.side),
+            day=day,
+            pauses=[p for p in pauses if p.start != day],
+            progressions=progressions_of(session, enrollment=enrollment),
+        )
+        done = (Logged(r.item_key, r.side, r.status, r.sets) for r in logs)
+        items = paused_after(progress(before, done))
     return Day(
         patient=patient,
         enrollment=enrollment,
@@ -680,9 +683,7 @@ def refuse_if_red_flag(session: Session, *, enrollment: Enrollment) -> None:
         )
 
 
-def refuse_undo_of_flag(
-    session: Session, *, row: PainEntry | SymptomCheck, enrollment: Enrollment | None
-) -> None:
+def refuse_undo_of_flag(session: Session, *, row: PainEntry | SymptomCheck) -> None:
     """An entry that raised a red flag still open is not undone: a mistaken answer is cleared
     by a clinician like any other, and both stay in the audit trail."""
     from rehab.store.observations import PainEntry, RedFlagEntry
@@ -792,7 +793,7 @@ def undo_last(session: Session, *, patient: Patient) -> Undone:
         raise UsageProblem("nothing to undo")
     _, _, latest = max(candidates, key=lambda c: (c[0], c[1]))
     if isinstance(latest, PainEntry | SymptomCheck):
-        refuse_undo_of_flag(session, row=latest, enrollment=enrollment)
+        refuse_undo_of_flag(session, row=latest)
     if enrollment is not None:
         _refuse_if_program_changed_since(session, enrollment=enrollment, since=latest.logged_at)
     if isinstance(latest, DoseLog):
@@ -821,6 +822,8 @@ def _refuse_if_program_changed_since(
                 "(undo only takes back check-offs, skips, pain scores and morning checks)"
             )
         if pause.created_at > since:
+            if pause.end_date is None and open_flags(session, enrollment=enrollment):
+                refuse_if_red_flag(session, enrollment=enrollment)  # a clinician ends it
             raise UsageProblem(
                 "the last change was pausing the program; `rehab resume` ends the pause "
                 "(undo only takes back check-offs, skips, pain scores and morning checks)"

@@ -12,7 +12,14 @@ from sqlmodel import Session, col, select
 
 from rehab.core.course import CourseCheck, on_track
 from rehab.core.progression import COURSE_WEEKS, Advice, DayObservation, Safety, State, advise
-from rehab.core.schedule import Pause, Progression, current_phase, current_progression, program_day
+from rehab.core.schedule import (
+    Pause,
+    Progression,
+    current_phase,
+    current_progression,
+    end_of_program,
+    program_day,
+)
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
@@ -113,12 +120,13 @@ def _state(
     phase_changes = [c for c in in_force if c.phase_id is not None]
     phase_start = max((c.effective for c in phase_changes), default=enrollment.start_date)
     load_since = latest.effective if latest is not None else phase_start
-    reduced_since = None
+    reduced_since = last_reduced = None
     for change in in_force:  # the first day of the trailing run of reductions
         if change.decision == "reduce":
             reduced_since = reduced_since or change.effective
+            last_reduced = change.effective
         elif not change.reduced:
-            reduced_since = None
+            reduced_since = last_reduced = None
     return State(
         phase_id=phase.id,
         phase_start=min(phase_start, today),
@@ -128,6 +136,7 @@ def _state(
         set_cut=latest.set_cut if latest is not None else 0,
         week_cap=latest.week_cap if latest is not None else None,
         reduced_since=reduced_since,
+        last_reduced=last_reduced,
     )
 
 
@@ -158,6 +167,18 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
 
     if safety.open_flags:
         return model([], safety=safety)
+    end = end_of_program(program, start=enrollment.start_date, pauses=pauses)
+    if end is not None and today > end:
+        course = course_check(session, patient=patient, today=today)
+        return Advice(
+            decision="hold",
+            reasons=[f"the program ended on {end}: {course.sentence}"],
+            next_phase=None,
+            next_load_level=state.load_level,
+            would_change=["a new program (`rehab start ID --replace`), as your clinician advises"],
+            set_cut=state.set_cut,
+            week_cap=state.week_cap,
+        )
     first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
     days = (
         observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
@@ -168,7 +189,7 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
         # the model looks at the last 7 days: in the first week, most of them are before
         # the program began, which is not "missing" data; red flags are acted on at once
         early = model(days, safety=replace(safety, no_improvement=None))
-        if early.decision == "stop":
+        if early.decision in ("stop", "reduce"):  # signs of too much load count at once
             return early
         return Advice(
             decision="hold",
@@ -204,7 +225,7 @@ def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today
         today, start=enrollment.start_date, pauses=[p for p in pauses if p.start != today]
     )
     course_end = min(COURSE_WEEKS, program.weeks) * 7 - 1  # the day the course check can say
-    due = done is not None and done >= course_end
+    due = done is not None and course_end <= done < program.weeks * 7
     if due and not open_flags and not any(r.flag == "no-improvement" for r in rows):
         course = course_check(session, patient=patient, today=today)
         if course.no_improvement:
@@ -259,6 +280,12 @@ def accept(
         )
     program = journal.program_of(enrollment)
     changes = journal.progressions_of(session, enrollment=enrollment)
+    tomorrow = today + timedelta(days=1)
+    if any(c.effective == tomorrow for c in changes):
+        raise UsageProblem(
+            f"today's advice is already accepted (from {tomorrow}); `rehab advice` tomorrow "
+            "says how it went"
+        )
     now_phase = current_phase(program, changes, today)
     change = PhaseChange(
         enrollment_id=enrollment.id or 0,
@@ -283,7 +310,10 @@ def course_check(session: Session, *, patient: Patient, today: date) -> CourseCh
     from rehab.store.assessments import visa_history, visa_refusal
 
     enrollment = journal.require_enrollment(session, patient=patient)
-    # a pause that begins today (a stop) does not take today out of the course so far
+    flagged = journal.red_flag_pause(session, enrollment=enrollment)
+    if flagged is not None:  # stopped for a red flag: the course as it was when it stopped
+        today = max(enrollment.start_date, min(today, flagged.start_date))
+    # a pause that begins that day (a stop) does not take it out of the course so far
     pauses = [p for p in journal.pauses_of(session, enrollment=enrollment) if p.start != today]
     days = observations(
         session,

@@ -452,6 +452,7 @@ class StoreBackend:
                 )
                 if row is None or row.patient_id != patient.id or row.voided_at is not None:
                     raise UsageProblem("that entry is already undone")
+                journal.refuse_undo_of_flag(session, row=row)
                 row.voided_at = self.clock.now()
                 session.add(row)
                 return f"{kind} entry"

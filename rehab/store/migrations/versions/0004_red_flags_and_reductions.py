@@ -100,17 +100,18 @@ def _carry_over(conn: sa.Connection) -> None:
     for check in checks:
         ids, rest = _ids(check.note)
         day = _as_date(check.check_date)
-        # the pause this check opened or joined: of the same enrollment, open on that day or
-        # starting the day after (a flag on a day with check-offs paused from the next day)
-        match = None
-        for pause, _, _ in pause_rows:
+        # the pause this check opened or joined: of the same enrollment, paused on that day
+        # or starting the day after (a flag on a day with check-offs paused from the next
+        # day); one that names these flags first, then the latest to start
+        candidates = []
+        for pause, pause_ids, _ in pause_rows:
             if pause.enrollment_id != check.enrollment_id:
                 continue
             start = _as_date(pause.start_date)
             end = _as_date(pause.end_date) if pause.end_date is not None else None
-            if start <= day + _one_day() and (end is None or end >= day):
-                match = pause
-                break
+            if start <= day + _one_day() and (end is None or end > day):
+                candidates.append((bool(set(ids) & set(pause_ids)), start, pause))
+        match = max(candidates, key=lambda c: (c[0], c[1]))[2] if candidates else None
         who = cleared_on = cleared_at = None
         if match is not None:
             found = CLEARED.search(match.reason)
