@@ -162,14 +162,13 @@ def _adjusted_json(dose: Dose) -> dict[str, str] | None:
 
 
 def _course_end_reached(view: Day) -> bool:
-    """Today is at or past the day the course check can say 'no important improvement'
-    (12 weeks, or the last day of a shorter program)."""
-    from rehab.core.progression import COURSE_WEEKS
+    """Today is at or past the day the course check can say 'no important improvement'."""
+    from rehab.core.course import course_end_due
 
     plan = view.plan
-    if plan.status != "active" or plan.program_day is None or view.paused:
+    if plan.status != "active" or view.paused:
         return False
-    return plan.program_day >= min(COURSE_WEEKS, view.program.weeks) * 7 - 1
+    return course_end_due(view.program.weeks, plan.program_day)
 
 
 def escalate_quietly(act: Action) -> Advice | None:

@@ -43,6 +43,15 @@ class CourseCheck:
 # --- expected course ----------------------------------------------------------------------
 
 
+def course_end_due(program_weeks: int, program_day: int | None) -> bool:
+    """Whether a program day (0 = the first) is at or past the course's end, where the
+    course check can say 'no important improvement': 12 weeks, or the last day of a shorter
+    program; and still within the program."""
+    if program_day is None:
+        return False
+    return min(COURSE_WEEKS, program_weeks) * 7 - 1 <= program_day < program_weeks * 7
+
+
 def on_track(
     days: Iterable[DayObservation],
     *,

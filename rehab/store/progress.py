@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
 
-from rehab.core.course import CourseCheck, on_track
-from rehab.core.progression import COURSE_WEEKS, Advice, DayObservation, Safety, State, advise
+from rehab.core.course import CourseCheck, course_end_due, on_track
+from rehab.core.progression import Advice, DayObservation, Safety, State, advise
 from rehab.core.schedule import (
     Pause,
     Progression,
@@ -224,8 +224,7 @@ def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today
     done = program_day(
         today, start=enrollment.start_date, pauses=[p for p in pauses if p.start != today]
     )
-    course_end = min(COURSE_WEEKS, program.weeks) * 7 - 1  # the day the course check can say
-    due = done is not None and course_end <= done < program.weeks * 7
+    due = course_end_due(program.weeks, done)
     if due and not open_flags and not any(r.flag == "no-improvement" for r in rows):
         course = course_check(session, patient=patient, today=today)
         if course.no_improvement:
