@@ -8,7 +8,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Digits, Input, OptionList
 from textual.worker import WorkerCancelled
 
@@ -17,7 +16,7 @@ from rehab.tui.screens.history import HistoryScreen
 from rehab.tui.screens.timer import TimerScreen
 from rehab.tui.screens.today import TodayScreen
 from rehab.tui.screens.welcome import WelcomeScreen
-from tests.tui_helpers import SIZE, enroll, make
+from tests.tui_helpers import SIZE, enroll, make, settle
 
 
 @pytest.fixture
@@ -34,13 +33,6 @@ def enrolled(db: Path) -> Path:
 def rows(db: Path, sql: str) -> list[tuple[object, ...]]:
     with sqlite3.connect(db) as con:
         return con.execute(sql).fetchall()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and the screen catch up (twice: a write then its reload)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def today(app: RehabApp) -> TodayScreen:
@@ -772,3 +764,16 @@ async def test_night_pain_in_the_app_is_a_red_flag_that_pauses_and_asks_the_rest
         assert text_of(app, "#advice").startswith("STOP")
     assert rows(enrolled, "SELECT context, score FROM painentry") == [("night", 7)]
     assert rows(enrolled, "SELECT flag, source FROM redflagentry") == [("rest-pain", "log")]
+
+
+def test_the_footer_still_finds_the_textual_internals_it_uses() -> None:
+    """KeyFooter overrides parts of Textual's Footer (rehab/tui/footer.py); the pin in
+    pyproject.toml keeps Textual on the minor version these were read from."""
+    from importlib.metadata import version
+
+    from textual.widgets import Footer
+
+    assert version("textual").startswith("8.2.")
+    assert hasattr(Footer, "bindings_changed")
+    footer = Footer()
+    assert hasattr(footer, "_bindings_ready")

@@ -298,8 +298,20 @@ def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
     return run
 
 
-def make_app(db: str | None, patient: str | None, backend: Backend | None = None) -> RehabApp:
-    """The one factory for `rehab` and for the tests."""
-    from rehab.store.url import database_url
+def make_app(
+    db: str | None,
+    patient: str | None,
+    backend: Backend | None = None,
+    *,
+    clock: Any = None,
+    tick: bool = True,
+    reminders: bool = True,
+    watch: float | None = WATCH_SECONDS,
+) -> RehabApp:
+    """The one factory for `rehab` and for the tests (which pass a fake clock, and no
+    ticking timer, reminders or watch, so nothing moves on its own under a snapshot)."""
+    if backend is None:
+        from rehab.store.url import database_url
 
-    return RehabApp(backend or Backend(database_url(db), patient), watch=WATCH_SECONDS)
+        backend = Backend(database_url(db), patient, clock)
+    return RehabApp(backend, tick=tick, reminders=reminders, watch=watch)
