@@ -95,3 +95,49 @@ def test_readme_shows_the_apps_own_screenshot() -> None:
     assert "](docs/today.svg)" in readme
     svg = picture.read_text(encoding="utf-8")
     assert svg.lstrip().startswith("<svg") and "Plantar" in svg and "Check" in svg
+
+
+WIDE = (120, 40)
+
+
+def test_today_wide(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db, "achilles-midportion", side="left")
+    app, _ = make(db)
+    assert snap_compare(app, terminal_size=WIDE, run_before=still)
+
+
+def test_help(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SIZE, WIDE], ids=["80x24", "120x40"])
+def test_advice(snap_compare, db: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    enroll(db, "achilles-midportion", side="left")
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_exercise_in_full(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
+    enroll(db, "achilles-insertional", side="left")
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("i")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -31,6 +31,8 @@ class RehabApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False),
+        Binding("question_mark", "keys_help", "Help", tooltip="Every key, screen by screen"),
+        Binding("f1", "keys_help", "Help", show=False),
     ]
 
     def __init__(
@@ -282,13 +284,29 @@ class RehabApp(App[None]):
     # --- command palette ----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every action of the screen, built from its key
+        bindings (rehab.tui.screens.base): a key cannot be left out of the palette."""
+        from rehab.tui.screens.base import commands_of
+        from rehab.tui.screens.help import describe, key_text
+
         yield from super().get_system_commands(screen)
-        actions = getattr(screen, "PALETTE", ())
-        for title, help_text, action in actions:
+        for binding, keys in commands_of(type(screen)):
+            action = binding.action
+            if action.startswith("app."):
+                continue  # the app's own (quit) comes with Textual's commands
             # an action the screen hides (its check_action says False) is not offered here
             if screen.check_action(action.split("(", 1)[0], ()) is False:
                 continue
-            yield SystemCommand(title, help_text, _runner(screen, action))
+            help_text = f"key: {key_text(self, keys)}"
+            yield SystemCommand(describe(binding), help_text, _runner(screen, action))
+
+    def action_keys_help(self) -> None:
+        from rehab.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(type(self.screen)))
 
 
 def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
