@@ -637,7 +637,7 @@ async def test_no_visa_a_on_a_plantar_fasciitis_program(db: Path) -> None:
         assert "VISA-A" not in text_of(app, "#stats")  # no "due" hint
         assert "v" not in screen.active_bindings  # no key, in the footer or the keys panel
         titles = " | ".join(c.title for c in app.get_system_commands(screen))
-        assert "VISA-A" not in titles and "pain score" in titles
+        assert "VISA-A questionnaire" not in titles and "pain score" in titles
         await pilot.press("v")  # not bound: nothing opens, a notice says why
         await settle(pilot)
         today(app)
