@@ -21,6 +21,7 @@ from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
+    from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
 DISCLAIMER = "Not medical advice; follow your clinician."
@@ -168,11 +169,20 @@ class TodayScreen(RehabScreen):
         yield KeyFooter(held=True)  # keys once the checklist is there (rehab.tui.footer)
 
     def on_mount(self) -> None:
+        self.rehab.journal_changed.subscribe(self, self._journal_changed, immediate=True)
+        self.rehab.timer_ticked.subscribe(self, lambda _: self.show_timer(), immediate=True)
         # Paint the frame first; the worker's imports (SQLAlchemy, SQLModel) would otherwise
         # compete with the first paint for the interpreter.
         self.call_after_refresh(self.reload)
         self.set_interval(60, self._midnight)
         self.set_timer(KEYS_AT_LATEST, self._show_keys)  # if the first load fails
+
+    def _journal_changed(self, change: JournalChange) -> None:
+        if change.outside:
+            if self.view is not None:  # not before the first load (it is on its way)
+                self.reload(stay=True)
+        else:
+            self.reload()
 
     def _show_keys(self) -> None:
         self.query_one(KeyFooter).release()
