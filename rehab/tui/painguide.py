@@ -5,7 +5,10 @@ dialog and meant for any "pain during" answer (the guided session uses `PainGuid
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from collections.abc import Callable
+from typing import Any
+
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -62,6 +65,19 @@ def pain_response(score: int, context: str) -> str | None:
         "less next time: fewer sets or less load. Pain should settle by the next morning; "
         "if the heel is worse the next morning, do less again. " + keep_watch
     )
+
+
+def respond(
+    app: App[Any], score: int, context: str, then: Callable[[], None] | None = None
+) -> None:
+    """Call once a pain score is saved: above 5, the response on screen until the patient
+    closes it, then `then` (e.g. the red-flag questions); otherwise `then` at once."""
+    response = pain_response(score, context)
+    if response is None:
+        if then is not None:
+            then()
+        return
+    app.push_screen(PainResponse(response), (lambda _: then()) if then is not None else None)
 
 
 class PainGuide(Static):

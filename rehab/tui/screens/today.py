@@ -435,7 +435,7 @@ class TodayScreen(Screen[None]):
         self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
 
     def action_pain(self) -> None:
-        from rehab.tui.painguide import default_context
+        from rehab.tui.painguide import default_context, respond
         from rehab.tui.screens.dialogs import PainDialog
 
         backend = self.rehab.backend
@@ -454,7 +454,8 @@ class TodayScreen(Screen[None]):
                         RedFlagAlert(message, urgent), lambda _: self.ask_red_flags()
                     )
                     return
-                self.respond_to_pain(answer.score, answer.context, answer.warning)
+                then = self.ask_red_flags if answer.warning else None
+                respond(self.app, answer.score, answer.context, then)
 
             self.rehab.run_db(
                 lambda: backend.pain(answer.score, answer.context, answer.note),
@@ -465,19 +466,8 @@ class TodayScreen(Screen[None]):
         hour = self.view.local_hour if self.view is not None else 8
         self.app.push_screen(PainDialog(default_context(hour)), chosen)
 
-    def respond_to_pain(self, score: int, context: str, warning: bool) -> None:
-        """After a pain score is saved: above 5, what to do (in plain words); a ticked
-        warning sign then asks the red-flag questions."""
-        from rehab.tui.painguide import PainResponse, pain_response
-
-        response = pain_response(score, context)
-        if response is not None:
-            after = (lambda _: self.ask_red_flags()) if warning else None
-            self.app.push_screen(PainResponse(response), after)
-        elif warning:
-            self.ask_red_flags()
-
     def action_morning_check(self) -> None:
+        from rehab.tui.painguide import respond
         from rehab.tui.screens.dialogs import CheckDialog
 
         if not self._writable() or self.view is None:
@@ -490,10 +480,8 @@ class TodayScreen(Screen[None]):
 
             def saved(_: None) -> None:
                 self.rehab.refresh_today()
-                if answer.pain is not None:
-                    self.respond_to_pain(answer.pain, "morning", answer.warning)
-                elif answer.warning:
-                    self.ask_red_flags()
+                then = self.ask_red_flags if answer.warning else None
+                respond(self.app, answer.pain or 0, "morning", then)
 
             self.rehab.run_db(
                 lambda: backend.morning(
