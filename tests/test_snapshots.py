@@ -73,6 +73,38 @@ def test_pain_dialog(snap_compare, db: Path) -> None:  # type: ignore[no-untyped
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.mark.parametrize("size", [SIZE, (120, 40)], ids=["80x24", "120x40"])
+def test_red_flag_question(snap_compare, db: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """The second warning-sign question, the first answered No: whole, in words."""
+    enroll(db)
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        await pilot.press("n")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [SIZE, (120, 40)], ids=["80x24", "120x40"])
+def test_visa_question(snap_compare, db: Path, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    """VISA-A item 2 (the longest 0–10 question) with all eleven answers on screen."""
+    enroll(db, "achilles-midportion-alfredson", side="left")
+    app, _ = make(db)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("end", "enter")
+        await still(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
 def test_history(snap_compare, db: Path) -> None:  # type: ignore[no-untyped-def]
     enroll(db)
     app, _ = make(db)

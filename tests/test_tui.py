@@ -199,6 +199,12 @@ async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path)
         app.screen.query_one("#score", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
+        # 10/10 gets a response in plain words before the checklist comes back
+        assert type(app.screen).__name__ == "PainResponse"
+        response = text_of(app, "#pain-response-text")
+        assert "Morning pain 10/10 is high" in response and "see a clinician" in response
+        await pilot.press("enter")
+        await settle(pilot)
         today(app)
     assert rows(enrolled, "SELECT score, context, note FROM painentry") == [
         (10, "morning", "first steps")
@@ -219,15 +225,20 @@ async def test_morning_check(enrolled: Path) -> None:
     app, _ = make(enrolled)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("m", "2", "5", "tab", "space", "tab", "tab", "space")
+        await pilot.press("m", "2", "tab", "2", "5", "tab", "space", "tab", "tab", "space")
         await pilot.pause()
-        assert "yes" in str(app.screen.query_one("#swelling").render())
+        assert "☒ Swelling at the back of the heel: yes" in str(
+            app.screen.query_one("#swelling").render()
+        )
+        assert "☐ Redness: no" in str(app.screen.query_one("#redness").render())
         app.screen.query_one("#stiffness", Input).focus()
         await pilot.press("enter")
         await settle(pilot)
+        today(app)
     assert rows(
         enrolled, "SELECT stiffness_minutes, swelling, redness, tiptoe_pain FROM symptomcheck"
     ) == [(25, 1, 0, 1)]
+    assert rows(enrolled, "SELECT score, context FROM painentry") == [(2, "morning")]
 
 
 async def test_day_navigation_backfill_and_read_only_future(enrolled: Path) -> None:
@@ -603,7 +614,7 @@ async def test_visa_questionnaire_in_the_app(db: Path) -> None:
         assert "VISA-A due (v)" in text_of(app, "#stats")
         await pilot.press("v")
         await pilot.pause()
-        assert "Question 1 of 8" in text_of(app, "#visa-progress")
+        assert "Question 1 of 8" in text_of(app, "#q-progress")
         await pilot.press("escape")  # backs out, nothing saved
         await pilot.pause()
         await pilot.press("v")
@@ -612,13 +623,18 @@ async def test_visa_questionnaire_in_the_app(db: Path) -> None:
             # the last choice of each of items 1–7 is the best answer (10 points)
             await pilot.press("end", "enter")
             await pilot.pause()
-        assert "Question 8 of 8" in text_of(app, "#visa-progress")
+        assert "Question 8 of 8, part 1 of 2" in text_of(app, "#q-progress")
         await pilot.press("enter")  # branch A: no pain
         await pilot.pause()
         await pilot.press("end", "enter")  # more than 30 minutes
+        await pilot.pause()
+        assert "Score: 100/100" in text_of(app, "#q-text")  # the summary, before saving
+        await pilot.press("s")
         await settle(pilot)
         today(app)
-        assert any("VISA-A 100/100" in n.message for n in app._notifications)
+        done = [n.message for n in app._notifications if n.message.startswith("VISA-A")]
+        assert done and done[0].startswith("VISA-A 100/100: in the range of people")
+        assert done[0].count("100/100") == 1  # the score once, not twice
         assert "VISA-A due" not in text_of(app, "#stats")
     assert rows(db, "SELECT instrument, score FROM assessment") == [("visa-a", 100)]
 
@@ -677,7 +693,8 @@ async def test_a_red_flag_stops_the_program_until_a_clinician_clears_it(enrolled
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, RedFlagQuestions)
-        await pilot.click("#flag-pop")
+        await pilot.press("y", *"nnnnnn")  # yes to the pop, no to the rest
+        await pilot.pause()
         await pilot.click("#save")
         await settle(pilot)
         assert isinstance(app.screen, RedFlagAlert)

@@ -4,7 +4,6 @@ never crashes it), and nothing is written."""
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
@@ -99,15 +98,30 @@ async def test_load_dialog_takes_ascii_digits_only(
     assert count(db, "doselog") == 0
 
 
-async def test_the_number_fields_refuse_other_digits_as_they_are_typed(enrolled: Path) -> None:
+async def test_the_pain_field_keeps_what_is_typed_and_explains_it(enrolled: Path) -> None:
+    """Nothing typed vanishes: 7.5 stays 7.5 and the line under it says whole numbers only;
+    a letter is explained too; 7 then shows where it falls on the pain guide."""
     app, _ = make(enrolled)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p")
+        await pilot.press("p", "7", ".", "5")
         await pilot.pause()
-        restrict = app.screen.query_one("#score", Input).restrict
-        assert restrict is not None
-        assert re.fullmatch(restrict, "10") and not re.fullmatch(restrict, "٣")
+        assert app.screen.query_one("#score", Input).value == "7.5"
+        assert "7.5 is not a score" in text_of(pilot, "#score-error")
+        assert "without decimals" in text_of(pilot, "#score-error")
+        await pilot.press("backspace", "backspace", "x")
+        await pilot.pause()
+        assert app.screen.query_one("#score", Input).value == "7x"
+        assert "7x is not a score: type a whole number from 0 to 10" in text_of(
+            pilot, "#score-error"
+        )
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert not app.screen.query_one("#score-error").display
+        assert "Your 7: too much." in text_of(pilot, "#pain-guide")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert count(enrolled, "painentry") == 1
 
 
 async def test_a_start_date_outside_the_calendar_is_explained(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -337,7 +337,7 @@ class StoreBackend:
             recorded = record_visa(
                 session, patient=patient, answers=answers, taken_on=today, now=self.clock.now()
             )
-            text = f"VISA-A {recorded.entry.score}/100: {interpret(recorded.entry.score)}"
+            text = f"VISA-A {interpret(recorded.entry.score)}"  # "41/100: symptoms remain…"
             if recorded.first is not None:
                 text += "; since the first: " + describe_change(
                     recorded.first.score, recorded.entry.score
@@ -528,6 +528,41 @@ class StoreBackend:
                 now=self.clock.now(),
             )
         )
+
+    def morning(
+        self,
+        day: date,
+        pain: int | None,
+        stiffness: int | None,
+        swelling: bool,
+        redness: bool,
+        tiptoe_pain: bool,
+    ) -> None:
+        """The morning check and its morning pain, in one transaction: the pain is logged in
+        the morning context (now, or 09:00 local time on a past day being filled in), which
+        the advice counts as that day's morning pain."""
+
+        def work(session: Session, patient: Patient) -> None:
+            now = self.clock.now()
+            if pain is not None:
+                at = None
+                if day != self._today(patient):
+                    at = datetime.combine(day, time(9), tzinfo=self.zone(patient))
+                journal.record_pain(
+                    session, patient=patient, score=pain, context="morning", at=at, now=now
+                )
+            journal.record_check(
+                session,
+                patient=patient,
+                day=day,
+                stiffness_minutes=stiffness,
+                swelling=swelling,
+                redness=redness,
+                tiptoe_pain=tiptoe_pain,
+                now=now,
+            )
+
+        self._run(work)
 
     def pause(self, reason: str) -> None:
         self._run(

@@ -44,16 +44,20 @@ def mark_choices(radios: RadioSet) -> None:
 
 
 def tick_box(label: str, box_id: str) -> Checkbox:
-    """A checkbox whose label says yes/no in words, not only by colour."""
-    box = Checkbox(f"{label}: no", id=box_id)
+    """A checkbox whose label gives its state in a symbol and a word (☐ … no / ☒ … yes), not
+    only by colour; a long label wraps."""
+    box = Checkbox(_box_label(label, False), id=box_id)
     box.tooltip = label
     return box
 
 
+def _box_label(label: str, ticked: bool) -> str:
+    return f"{'☒' if ticked else '☐'} {label}: {'yes' if ticked else 'no'}"
+
+
 def mark_box(box: Checkbox) -> None:
     """Call on Checkbox.Changed."""
-    label = str(box.tooltip or "")
-    box.label = f"{label}: {'yes' if box.value else 'no'}"
+    box.label = _box_label(str(box.tooltip or ""), box.value)
 
 
 class PointerList(OptionList):

@@ -1,5 +1,6 @@
 """Small modal dialogs: pain, morning check, skip, pause, confirm. Each returns its answer
-through `dismiss` and writes nothing itself; Escape always backs out."""
+through `dismiss` (a typed answer from rehab.tui.answers for pain and the morning check) and
+writes nothing itself; Escape always backs out."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from rehab.core.typed import decimal_number, is_whole_number
+from rehab.tui.answers import MorningAnswer, PainAnswer
+from rehab.tui.painguide import PainGuide
 from rehab.tui.widgets import (
     PointerList,
     choice_button,
@@ -40,83 +43,138 @@ class _Dialog(ModalScreen[T]):
         self.dismiss(None)
 
 
-WARNING = "A warning sign: sudden pop, can't rise on tiptoe, a gap, numbness, fever, night pain"
+WARNING = "A warning sign today"
+WARNING_HINT = (
+    "Warning signs: a sudden pop, can't rise on tiptoe, a gap in the tendon, numbness, "
+    "fever, night pain."
+)
+SCORE_RULE = "type a whole number from 0 to 10"
 
 
-class PainDialog(_Dialog[tuple[int, str, str | None, bool] | None]):
-    """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note. The context starts
-    at `default` (morning before noon, after exercise from noon): never at rest or night,
-    which are red flags."""
+def _score_problem(raw: str) -> str | None:
+    """Why a typed pain score is not one (None: it is). Nothing typed is left out of this:
+    each caller says whether a score is needed."""
+    if is_whole_number(raw) and 0 <= int(raw) <= 10:
+        return None
+    number = decimal_number(raw)
+    if number is not None and 0 <= number <= 10:
+        return f"{raw} is not a score: {SCORE_RULE}, without decimals"
+    return f"{raw} is not a score: {SCORE_RULE}"
+
+
+def _score_row(box_id: str, label: str) -> ComposeResult:
+    with Horizontal(classes="score-row"):
+        yield Label(label)
+        yield Input(placeholder="0–10", id=box_id, max_length=20, compact=True)
+
+
+class PainDialog(_Dialog[PainAnswer | None]):
+    """Score 0–10 typed (so 10 needs no mouse), when it hurt, and a note, with the pain guide
+    and where the typed score falls on it. The context starts at `default`: a caller gives
+    `default_context(local hour)` (morning before noon, after exercise from noon, as on the
+    command line) or "during" inside a session; never rest or night, which are red flags.
+    Anything typed stays in the field: a character that is not a digit is explained, not
+    dropped."""
 
     def __init__(self, default: str = "morning") -> None:
         super().__init__()
-        self.default = default
+        self.default = default if default in PAIN_CONTEXTS else "morning"
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="pain-dialog"):
             yield Label("Pain now, 0 (none) to 10 (worst imaginable)", classes="dialog-title")
-            yield Input(
-                placeholder="type 0–10",
-                id="score",
-                restrict=r"[0-9]{0,2}",  # not \d: it lets ３, ٣ and ² in
-                max_length=2,
-            )
-            yield Label("", id="score-error", classes="error")
-            yield Label("When?")
-            with RadioSet(id="context"):
-                for context in PAIN_CONTEXTS:
-                    yield choice_button(context, chosen=context == self.default)
-            yield Input(placeholder="note (optional)", id="note", max_length=500)
+            yield from _score_row("score", "Score (whole numbers 0–10): ")
+            yield Static("", id="score-error", classes="error")
+            yield PainGuide()
+            with Horizontal(classes="score-row"):
+                yield Label("When? ")
+                with RadioSet(id="context"):
+                    for context in PAIN_CONTEXTS:
+                        yield choice_button(context, chosen=context == self.default)
+            with Horizontal(classes="score-row"):
+                yield Label("Note: ")
+                yield Input(placeholder="optional", id="note", max_length=500, compact=True)
             yield tick_box(WARNING, "warning")
+            yield Static(WARNING_HINT, classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#score-error").display = False
         self.query_one("#score", Input).focus()
+        # the keyboard cursor in "When?" starts on the chosen context, not on the first
+        radios = self.query_one("#context", RadioSet)
+        radios._selected = PAIN_CONTEXTS.index(self.default)  # Textual 8.2's cursor
 
     @on(RadioSet.Changed)
     def _marked(self, event: RadioSet.Changed) -> None:
         mark_choices(event.radio_set)
 
+    @on(Input.Changed, "#score")
+    def _typed(self, event: Input.Changed) -> None:
+        raw = event.value.strip()
+        problem = _score_problem(raw) if raw else None
+        self._error(problem or "")
+        self.query_one(PainGuide).show(int(raw) if raw and problem is None else None)
+
+    def _error(self, text: str) -> None:
+        error = self.query_one("#score-error", Static)
+        error.update(text)
+        error.display = bool(text)
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         raw = self.query_one("#score", Input).value.strip()
-        error = self.query_one("#score-error", Label)
-        if not is_whole_number(raw) or not 0 <= int(raw) <= 10:
-            error.update(f"{raw or 'nothing'} is not a score: type a whole number from 0 to 10")
+        problem = _score_problem(raw) if raw else f"nothing is not a score: {SCORE_RULE}"
+        if problem is not None:
+            self._error(problem)
             self.query_one("#score", Input).focus()
             return
         context = chosen_value(self.query_one("#context", RadioSet), self.default)
         note = self.query_one("#note", Input).value.strip() or None
         warning = self.query_one("#warning", Checkbox).value
-        self.dismiss((int(raw), context, note, warning))
+        self.dismiss(PainAnswer(int(raw), context, note, warning))
 
     @on(Checkbox.Changed)
     def _box(self, event: Checkbox.Changed) -> None:
         mark_box(event.checkbox)
 
 
-class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool, bool] | None]):
-    """The morning check the seeds describe."""
+class CheckDialog(_Dialog[MorningAnswer | None]):
+    """The morning check the seeds describe, morning pain first: saved as a pain entry in
+    the morning context, which the advice counts ("morning pain logged on N of 7 days")."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog", id="check-dialog"):
             yield Label("Morning check", classes="dialog-title")
-            yield Label("Minutes of stiffness after getting up")
-            yield Input(placeholder="minutes, e.g. 15", id="stiffness", restrict=r"[0-9]{0,4}")
-            yield Label("", id="check-error", classes="error")
+            yield from _score_row("morning-pain", "Pain on getting up (whole numbers 0–10): ")
+            yield Static(
+                "0 is no pain, 10 the worst imaginable. Leave it empty to skip it.",
+                classes="hint",
+            )
+            with Horizontal(classes="score-row"):
+                yield Label("Minutes of stiffness after getting up: ")
+                yield Input(placeholder="e.g. 15", id="stiffness", max_length=20, compact=True)
+            yield Static("", id="check-error", classes="error")
             yield tick_box("Swelling at the back of the heel", "swelling")
             yield tick_box("Redness", "redness")
             yield tick_box("Pain standing on tiptoe", "tiptoe")
             yield tick_box(WARNING, "warning")
+            yield Static(WARNING_HINT, classes="hint")
             with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#stiffness", Input).focus()
+        self.query_one("#check-error").display = False
+        self.query_one("#morning-pain", Input).focus()
+
+    def _error(self, text: str) -> None:
+        error = self.query_one("#check-error", Static)
+        error.update(text)
+        error.display = bool(text)
 
     @on(Checkbox.Changed)
     def _marked(self, event: Checkbox.Changed) -> None:
@@ -125,24 +183,27 @@ class CheckDialog(_Dialog[tuple[int | None, bool, bool, bool, bool] | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
+        pain = self.query_one("#morning-pain", Input).value.strip()
+        problem = _score_problem(pain) if pain else None
+        if problem is not None:
+            self._error("Morning pain: " + problem)
+            self.query_one("#morning-pain", Input).focus()
+            return
         raw = self.query_one("#stiffness", Input).value.strip()
         if raw and not is_whole_number(raw):
-            self.query_one("#check-error", Label).update(
-                f"{raw!r} is not a number of minutes (allowed: 0 to 1440, in digits 0-9)"
-            )
+            self._error(f"{raw!r} is not a number of minutes (allowed: 0 to 1440, in digits 0-9)")
             return
         if raw and int(raw) > 1440:
-            self.query_one("#check-error", Label).update(
-                f"{raw} minutes is more than a day (allowed: 0 to 1440)"
-            )
+            self._error(f"{raw} minutes is more than a day (allowed: 0 to 1440)")
             return
         self.dismiss(
-            (
-                int(raw) if raw else None,
-                self.query_one("#swelling", Checkbox).value,
-                self.query_one("#redness", Checkbox).value,
-                self.query_one("#tiptoe", Checkbox).value,
-                self.query_one("#warning", Checkbox).value,
+            MorningAnswer(
+                pain=int(pain) if pain else None,
+                stiffness_minutes=int(raw) if raw else None,
+                swelling=self.query_one("#swelling", Checkbox).value,
+                redness=self.query_one("#redness", Checkbox).value,
+                tiptoe_pain=self.query_one("#tiptoe", Checkbox).value,
+                warning=self.query_one("#warning", Checkbox).value,
             )
         )
 

@@ -7,44 +7,56 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from rehab.core.redflags import RED_FLAGS
-from rehab.tui.widgets import mark_box, tick_box
+from rehab.tui.answers import RedFlagAnswers
+from rehab.tui.screens.questions import Question, QuestionFlow
+
+_ANSWERS = (("yes", "Yes"), ("no", "No"))
 
 
-class RedFlagQuestions(ModalScreen[list[str] | None]):
-    """Each question answered yes/no; returns the ids answered yes ([] for none)."""
+class RedFlagQuestions(QuestionFlow[RedFlagAnswers]):
+    """Each question on its own screen, answered Yes or No in words (y / n), then every
+    answer on one screen before anything is kept. A yes pauses the program (the caller
+    records it and shows the alert)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    TITLE_TEXT = "Warning signs: a yes means stop and see a clinician"
+    BINDINGS = [
+        Binding("y", "say('yes')", "Yes"),
+        Binding("n", "say('no')", "No"),
+    ]
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
-            yield Label("Warning signs: tick any that is true today", classes="dialog-title")
-            for flag in RED_FLAGS:
-                yield tick_box(flag.question, f"flag-{flag.id}")
-            with Horizontal(classes="buttons"):
-                yield Button("Done", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+    def questions(self) -> list[Question]:
+        total = len(RED_FLAGS)
+        return [
+            Question(
+                key=flag.id,
+                position=f"Question {i} of {total}",
+                text=flag.question,
+                choices=_ANSWERS,
+                topic=flag.label[0].upper() + flag.label[1:],
+                note="Press y for Yes or n for No.",
+            )
+            for i, flag in enumerate(RED_FLAGS, 1)
+        ]
 
-    def on_mount(self) -> None:
-        self.query_one(Checkbox).focus()
+    def action_say(self, value: str) -> None:
+        if not self.in_summary:
+            self.answer(value)
 
-    @on(Checkbox.Changed)
-    def _marked(self, event: Checkbox.Changed) -> None:
-        mark_box(event.checkbox)
+    def summary_note(self) -> str:
+        yes = sum(1 for value in self.answers.values() if value == "yes")
+        if not yes:
+            return "No to every question: nothing to stop for."
+        return f"Yes to {yes}: saving pauses your program until a clinician has seen you."
 
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.dismiss(
-            [flag.id for flag in RED_FLAGS if self.query_one(f"#flag-{flag.id}", Checkbox).value]
+    def result(self) -> RedFlagAnswers:
+        return RedFlagAnswers(
+            tuple((flag.id, self.answers.get(flag.id) == "yes") for flag in RED_FLAGS)
         )
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class RedFlagAlert(Screen[None]):

@@ -21,6 +21,7 @@ from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
+    from rehab.tui.answers import MorningAnswer, PainAnswer, RedFlagAnswers, VisaAnswers
     from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
@@ -568,48 +569,67 @@ class TodayScreen(RehabScreen):
         self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
 
     def action_pain(self) -> None:
+        from rehab.tui.painguide import default_context, respond
         from rehab.tui.screens.dialogs import PainDialog
 
         backend = self.rehab.backend
 
-        def logged(alert: tuple[str, bool] | None) -> None:
-            self.rehab.refresh_today()
-            if alert is not None:  # night or rest pain: a red flag; ask the others too
-                from rehab.tui.screens.redflags import RedFlagAlert
+        def chosen(answer: PainAnswer | None) -> None:
+            if answer is None:
+                return
 
-                message, urgent = alert
-                self.app.push_screen(RedFlagAlert(message, urgent), lambda _: self.ask_red_flags())
+            def logged(alert: tuple[str, bool] | None) -> None:
+                self.rehab.refresh_today()
+                if alert is not None:  # night or rest pain: a red flag; ask the others too
+                    from rehab.tui.screens.redflags import RedFlagAlert
 
-        def chosen(result: tuple[int, str, str | None, bool] | None) -> None:
-            if result is not None:
-                score, context, note, warning = result
-                self.rehab.run_db(
-                    lambda: backend.pain(score, context, note),
-                    done=logged,
-                    success=f"Pain {score}/10 ({context}) logged",
-                )
-                if warning:
-                    self.ask_red_flags()
+                    message, urgent = alert
+                    self.app.push_screen(
+                        RedFlagAlert(message, urgent), lambda _: self.ask_red_flags()
+                    )
+                    return
+                then = self.ask_red_flags if answer.warning else None
+                respond(self.app, answer.score, answer.context, then)
+
+            self.rehab.run_db(
+                lambda: backend.pain(answer.score, answer.context, answer.note),
+                done=logged,
+                success=f"Pain {answer.score}/10 ({answer.context}) logged",
+            )
 
         hour = self.view.local_hour if self.view is not None else 8
-        self.app.push_screen(PainDialog("morning" if hour < 12 else "after"), chosen)
+        self.app.push_screen(PainDialog(default_context(hour)), chosen)
 
     def action_morning_check(self) -> None:
+        from rehab.tui.painguide import respond
         from rehab.tui.screens.dialogs import CheckDialog
 
         if not self._writable() or self.view is None:
             return
         day, backend = self.view.day, self.rehab.backend
 
-        def chosen(result: tuple[int | None, bool, bool, bool, bool] | None) -> None:
-            if result is not None:
-                stiffness, swelling, redness, tiptoe, warning = result
-                self.rehab.record(
-                    lambda: backend.check(day, stiffness, swelling, redness, tiptoe),
-                    success="Morning check logged",
-                )
-                if warning:
-                    self.ask_red_flags()
+        def chosen(answer: MorningAnswer | None) -> None:
+            if answer is None:
+                return
+
+            def saved(_: None) -> None:
+                self.rehab.refresh_today()
+                then = self.ask_red_flags if answer.warning else None
+                respond(self.app, answer.pain or 0, "morning", then)
+
+            self.rehab.run_db(
+                lambda: backend.morning(
+                    day,
+                    answer.pain,
+                    answer.stiffness_minutes,
+                    answer.swelling,
+                    answer.redness,
+                    answer.tiptoe_pain,
+                ),
+                done=saved,
+                success="Morning check logged"
+                + (f", with morning pain {answer.pain}/10" if answer.pain is not None else ""),
+            )
 
         self.app.push_screen(CheckDialog(), chosen)
 
@@ -640,9 +660,13 @@ class TodayScreen(RehabScreen):
                 message, urgent = outcome
                 self.app.push_screen(RedFlagAlert(message, urgent))
 
-        def answered(ids: list[str] | None) -> None:
-            if ids:
-                self.rehab.run_db(lambda: backend.raise_flags(ids), done=raised)
+        def answered(answers: RedFlagAnswers | None) -> None:
+            if answers is None:
+                return
+            if answers.yes:
+                self.rehab.run_db(lambda: backend.raise_flags(answers.yes), done=raised)
+            else:
+                self.notify("No warning signs today: carry on with your program.", timeout=5)
 
         self.app.push_screen(RedFlagQuestions(), answered)
 
@@ -758,10 +782,15 @@ class TodayScreen(RehabScreen):
         if self._refuse_visa():
             return
 
-        def finished(summary: str | None) -> None:
-            if summary:
-                self.notify(summary, timeout=10)
-                self.reload()
+        backend = self.rehab.backend
+
+        def recorded(summary: str) -> None:
+            self.notify(summary, timeout=10)
+            self.reload()
+
+        def finished(answers: VisaAnswers | None) -> None:
+            if answers is not None:
+                self.rehab.run_db(lambda: backend.record_visa(answers.answers), done=recorded)
 
         self.app.push_screen(VisaScreen(), finished)
 

@@ -1,91 +1,76 @@
-"""The VISA-A questionnaire, one question at a time (items in our own words, scoring from
-CLINICAL.md in rehab.core.visa), then the score and its change. Escape backs out without
-saving; nothing is written until the last answer."""
+"""The VISA-A questionnaire, one question per screen (items in our own words, scoring from
+CLINICAL.md in rehab.core.visa): each item in full with its scale in words, back and
+forward, then every answer and the score before saving. Item 8 is asked in two parts, its
+branch (A, B or C) and then the minutes, and scored by rehab.core.visa exactly as the
+command line does. Escape backs out; the screen writes nothing, the caller records."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from rehab.core.visa import ITEMS, MINUTE_BANDS, Answers, Item, score
+from rehab.tui.answers import VisaAnswers
+from rehab.tui.screens.questions import Question, QuestionFlow
 
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList
-from textual.widgets.option_list import Option
-
-from rehab.core.visa import ITEMS, MINUTE_BANDS, Answers
-from rehab.tui.widgets import PointerList
-
-if TYPE_CHECKING:
-    from rehab.tui.app import RehabApp
+MINUTES_KEY = "training_minutes"
+_SCALE_NOTE = "On this question 10 is the good end."
+_SCALE_KEYS = tuple(item.key for item in ITEMS[:5])
 
 
-class VisaScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+def _note(item: Item) -> str:
+    if item.number <= 5:
+        return _SCALE_NOTE
+    if item.number == 6:
+        return "More hops is better; stop counting at 10."
+    return ""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.step = 0  # 0–7: items 1–8 (item 8's branch); 8: item 8's minutes
-        self.answers: dict[str, Any] = {}
 
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
+class VisaScreen(QuestionFlow[VisaAnswers]):
+    TITLE_TEXT = "VISA-A: how your Achilles is doing"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("VISA-A: how your Achilles is doing", classes="dialog-title")
-            yield Label("", id="visa-progress")
-            yield Label("", id="visa-question")
-            yield PointerList(id="visa-choices")
-
-    def on_mount(self) -> None:
-        self._ask()
-
-    def _ask(self) -> None:
-        choices = self.query_one("#visa-choices", OptionList)
-        choices.clear_options()
-        if self.step < len(ITEMS):
-            item = ITEMS[self.step]
-            self.query_one("#visa-progress", Label).update(f"Question {item.number} of 8")
-            self.query_one("#visa-question", Label).update(item.question)
-            choices.add_options(
-                Option(choice.label, id=f"c{i}") for i, choice in enumerate(item.choices)
+    def questions(self) -> list[Question]:
+        asked = [
+            Question(
+                key="training_branch" if item.number == 8 else item.key,
+                position=f"Question {item.number} of 8"
+                + (", part 1 of 2" if item.number == 8 else ""),
+                text=item.question,
+                choices=tuple((str(c.value), c.label) for c in item.choices),
+                topic=f"{item.number}. {item.topic[0].upper()}{item.topic[1:]}",
+                note=_note(item),
             )
-        else:
-            self.query_one("#visa-progress", Label).update("Question 8 of 8 (continued)")
-            self.query_one("#visa-question", Label).update(
-                "For how long can you keep up that training or activity?"
+            for item in ITEMS
+        ]
+        branch = self.answers.get("training_branch")
+        chosen = next((c.label for c in ITEMS[7].choices if c.value == branch), None)
+        asked.append(
+            Question(
+                key=MINUTES_KEY,
+                position="Question 8 of 8, part 2 of 2",
+                text="For how many minutes can you keep up that sport or activity?",
+                choices=tuple((str(i), label) for i, (_, _, label) in enumerate(MINUTE_BANDS)),
+                topic="8. Training time, minutes",
+                note=f"You said {chosen}." if chosen else "",
             )
-            choices.add_options(
-                Option(label, id=f"m{i}") for i, (_, _, label) in enumerate(MINUTE_BANDS)
-            )
-        choices.highlighted = 0
-        choices.focus()
+        )
+        return asked
 
-    @on(OptionList.OptionSelected, "#visa-choices")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
-        index = int((event.option.id or "c0")[1:])
-        if self.step < len(ITEMS):
-            item = ITEMS[self.step]
-            value = item.choices[index].value
-            # item 8 is asked in two steps: its branch here, then the minutes
-            self.answers["training_branch" if item.number == 8 else item.key] = value
-            self.step += 1
-            self._ask()
-            return
-        low, _, _ = MINUTE_BANDS[index]
-        self.answers["training_minutes"] = low
-        self._save(Answers.from_dict(self.answers))
+    def summary_answer(self, question: Question, value: str) -> str:
+        words = question.label(value)
+        if question.key in _SCALE_KEYS:
+            number, _, meaning = words.partition(": ")
+            return f"{number} of 10" + (f" ({meaning})" if meaning else "")
+        return words
 
-    def _save(self, answers: Answers) -> None:
-        backend = self.rehab.backend
+    def _answers(self) -> Answers:
+        data: dict[str, object] = {}
+        for item in ITEMS[:7]:
+            data[item.key] = int(self.answers[item.key])
+        data["training_branch"] = self.answers["training_branch"]
+        low, _, _ = MINUTE_BANDS[int(self.answers[MINUTES_KEY])]
+        data[MINUTES_KEY] = low
+        return Answers.from_dict(data)
 
-        def done(summary: str) -> None:
-            self.dismiss(summary)
+    def summary_note(self) -> str:
+        return f"Score: {score(self._answers())}/100 (100 means no symptoms)."
 
-        self.rehab.run_db(lambda: backend.record_visa(answers), done=done)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def result(self) -> VisaAnswers:
+        return VisaAnswers(self._answers())
