@@ -257,3 +257,28 @@ async def test_a_opens_the_advice_and_a_hold_cannot_be_accepted(enrolled: Path) 
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, AdviceScreen)  # nothing to accept: it stays
+
+
+async def test_the_demo_is_marked_as_a_demo(tmp_path: Path) -> None:
+    from rehab.demo import PATIENT, build
+    from rehab.tui.app import make_app
+    from tests.tui_helpers import NOW, FakeClock
+
+    demo = tmp_path / "demo.db"
+    build(demo, today=NOW.date())
+    app = make_app(
+        f"sqlite:///{demo}", PATIENT, clock=FakeClock(), tick=False, reminders=False, watch=None
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        title = app.screen.query_one("#title")
+        assert str(title.render()).startswith("DEMO · ")
+        assert title.has_class("demo")
+
+
+async def test_your_own_data_is_not_marked_as_a_demo(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        title = app.screen.query_one("#title")
+        assert "DEMO" not in str(title.render()) and not title.has_class("demo")

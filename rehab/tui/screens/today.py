@@ -289,7 +289,9 @@ class TodayScreen(RehabScreen):
 
     def _headers(self, view: TodayView) -> None:
         width = max(self.size.width - 2, 20)  # the lines' padding
-        self.query_one("#title", Static).update(fitting(width, self._title(view)))
+        title = self.query_one("#title", Static)
+        title.update(fitting(width, self._title(view)))
+        title.set_class(view.demo, "demo")  # a demo's check-offs are thrown away by the next
         self.query_one("#stats", Static).update(fitting(width, self._stats(view)))
         card = self.query_one("#advice", Static)
         lines = self._advice(view)
