@@ -18,7 +18,7 @@ from rehab.core import clock
 from rehab.errors import EnvironmentProblem, UsageProblem
 from rehab.export import EXTENSIONS, FORMATS, files
 from rehab.export.span import Span, choose
-from rehab.store import plain
+from rehab.store import plain, schema
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -155,6 +155,6 @@ def plain_csv(
         )
         return write_csv(plain.reader(conn), span, found.name, out=out, force=force, table=table)
     except sqlite3.Error as exc:
-        raise EnvironmentProblem(plain.explain(exc, url)) from None
+        raise EnvironmentProblem(schema.explain(exc, url)) from None
     finally:
         conn.close()

@@ -33,7 +33,7 @@ from rehab.core.schedule import (
 from rehab.core.template import Program, program_from_snapshot
 from rehab.errors import UsageProblem
 from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange, utcnow
-from rehab.store.plain import DEFAULT_PATIENT
+from rehab.store.schema import DEFAULT_PATIENT
 
 if TYPE_CHECKING:  # loaded by the functions that need them: `rehab today` never does
     from rehab.store.observations import PainEntry, RedFlagEntry, SymptomCheck
