@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rehab.export import files, source
-from rehab.export.span import Span, stored_local
-from rehab.store.plain import Reader
+from rehab.export.source import Reader, instant
+from rehab.export.span import Span, local_iso
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -63,10 +63,14 @@ def _voided(moment: datetime | None) -> str:
 
 def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
     """Straight from the query, the hot path of a long history: no row objects between,
-    names worked out once per exercise, local times by `stored_local`, checks inline."""
+    names worked out once per exercise, checks inline."""
     names = source.Names(span.snapshots)
     shown: dict[tuple[int, str, int], tuple[str, str, str]] = {}
-    local = stored_local(span.zone)
+    zone = span.zone
+
+    def local(stored: Any) -> str:
+        return local_iso(instant(stored), zone)
+
     for row in source.dose_rows(read, span, action=False):
         (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
          minutes, load, pain_during, reason, note, logged_at, voided_at) = row  # fmt: skip

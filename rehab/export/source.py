@@ -2,10 +2,9 @@
 
 Voided rows are included and marked (`voided_at`): the export is the audit trail, and a
 therapist should see what was corrected and when. Each generator runs one query of plain,
-portable SQL through a `Reader`: SQLAlchemy's connection for most exports
-(`session_reader`), the standard library's sqlite3 for `rehab export csv` when it can
-(`rehab.store.plain`). The long tables (doses, pain, symptom checks) are fetched in batches,
-so memory stays flat however long the history is.
+portable SQL through a `Reader` on the session's connection (`session_reader`), the same
+for SQLite and PostgreSQL. The long tables (doses, pain, symptom checks) are fetched in
+batches, so memory stays flat however long the history is.
 
 Rows are NamedTuples, and dates and instants come as the database stores them (text in
 SQLite), parsed with `fromisoformat`: SQLAlchemy's own date processing and a frozen
@@ -15,19 +14,43 @@ dataclass per row cost more than writing the whole CSV file.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rehab.export.span import Span
-from rehab.store.plain import Reader, day, instant, iso_dates, maybe_day, maybe_instant
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-__all__ = ["Reader", "day", "instant", "maybe_day", "maybe_instant"]
-
 BATCH = 2000
+
+# A query runner: portable SQL with :named parameters -> rows as tuples. Dates and instants
+# come back as the database gives them (ISO text in SQLite); the parsers below read both.
+Reader = Callable[[str, Mapping[str, Any]], Iterable[Sequence[Any]]]
+
+
+def day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def maybe_day(value: Any) -> date | None:
+    return None if value is None else day(value)
+
+
+def instant(value: Any) -> datetime:
+    """Stored naive UTC (text in SQLite, a datetime elsewhere) as an aware UTC datetime."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def maybe_instant(value: Any) -> datetime | None:
+    return None if value is None else instant(value)
+
+
+def iso_dates(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Query parameters for SQLite, where SQLAlchemy stores a date as ISO text."""
+    return {k: v.isoformat() if type(v) is date else v for k, v in params.items()}
 
 
 class DoseRow(NamedTuple):
