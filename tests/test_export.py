@@ -337,7 +337,7 @@ def test_a_csv_folder_with_exports_in_it_needs_force(
 def test_force_into_a_folder_replaces_nothing_if_the_export_fails(
     run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rehab.export import source
+    from rehab.store import rows as source
 
     out = tmp_path / "log"
     out.mkdir()
@@ -413,7 +413,7 @@ def test_a_folder_without_write_permission_is_refused_before_any_work(
 def test_a_failure_half_way_leaves_nothing_behind(
     run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rehab.export import source
+    from rehab.store import rows as source
 
     real = source.pain
 
@@ -437,7 +437,7 @@ def test_a_database_fault_half_way_is_one_line_and_leaves_nothing(
 
     from sqlalchemy.exc import DatabaseError
 
-    from rehab.export import source
+    from rehab.store import rows as source
 
     real = source.pain
 
@@ -522,7 +522,7 @@ def test_a_file_name_with_url_characters_is_the_same_file_for_every_format(
 
 def test_exercise_names_from_the_snapshot_match_the_template() -> None:
     from rehab.core.catalog import load_catalog
-    from rehab.export import source
+    from rehab.store import rows as source
     from rehab.paths import builtin_programs_dir
 
     catalog = load_catalog(builtin_programs_dir(), None)

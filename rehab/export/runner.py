@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from rehab.errors import UsageProblem
 from rehab.export import EXTENSIONS, FORMATS, files
-from rehab.export.source import Reader
-from rehab.export.span import Span
+from rehab.store.rows import ExportSpan, Reader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -74,9 +73,9 @@ def run(
     if table is not None and fmt != "csv":
         raise UsageProblem(f"--table is for csv only (not {fmt})")
     if fmt == "csv":
-        from rehab.export import source
+        from rehab.store.rows import session_reader
 
-        read = source.session_reader(session)
+        read = session_reader(session)
         return write_csv(read, scope.span, scope.patient.name, out=out, force=force, table=table)
     target = files.file_target(
         out, default_name(fmt, scope.patient.name, scope.first, scope.last), force=force
@@ -88,7 +87,7 @@ def run(
 
 def write_csv(
     read: Reader,
-    span: Span,
+    span: ExportSpan,
     patient: str,
     *,
     out: str | None,

@@ -95,6 +95,17 @@ def active_enrollment(session: Session, *, patient: Patient) -> Enrollment | Non
     ).first()
 
 
+def enrollments_of(session: Session, *, patient: Patient) -> list[Enrollment]:
+    """Every enrollment of the patient, ended ones too, in start order."""
+    return list(
+        session.exec(
+            select(Enrollment)
+            .where(Enrollment.patient_id == patient.id)
+            .order_by(col(Enrollment.start_date), col(Enrollment.id))
+        ).all()
+    )
+
+
 def require_enrollment(session: Session, *, patient: Patient) -> Enrollment:
     enrollment = active_enrollment(session, patient=patient)
     if enrollment is None:
