@@ -224,7 +224,7 @@ def test_visa_scores_leave_undone_ones_out(history: Rehab) -> None:
         ]
         spans = trends.stretches(session, patient=patient, first=START, last=TODAY)
         found = trends.markers(session, first=START, last=TODAY, spans=spans)
-    assert found.pauses == [trends.PauseSpan(d(9), d(16), "travel")]
+    assert found.pauses == [trends.PauseMark(d(9), d(16), "travel")]
     assert found.phase_changes == []
 
 

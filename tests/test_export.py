@@ -18,7 +18,7 @@ import pytest
 
 from rehab.core.adherence import tally
 from rehab.core.checklist import Logged
-from rehab.core.schedule import Pause, Progression, plan_day
+from rehab.core.schedule import PauseDays, Progression, plan_day
 from rehab.core.template import program_from_snapshot
 from tests.conftest import Rehab, Result
 from tests.export_history import CLEARED_BY, FORMULA_NOTE, History, at, module_history
@@ -239,7 +239,7 @@ def test_json_is_enough_to_rebuild_the_weekly_adherence(
     program = program_from_snapshot(json.dumps(enrollment["program"]))
     start = date.fromisoformat(enrollment["start_date"])
     pauses = [
-        Pause(
+        PauseDays(
             date.fromisoformat(p["start_date"]),
             date.fromisoformat(p["end_date"]) if p["end_date"] else None,
         )
@@ -522,8 +522,8 @@ def test_a_file_name_with_url_characters_is_the_same_file_for_every_format(
 
 def test_exercise_names_from_the_snapshot_match_the_template() -> None:
     from rehab.core.catalog import load_catalog
-    from rehab.store import rows as source
     from rehab.paths import builtin_programs_dir
+    from rehab.store import rows as source
 
     catalog = load_catalog(builtin_programs_dir(), None)
     assert len(catalog.entries) >= 9

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from rehab.core.schedule import Pause as PauseSpan
-from rehab.core.schedule import end_of_program
+from rehab.core.schedule import PauseDays, end_of_program
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
@@ -30,7 +29,7 @@ class Enrolled:
 
     enrollment: Enrollment
     program: Program
-    pauses: tuple[PauseSpan, ...]
+    pauses: tuple[PauseDays, ...]
     end: date | None  # the last plan day of the program (moves later with each pause)
 
     @property
