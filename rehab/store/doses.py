@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from rehab.core import clock
 from rehab.core.checklist import DoseProgress, target_sets
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem, UsageProblem
 from rehab.store.days import Day, load_day
 from rehab.store.enrollments import _id, patient_zone
 from rehab.store.holds import refuse_if_red_flag
@@ -38,11 +38,11 @@ def _planned_items(day_view: Day, key: str, side: str | None) -> list[DoseProgre
     if side is not None:
         planned_sides = [item.dose.side_key for item in matching]
         if planned_sides == [""]:
-            raise UsageProblem(f"--side: {key!r} is not done per leg (leave --side out)")
+            raise FieldProblem("side", f"{key!r} is not done per leg (leave the side out)")
         if side not in planned_sides:
             legs = " and ".join(s for s in planned_sides)
-            raise UsageProblem(
-                f"--side: {key!r} is planned for the {legs} leg only (allowed: {legs})"
+            raise FieldProblem(
+                "side", f"{key!r} is planned for the {legs} leg only (allowed: {legs})"
             )
         matching = [item for item in matching if item.dose.side_key == side]
     return matching
@@ -137,7 +137,7 @@ def record_done(
 ) -> list[DoseLog]:
     """Check off a planned dose (every open leg unless `side` is given)."""
     moment = now or clock.now_utc()
-    not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    not_future(day, moment.astimezone(patient_zone(patient)).date(), "date")
     hold_day(session, patient=patient, day=day)
     view = load_day(session, patient=patient, day=day)
     refuse_if_red_flag(session, enrollment=view.enrollment)
@@ -152,17 +152,19 @@ def record_done(
     rows = []
     batch = uuid.uuid4().hex
     if amounts.sets is not None and any(item.dose.unverified for item in open_items):
-        raise UsageProblem(
-            f"--sets: {key!r} has no established dose; your clinician sets it "
-            "(leave --sets out to log it as done)"
+        raise FieldProblem(
+            "sets",
+            f"{key!r} has no established dose; your clinician sets it "
+            "(leave the sets out to log it as done)",
         )
     for item in open_items:
         left = target_sets(item.dose) - item.sets_done
         if amounts.sets is not None and amounts.sets > left:
             leg = f" ({item.dose.side} leg)" if item.dose.side else ""
-            raise UsageProblem(
-                f"--sets: {amounts.sets} is more than the {left} set(s) left of {key!r}{leg} "
-                f"(allowed: 1 to {left})"
+            raise FieldProblem(
+                "sets",
+                f"{amounts.sets} is more than the {left} set(s) left of {key!r}{leg} "
+                f"(allowed: 1 to {left})",
             )
         row = _dose_row(
             session,
@@ -211,7 +213,7 @@ def record_skip(
 ) -> list[DoseLog]:
     reason = one_line_reason(reason, examples=", ".join(SKIP_REASONS))
     moment = now or clock.now_utc()
-    not_future(day, moment.astimezone(patient_zone(patient)).date(), "--date")
+    not_future(day, moment.astimezone(patient_zone(patient)).date(), "date")
     hold_day(session, patient=patient, day=day)
     view = load_day(session, patient=patient, day=day)
     refuse_if_red_flag(session, enrollment=view.enrollment)

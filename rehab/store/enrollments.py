@@ -16,7 +16,7 @@ from rehab.core.schedule import (
     Progression,
 )
 from rehab.core.template import Program, program_from_snapshot
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem, UsageProblem
 from rehab.store.holds import refuse_if_red_flag
 from rehab.store.inputs import not_too_old
 from rehab.store.models import Enrollment, Patient, Pause, PhaseChange, utcnow
@@ -27,15 +27,16 @@ def find_patient(session: Session, *, name: str | None, create: bool = False) ->
     """The named patient; the default one is created on first use, others only by `start`."""
     wanted = (name or DEFAULT_PATIENT).strip()
     if not wanted or len(wanted) > 100:
-        raise UsageProblem("--patient: name must be 1 to 100 characters")
+        raise FieldProblem("patient", "name must be 1 to 100 characters")
     patient = session.exec(select(Patient).where(Patient.name == wanted)).first()
     if patient is not None:
         return patient
     if not (create or wanted == DEFAULT_PATIENT):
         known = session.exec(select(Patient.name).order_by(Patient.name)).all()
-        raise UsageProblem(
-            f"--patient: no patient named {wanted!r} "
-            f"(known: {', '.join(known) or 'none'}; `rehab start` creates one)"
+        raise FieldProblem(
+            "patient",
+            f"no patient named {wanted!r} "
+            f"(known: {', '.join(known) or 'none'}; `rehab start` creates one)",
         )
     patient = Patient(name=wanted)
     session.add(patient)
@@ -90,7 +91,7 @@ def start_program(
     now: datetime | None = None,
 ) -> Enrollment:
     today = (now or clock.now_utc()).astimezone(patient_zone(patient)).date()
-    not_too_old(start, today, "--start")
+    not_too_old(start, today, "start date")
     current = active_enrollment(session, patient=patient)
     if current is not None:
         if not replace:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem
 
 PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
 SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
@@ -18,10 +18,10 @@ def one_line_reason(text: str, *, examples: str) -> str:
     """A reason is one short line: spaces folded, at most REASON_MAX characters."""
     folded = " ".join(text.split())
     if not folded:
-        raise UsageProblem(f"--reason: say why (for example: {examples})")
+        raise FieldProblem("reason", f"say why (for example: {examples})")
     if len(folded) > REASON_MAX:
-        raise UsageProblem(
-            f"--reason: {len(folded)} characters is too long (allowed: up to {REASON_MAX})"
+        raise FieldProblem(
+            "reason", f"{len(folded)} characters is too long (allowed: up to {REASON_MAX})"
         )
     return folded
 
@@ -33,11 +33,11 @@ def not_too_old(day: date, today: date, what: str) -> None:
     """Backfilling is for days the patient can still remember: up to a year back."""
     oldest = today - timedelta(days=OLDEST_DAYS)
     if day < oldest:
-        raise UsageProblem(f"{what}: {day} is more than a year ago (allowed: {oldest} to {today})")
+        raise FieldProblem(what, f"{day} is more than a year ago (allowed: {oldest} to {today})")
 
 
 def not_future(day: date, today: date, what: str) -> None:
     if day > today:
-        raise UsageProblem(
-            f"{what}: {day} is in the future (allowed: today, {today}, or an earlier day)"
+        raise FieldProblem(
+            what, f"{day} is in the future (allowed: today, {today}, or an earlier day)"
         )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from rehab.core import clock
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem, UsageProblem
 from rehab.store.enrollments import _id, active_enrollment, patient_zone
 from rehab.store.inputs import PAIN_CONTEXTS, not_future, not_too_old
 from rehab.store.models import Patient
@@ -32,15 +32,16 @@ def record_pain(
     if not 0 <= score <= 10:
         raise UsageProblem(f"pain score: {score} is out of range (allowed: 0 to 10)")
     if context not in PAIN_CONTEXTS:
-        raise UsageProblem(
-            f"--context: {context!r} is not a pain context (allowed: {', '.join(PAIN_CONTEXTS)})"
+        raise FieldProblem(
+            "pain context",
+            f"{context!r} is not a pain context (allowed: {', '.join(PAIN_CONTEXTS)})",
         )
     moment = now or clock.now_utc()
     when = at or moment
     if when > moment:
-        raise UsageProblem(f"--at: {when.isoformat()} is in the future (allowed: now or earlier)")
+        raise FieldProblem("time", f"{when.isoformat()} is in the future (allowed: now or earlier)")
     zone = patient_zone(patient)
-    not_too_old(when.astimezone(zone).date(), moment.astimezone(zone).date(), "--at")
+    not_too_old(when.astimezone(zone).date(), moment.astimezone(zone).date(), "time")
     enrollment = active_enrollment(session, patient=patient)
     entry = PainEntry(
         patient_id=_id(patient),
@@ -73,11 +74,11 @@ def record_check(
 
     moment = now or clock.now_utc()
     today = moment.astimezone(patient_zone(patient)).date()
-    not_future(day, today, "--date")
-    not_too_old(day, today, "--date")
+    not_future(day, today, "date")
+    not_too_old(day, today, "date")
     if stiffness_minutes is not None and not 0 <= stiffness_minutes <= 1440:
-        raise UsageProblem(
-            f"--stiffness: {stiffness_minutes} minutes is out of range (allowed: 0 to 1440)"
+        raise FieldProblem(
+            "stiffness", f"{stiffness_minutes} minutes is out of range (allowed: 0 to 1440)"
         )
     enrollment = active_enrollment(session, patient=patient)
     entry = SymptomCheck(
