@@ -99,6 +99,16 @@ def test_today_json_has_the_documented_fields(enrolled: Rehab) -> None:
     assert calf[0]["hold_seconds"] == 30 and calf[0]["sets"] == 3 and calf[0]["sets_min"] == 2
     ice = [d["key"] for d in data if d["exercise"] == "ice"]
     assert ice == ["ice", "ice#2", "ice#3"]
+    # how to do each dose and its cautions, whole, as the template says them
+    from rehab.core.catalog import load_catalog
+    from rehab.paths import builtin_programs_dir
+
+    program = load_catalog(builtin_programs_dir(), None).get("heel-pain-self-care")
+    for item in data:
+        exercise = program.exercise(item["exercise"])
+        assert item["instructions"] == exercise.instructions
+        assert item["cautions"] == list(exercise.cautions)
+    assert any(item["cautions"] for item in data)
 
 
 def test_done_checks_off_every_open_leg_then_refuses_a_second_time(enrolled: Rehab) -> None:

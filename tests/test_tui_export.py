@@ -16,7 +16,7 @@ from rehab.tui.app import RehabApp
 from rehab.tui.exporting import free_name
 from rehab.tui.screens.export import ExportDialog
 from rehab.tui.screens.today import TodayScreen
-from tests.tui_helpers import SIZE, enroll, make
+from tests.tui_helpers import SIZE, enroll, make, settle
 
 
 @pytest.fixture
@@ -31,12 +31,6 @@ def folder(tmp_path: Path) -> Path:
     out = tmp_path / "exports"
     out.mkdir()
     return out
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def notices(app: RehabApp) -> list[str]:

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from rehab.tui.screens.today import TodayScreen
-from tests.tui_helpers import SIZE, enroll, make
+from tests.tui_helpers import SIZE, enroll, make, settle
 
 
 @pytest.fixture
@@ -26,12 +26,6 @@ def enrolled(tmp_path: Path) -> Path:
 def count(db: Path, table: str) -> int:
     with sqlite3.connect(db) as con:
         return int(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text_of(pilot: Pilot[None], selector: str) -> str:

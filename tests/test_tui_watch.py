@@ -19,7 +19,7 @@ from rehab.store.journal import Amounts
 from rehab.tui.app import WATCH_SECONDS, RehabApp, make_app
 from rehab.tui.screens.history import HistoryScreen
 from rehab.tui.screens.today import TodayScreen
-from tests.tui_helpers import NOW, SIZE, enroll, make
+from tests.tui_helpers import NOW, SIZE, enroll, make, settle
 
 DAY = date(2026, 3, 10)
 
@@ -67,12 +67,6 @@ def stored_sets(db: Path, key: str) -> int:
             (key,),
         ).fetchone()
     return int(row[0])
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def poll(pilot: Pilot[None]) -> None:

@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
+from textual.pilot import Pilot
 
 from rehab.core.catalog import load_catalog
 from rehab.paths import builtin_programs_dir
 from rehab.store import journal
 from rehab.store.db import open_engine
-from rehab.tui.app import RehabApp
-from rehab.tui.backend import Backend
+from rehab.tui.app import RehabApp, make_app
 
 SIZE = (80, 24)
 NOW = datetime(2026, 3, 10, 8, 30, tzinfo=UTC)  # Lisbon is UTC+0 in March
@@ -57,6 +57,26 @@ def enroll(
 
 
 def make(db: Path, clock: FakeClock | None = None) -> tuple[RehabApp, FakeClock]:
+    """The app as `rehab` builds it (the real factory), with a fake clock and nothing that
+    moves on its own: no ticking timer, no reminders, no watch for others' writes."""
     fake = clock or FakeClock()
-    backend = Backend(f"sqlite:///{db}", None, clock=fake)
-    return RehabApp(backend, tick=False, reminders=False), fake
+    app = make_app(f"sqlite:///{db}", None, clock=fake, tick=False, reminders=False, watch=None)
+    return app, fake
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the screen catch up (three rounds: a write, its reload, and
+    what the reload starts)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def still(pilot: Pilot[None]) -> None:
+    """Settle, then take away what depends on how fast the machine is, for a snapshot:
+    toasts (they expire on the wall clock) and the blinking cursor."""
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    for widget in pilot.app.screen.query("Input"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()

@@ -101,6 +101,11 @@ class TodayView:
     alert: str | None = None  # a stop the log showed just now: said once, as an alert
     plan_change: str = ""  # what accepting today's advice changes in the plan
     local_hour: int = 8  # the patient's hour now: the pain dialog's default context
+    phase_goal: str = ""  # what the phase is for, and when it moves on (the template's words)
+    advice_reasons: tuple[str, ...] = ()  # the whole advice, as `rehab advice` gives it
+    advice_would_change: tuple[str, ...] = ()
+    demo: bool = False  # the database `rehab demo` wrote: a DEMO mark in the header
+    advice_accepted: bool = False  # today's advice is already accepted (from tomorrow)
 
     @property
     def is_future(self) -> bool:

@@ -102,3 +102,10 @@ def set_timezone(session: Session, *, patient: Patient, name: str) -> str:
     session.add(patient)
     session.flush()
     return name
+
+
+def is_demo(session: Session, *, patient: Patient) -> bool:
+    """Whether this patient is the one `rehab demo` made (its marker setting)."""
+    from rehab.store.schema import DEMO_MARKER_KEY
+
+    return DEMO_MARKER_KEY in _stored(session, patient)

@@ -1,24 +1,37 @@
 """The app: owns the backend, the running timer, and the worker that writes to the database.
 
 Screens ask the app to do things (`app.record(...)`), the app runs them in a thread worker,
-one transaction each, and tells the Today screen to reload when a write lands. The timer
-lives here rather than on its screen, so it keeps running while the patient looks at
-something else.
+one transaction each, and publishes `journal_changed` when a write lands (its own, or
+another process's): the screens that show the journal subscribe to it, so the app never
+needs to know which screens exist. The timer lives here rather than on its screen, so it
+keeps running while the patient looks at something else; `timer_ticked` tells the screens
+that show it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.signal import Signal
 
 from rehab.errors import EnvironmentProblem, Problem, WriteProblem
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
+
+
+@dataclass(frozen=True)
+class JournalChange:
+    """What `journal_changed` carries: `outside` when another process wrote (the CLI,
+    `rehab remind`, a second app), so a screen keeps its place rather than moving on."""
+
+    outside: bool = False
+
 
 TICK_SECONDS = 0.25
 WATCH_SECONDS = 1.5  # how often to ask whether another process changed the database
@@ -31,6 +44,8 @@ class RehabApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("ctrl+c", "quit", "Quit", show=False),
+        Binding("question_mark", "keys_help", "Help", tooltip="Every key, screen by screen"),
+        Binding("f1", "keys_help", "Help", show=False),
     ]
 
     def __init__(
@@ -51,6 +66,8 @@ class RehabApp(App[None]):
         self._tick = tick
         self._watch = watch  # seconds between checks for others' writes; None: never
         self.seen_stamp: object | None = None  # the database's stamp when Today last loaded
+        self.journal_changed: Signal[JournalChange] = Signal(self, "journal-changed")
+        self.timer_ticked: Signal[None] = Signal(self, "timer-ticked")
 
     def get_default_screen(self) -> Screen[Any]:
         """Today is the app's base screen: no blank default screen is built, laid out and
@@ -209,22 +226,12 @@ class RehabApp(App[None]):
             self.call_from_thread(self._changed_underneath, stamp)
 
     def _changed_underneath(self, stamp: object) -> None:
-        from rehab.tui.screens.history import HistoryScreen
-        from rehab.tui.screens.today import TodayScreen
-
         self.seen_stamp = stamp  # Today's reload takes a newer one
-        for screen in self.screen_stack:
-            if isinstance(screen, TodayScreen) and screen.view is not None:
-                screen.reload(stay=True)
-            elif isinstance(screen, HistoryScreen):
-                screen.load()
+        self.journal_changed.publish(JournalChange(outside=True))
 
     def refresh_today(self) -> None:
-        from rehab.tui.screens.today import TodayScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, TodayScreen):
-                screen.reload()
+        """The app's own write landed: every screen showing the journal reads it again."""
+        self.journal_changed.publish(JournalChange())
 
     def record(self, job: Callable[[], Any], success: str | None = None) -> None:
         """A write: run it, then reload the checklist."""
@@ -272,23 +279,34 @@ class RehabApp(App[None]):
         self.record(lambda: backend.check_off(day, key, side, amounts))
 
     def _refresh_timer_views(self) -> None:
-        from rehab.tui.screens.timer import TimerScreen
-        from rehab.tui.screens.today import TodayScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, TimerScreen | TodayScreen):
-                screen.show_timer()
+        self.timer_ticked.publish(None)
 
     # --- command palette ----------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands, then every action of the screen, built from its key
+        bindings (rehab.tui.screens.base): a key cannot be left out of the palette."""
+        from rehab.tui.screens.base import commands_of
+        from rehab.tui.screens.help import describe, key_text
+
         yield from super().get_system_commands(screen)
-        actions = getattr(screen, "PALETTE", ())
-        for title, help_text, action in actions:
+        for binding, keys in commands_of(type(screen)):
+            action = binding.action
+            if action.startswith("app."):
+                continue  # the app's own (quit) comes with Textual's commands
             # an action the screen hides (its check_action says False) is not offered here
             if screen.check_action(action.split("(", 1)[0], ()) is False:
                 continue
-            yield SystemCommand(title, help_text, _runner(screen, action))
+            help_text = f"key: {key_text(self, keys)}"
+            yield SystemCommand(describe(binding), help_text, _runner(screen, action))
+
+    def action_keys_help(self) -> None:
+        from rehab.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen(type(self.screen)))
 
 
 def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
@@ -298,8 +316,20 @@ def _runner(screen: Screen[Any], action: str) -> Callable[[], Any]:
     return run
 
 
-def make_app(db: str | None, patient: str | None, backend: Backend | None = None) -> RehabApp:
-    """The one factory for `rehab` and for the tests."""
-    from rehab.store.url import database_url
+def make_app(
+    db: str | None,
+    patient: str | None,
+    backend: Backend | None = None,
+    *,
+    clock: Any = None,
+    tick: bool = True,
+    reminders: bool = True,
+    watch: float | None = WATCH_SECONDS,
+) -> RehabApp:
+    """The one factory for `rehab` and for the tests (which pass a fake clock, and no
+    ticking timer, reminders or watch, so nothing moves on its own under a snapshot)."""
+    if backend is None:
+        from rehab.store.url import database_url
 
-    return RehabApp(backend or Backend(database_url(db), patient), watch=WATCH_SECONDS)
+        backend = Backend(database_url(db), patient, clock)
+    return RehabApp(backend, tick=tick, reminders=reminders, watch=watch)

@@ -124,6 +124,7 @@ class StoreBackend:
         return self._run(lambda s, p: settings.reminder_times(s, patient=p))
 
     def load_today(self, day: date | None = None) -> TodayView:
+        from rehab.store import settings
         from rehab.store.assessments import visa_refusal
 
         def work(session: Session, patient: Patient) -> TodayView:
@@ -150,6 +151,8 @@ class StoreBackend:
                 weeks=view.program.weeks,
                 week=view.plan.week,
                 phase=view.plan.phase.name if view.plan.phase else "",
+                phase_goal=_phase_goal(view.plan.phase),
+                notes=tuple(view.program.notes),
                 status=view.plan.status,
                 rows=build_rows(view.items),
                 done=sum(1 for i in required if i.status == "done"),
@@ -162,6 +165,7 @@ class StoreBackend:
                 red_flag=flagged,
                 local_hour=self.clock.now().astimezone(self.zone(patient)).hour,
                 visa_offered=view.program.offers_visa_a,
+                demo=settings.is_demo(session, patient=patient),
                 visa_refusal=visa_refusal(session, patient=patient),
             )
 
@@ -302,6 +306,9 @@ class StoreBackend:
                 advice=_advice_line(advice) if advice is not None else None,
                 advice_decision=advice.decision if advice is not None else None,
                 plan_change=advice.plan_change if advice is not None else "",
+                advice_reasons=tuple(advice.reasons) if advice is not None else (),
+                advice_would_change=tuple(advice.would_change) if advice is not None else (),
+                advice_accepted=advice is not None and _accepted(session, enrollment, view.today),
                 visa_due=visa_due and not view.red_flag and alert is None,
                 alert=alert,
             )
@@ -535,6 +542,24 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
             text += " · " + ", ".join(extra)
     at = first.logged_at.astimezone(zone).strftime("%H:%M")
     return LogLine("dose", action, f"{at}  {text}", first.logged_at, first.voided_at is not None)
+
+
+def _phase_goal(phase: Any) -> str:
+    if phase is None or phase.unverified:  # an unverified phase's words are not shown as fact
+        return ""
+    parts = [phase.goal.strip()] if phase.goal.strip() else []
+    if phase.advance_when.strip():
+        when = phase.advance_when.strip().rstrip(".")
+        parts.append("Moves on when " + when[:1].lower() + when[1:] + ".")
+    return " ".join(parts)
+
+
+def _accepted(session: Session, enrollment: Any, today: date) -> bool:
+    """Whether a change from tomorrow on is already recorded (today's advice accepted)."""
+    tomorrow = today + timedelta(days=1)
+    return any(
+        c.effective == tomorrow for c in journal.progressions_of(session, enrollment=enrollment)
+    )
 
 
 def _advice_line(advice: Advice) -> str:

@@ -8,6 +8,18 @@ from rich.text import Text
 from textual.widgets import Checkbox, OptionList, RadioButton, RadioSet
 
 
+def fitting(width: int, forms: list[str]) -> str:
+    """The first of `forms` (longest first) that fits in `width` cells: a line condenses
+    as the terminal narrows instead of being cut off. The last form is meant to fit; if
+    even it does not, it wraps (the line's widget is one row, so keep it short)."""
+    from rich.cells import cell_len
+
+    for form in forms:
+        if cell_len(form) <= width:
+            return form
+    return forms[-1] if forms else ""
+
+
 def choice_button(value: str, *, chosen: bool = False) -> RadioButton:
     """A radio button whose label says whether it is chosen (◉/○), not only its colour."""
     return RadioButton(_label(value, chosen), value=chosen, id=f"choice-{value}")

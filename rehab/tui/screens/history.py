@@ -75,6 +75,10 @@ class HistoryScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # another process's write: read the weeks again (the screen's own undo reloads it)
+        self.rehab.journal_changed.subscribe(
+            self, lambda change: self.load() if change.outside else None, immediate=True
+        )
         table = self.query_one("#calendar", DataTable)
         table.add_column("Week of", key="week")
         for name in DAYS:

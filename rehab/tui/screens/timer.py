@@ -39,6 +39,7 @@ class TimerScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.rehab.timer_ticked.subscribe(self, lambda _: self.show_timer(), immediate=True)
         self.show_timer()
 
     def show_timer(self) -> None:

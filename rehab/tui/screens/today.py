@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehab.tui.footer import KeyFooter
+from rehab.tui.screens.base import RehabScreen
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
+from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
-    from rehab.tui.app import RehabApp
+    from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
 DISCLAIMER = "Not medical advice; follow your clinician."
@@ -27,49 +29,122 @@ REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
 KEYS_AT_LATEST = 3.0  # seconds: the footer's keys show with the checklist, or after this
 
 
-class TodayScreen(Screen[None]):
+class TodayScreen(RehabScreen):
+    KEYS_TITLE = "Today"
+    # The footer shows the few keys a patient needs every day (show=True); `?` lists them all
+    # and the command palette offers each one, in these words (rehab.tui.screens.base).
     BINDINGS = [
-        Binding("space", "check_off", "Check off"),
-        Binding("u", "undo", "Undo"),
-        Binding("t", "timer", "Timer"),
-        Binding("s", "skip", "Skip"),
-        Binding("l", "load", "Load used", show=False),
-        Binding("p", "pain", "Pain"),
-        Binding("m", "morning_check", "Morning"),
-        Binding("left_square_bracket", "day(-1)", "Prev day"),
-        Binding("right_square_bracket", "day(1)", "Next day"),
-        Binding("g", "go_today", "Today"),
-        Binding("P", "pause", "Pause"),
-        Binding("h", "history", "History"),
-        Binding("c", "trends", "Trends"),
-        Binding("v", "visa", "VISA-A", show=False),
-        Binding("exclamation_mark", "red_flags", "Warning signs", show=False),
-        Binding("z", "snooze", "Snooze", show=False),
-        Binding("R", "reminder_settings", "Reminders", show=False),
-        Binding("a", "accept", "Accept advice", show=False),
-        Binding("e", "export", "Export", show=False),
-        Binding("q", "app.quit", "Quit"),
+        Binding(
+            "space",
+            "check_off",
+            "Check off",
+            tooltip="Check off the next set of the selected exercise",
+        ),
+        Binding(
+            "u",
+            "undo",
+            "Undo",
+            show=False,
+            tooltip="Undo the last check-off of the selected exercise",
+        ),
+        Binding(
+            "t",
+            "timer",
+            "Timer",
+            show=False,
+            tooltip="Start the guided hold or ice timer for the selected exercise",
+        ),
+        Binding(
+            "s", "skip", "Skip", show=False, tooltip="Skip the selected exercise, with a reason"
+        ),
+        Binding(
+            "l",
+            "load",
+            "Load used",
+            show=False,
+            tooltip="Record the extra weight used for a strengthening set",
+        ),
+        Binding(
+            "i",
+            "info",
+            "How to",
+            show=False,
+            tooltip="The selected exercise in full: how to do it and its cautions",
+        ),
+        Binding("p", "pain", "Pain", tooltip="Log a pain score from 0 to 10"),
+        Binding(
+            "m",
+            "morning_check",
+            "Morning",
+            tooltip="Morning check: morning pain, stiffness, swelling, redness",
+        ),
+        Binding(
+            "a",
+            "advice",
+            "Advice",
+            tooltip="Today's advice in full, with its reasons; accept it from there",
+        ),
+        Binding(
+            "left_square_bracket", "day(-1)", "Prev day", show=False, tooltip="Show the day before"
+        ),
+        Binding(
+            "right_square_bracket", "day(1)", "Next day", show=False, tooltip="Show the day after"
+        ),
+        Binding("g", "go_today", "Today", show=False, tooltip="Back to today"),
+        Binding(
+            "P",
+            "pause",
+            "Pause",
+            show=False,
+            tooltip="Pause the program from tomorrow, or resume it",
+        ),
+        Binding(
+            "h",
+            "history",
+            "History",
+            show=False,
+            tooltip="Calendar of past weeks, and each day's entries",
+        ),
+        Binding(
+            "c",
+            "trends",
+            "Trends",
+            show=False,
+            tooltip="Charts of pain, adherence, load and VISA-A over the weeks",
+        ),
+        Binding(
+            "v",
+            "visa",
+            "VISA-A",
+            show=False,
+            tooltip="The VISA-A questionnaire: how your Achilles is doing, 0 to 100",
+        ),
+        Binding(
+            "exclamation_mark",
+            "red_flags",
+            "Warning signs",
+            show=False,
+            tooltip="Warning-sign questions: when to stop and see a clinician",
+        ),
+        Binding(
+            "z", "snooze", "Snooze", show=False, tooltip="Remind me again in 10, 30 or 60 minutes"
+        ),
+        Binding(
+            "R",
+            "reminder_settings",
+            "Reminders",
+            show=False,
+            tooltip="Reminder times, quiet hours and time zone",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Export",
+            show=False,
+            tooltip="Save your progress log for your therapist: report, spreadsheet, calendar",
+        ),
+        Binding("q", "app.quit", "Quit", tooltip="Quit rehab (work in progress is kept)"),
     ]
-    PALETTE = (
-        ("Check off", "Check off the next set of the selected dose", "check_off"),
-        ("Undo", "Undo the last check on the selected dose", "undo"),
-        ("Timer", "Start the guided timer for the selected dose", "timer"),
-        ("Skip", "Skip the selected dose with a reason", "skip"),
-        ("Load used", "Record the load used for a strengthening set", "load"),
-        ("Log pain", "Log a pain score 0–10", "pain"),
-        ("Morning check", "Stiffness, swelling, redness, tiptoe pain", "morning_check"),
-        ("Previous day", "Show the day before", "day(-1)"),
-        ("Next day", "Show the day after", "day(1)"),
-        ("Go to today", "Back to today", "go_today"),
-        ("Pause or resume", "Pause the program, or resume it", "pause"),
-        ("History", "Calendar of past weeks", "history"),
-        ("Trends", "Pain, adherence, load and VISA-A charts over the weeks", "trends"),
-        ("VISA-A questionnaire", "How your Achilles is doing, scored 0–100", "visa"),
-        ("Warning signs", "Red-flag questions: when to stop and see a clinician", "red_flags"),
-        ("Snooze reminder", "Remind me again in 10, 30 or 60 minutes", "snooze"),
-        ("Reminder settings", "Reminder times, quiet hours, time zone", "reminder_settings"),
-        ("Accept advice", "Move on (or back) as today's advice says, from tomorrow", "accept"),
-    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,26 +156,33 @@ class TodayScreen(Screen[None]):
         self._stay = False
         self._pointer: str | None = None
 
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield Static("rehab · loading your plan…", id="title")
         yield Static("", id="stats")
         yield Static("", id="timerline")
         yield Static("", id="advice")
         yield OptionList(id="doses")
-        yield Static("", id="detail")
+        with VerticalScroll(id="detail-box", can_focus=False) as box:
+            box.border_title = "How to do it · i: in full"
+            yield Static("", id="detail")
         yield Static(DISCLAIMER, id="disclaimer")
         yield KeyFooter(held=True)  # keys once the checklist is there (rehab.tui.footer)
 
     def on_mount(self) -> None:
+        self.rehab.journal_changed.subscribe(self, self._journal_changed, immediate=True)
+        self.rehab.timer_ticked.subscribe(self, lambda _: self.show_timer(), immediate=True)
         # Paint the frame first; the worker's imports (SQLAlchemy, SQLModel) would otherwise
         # compete with the first paint for the interpreter.
         self.call_after_refresh(self.reload)
         self.set_interval(60, self._midnight)
         self.set_timer(KEYS_AT_LATEST, self._show_keys)  # if the first load fails
+
+    def _journal_changed(self, change: JournalChange) -> None:
+        if change.outside:
+            if self.view is not None:  # not before the first load (it is on its way)
+                self.reload(stay=True)
+        else:
+            self.reload()
 
     def _show_keys(self) -> None:
         self.query_one(KeyFooter).release()
@@ -158,11 +240,7 @@ class TodayScreen(Screen[None]):
         self.view = view
         if view.day == view.today:
             self.day = None  # back on today: keep following the calendar past midnight
-        self.query_one("#title", Static).update(self._title(view))
-        self.query_one("#stats", Static).update(self._stats(view))
-        card = self.query_one("#advice", Static)
-        card.display = view.advice is not None
-        card.update(view.advice or "")
+        self._headers(view)
         self.refresh_bindings()  # `v` is bound only on a program that uses the VISA-A
         self._fill(view)
         self.show_timer()
@@ -177,11 +255,7 @@ class TodayScreen(Screen[None]):
             if self.view is None or self.view.day != extra.day:
                 return
             self.view = extra
-            self.query_one("#stats", Static).update(self._stats(extra))
-            card = self.query_one("#advice", Static)
-            card.display = extra.advice is not None
-            card.update(extra.advice or "")
-            card.set_class(extra.advice_decision == "stop", "stop")
+            self._headers(extra)
             self.rehab.start_reminders()
             if extra.alert is not None:  # the log showed a red flag: paused from now
                 from rehab.tui.screens.redflags import RedFlagAlert
@@ -206,31 +280,89 @@ class TodayScreen(Screen[None]):
 
         self.app.push_screen(WelcomeScreen(), after)
 
-    def _title(self, view: TodayView) -> str:
-        week = f"week {view.week} of {view.weeks}" if view.week else f"{view.weeks} weeks"
-        phase = f" · {view.phase}" if view.phase else ""
-        return f"{view.program_name} · {week}{phase}"
+    # --- the three header lines: each condenses to the terminal's width, never clipped --
 
-    def _stats(self, view: TodayView) -> str:
-        when = view.day.strftime("%a %-d %b %Y")
+    def on_resize(self, event: events.Resize) -> None:
+        if self.view is not None:
+            self._headers(self.view)
+
+    def _headers(self, view: TodayView) -> None:
+        width = max(self.size.width - 2, 20)  # the lines' padding
+        self.query_one("#title", Static).update(fitting(width, self._title(view)))
+        self.query_one("#stats", Static).update(fitting(width, self._stats(view)))
+        card = self.query_one("#advice", Static)
+        lines = self._advice(view)
+        card.display = bool(lines)
+        card.update(fitting(width, lines) if lines else "")
+        card.set_class(view.advice_decision == "stop", "stop")
+
+    def _title(self, view: TodayView) -> list[str]:
+        """The program, week and phase, from the longest to the shortest way of saying it."""
+        name = view.program_name
+        short_name = name.split(":")[0].strip()
+        phase = view.phase
+        short_phase = phase.split(":")[0].split("(")[0].strip()
+        week = f"week {view.week} of {view.weeks}" if view.week else f"{view.weeks} weeks"
+        wk = f"wk {view.week}/{view.weeks}" if view.week else f"{view.weeks} wk"
+        demo = "DEMO · " if view.demo else ""
+        forms = [
+            (name, week, phase),
+            (name, wk, phase),
+            (short_name, wk, phase),
+            (short_name, wk, short_phase),
+            (wk, short_phase),
+        ]
+        return [demo + " · ".join(part for part in form if part) for form in forms]
+
+    def _stats(self, view: TodayView) -> list[str]:
+        long_when = view.day.strftime("%a %-d %b %Y")
+        short_when = view.day.strftime("%a %-d %b")
+        tag = ""
         if view.day == view.today:
-            when += " (today)"
+            tag = " (today)"
         elif view.is_future:
-            when += " (ahead: read-only)"
+            tag = " (ahead: read-only)"
+        whens = [long_when + tag, short_when + tag]
         if view.red_flag:
-            return f"{when} · PAUSED: red flag, see a clinician · P once they cleared you"
+            return [
+                f"{w} · PAUSED: red flag, see a clinician · {t}"
+                for w in whens
+                for t in ("P once a clinician has cleared you", "P once cleared")
+            ] + ["PAUSED: red flag · see a clinician · P once cleared"]
         if view.status == "paused":
-            return f"{when} · PAUSED ({view.pause_reason or 'paused'}) · P resumes"
+            reason = view.pause_reason or "paused"
+            return [f"{w} · PAUSED ({reason}) · P resumes" for w in whens] + ["PAUSED · P resumes"]
         if view.status == "before-start":
-            return f"{when} · the program starts on {view.start_date}"
+            return [f"{w} · the program starts on {view.start_date:%a %-d %b %Y}" for w in whens]
         if view.status == "ended":
-            return f"{when} · the program has ended (last day {view.end_date})"
+            return [f"{w} · the program has ended (last day {view.end_date})" for w in whens]
         week = f"{view.week_percent}%" if view.week_percent is not None else "–"
-        visa = " · VISA-A due: v" if view.visa_due and view.visa_refusal is None else ""
-        return (
-            f"{when} · {view.done}/{view.planned} done · this week {week} · "
-            f"{view.days_active} day{'s' if view.days_active != 1 else ''} active{visa}"
-        )
+        days = f"{view.days_active} day{'s' if view.days_active != 1 else ''} active"
+        visa = view.visa_due and view.visa_refusal is None
+        done = f"{view.done}/{view.planned} done"
+        forms = [
+            [done, f"this week {week}", days, "VISA-A due: press v" if visa else ""],
+            [done, f"this week {week}", days, "VISA-A due (v)" if visa else ""],
+            [done, f"week {week}", "VISA-A due (v)" if visa else ""],
+            [done, "VISA-A due (v)" if visa else ""],
+        ]
+        return [" · ".join([w] + [part for part in form if part]) for form in forms for w in whens]
+
+    def _advice(self, view: TodayView) -> list[str]:
+        """Today's advice in one line; `a` shows it in full."""
+        decision = view.advice_decision
+        if decision is None:
+            return []
+        first = view.advice_reasons[0].split(";")[0].strip() if view.advice_reasons else ""
+        if decision == "stop":
+            head = "STOP: stop the exercises and see a clinician"
+        else:
+            head = f"Advice: {decision}"
+        tail = "a: why, and what next"
+        if decision in ("progress", "reduce"):
+            tail = "accepted, from tomorrow" if view.advice_accepted else "a: read and accept"
+        forms = [f"{head} · {first} · {tail}", f"{head} · {tail}", f"{head} (a)"]
+        return [f for f in forms if first or "· ·" not in f]
 
     def _fill(self, view: TodayView) -> None:
         doses = self.query_one("#doses", OptionList)
@@ -295,13 +427,15 @@ class TodayScreen(Screen[None]):
             row = self._rows[self._pointer]
             doses.replace_option_prompt(self._pointer, self._label(row, pointer=True))
             self.query_one("#detail", Static).update(self._detail(row))
+            self.query_one("#detail-box", VerticalScroll).scroll_home(animate=False)
 
     def _detail(self, row: Row) -> str:
-        """How to do the selected exercise, and its cautions, from the template."""
+        """How to do the selected exercise, and every caution, from the template: the pane
+        wraps and scrolls, and `i` shows it all on a screen of its own."""
         dose = row.first.dose
-        text = dose.instructions
+        text = dose.instructions or "Your clinician can show you how."
         if dose.cautions:
-            text += "  ⚠ " + " ".join(dose.cautions)
+            text += "\n⚠ " + " ".join(dose.cautions)
         return text
 
     @staticmethod
@@ -562,28 +696,33 @@ class TodayScreen(Screen[None]):
 
         self.app.push_screen(SettingsDialog(), saved)
 
-    def action_accept(self) -> None:
-        from rehab.tui.screens.dialogs import ConfirmDialog
+    def action_advice(self) -> None:
+        """Today's advice in full; accepting it happens there (y), after reading why."""
+        from rehab.tui.screens.advice import AdviceScreen
 
         view = self.view
-        if view is not None and view.advice_decision == "stop":
-            self.notify(
-                "Today's advice is to stop and see a clinician: nothing to accept.",
-                severity="warning",
-            )
-            return
-        if view is None or view.advice_decision in (None, "hold"):
-            self.notify("Nothing to accept: today's advice is to hold.", severity="warning")
+        if view is None:
+            self.notify("Your plan is still loading.", severity="warning")
             return
         backend = self.rehab.backend
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.rehab.record(backend.accept_advice, success="Advice accepted")
+        def closed(accept: bool | None) -> None:
+            if accept:
+                self.rehab.record(
+                    backend.accept_advice, success="Advice accepted: it starts tomorrow"
+                )
 
-        change = f": {view.plan_change}" if view.plan_change else ""
-        question = f"Accept today's advice ({view.advice_decision}{change}) from tomorrow?"
-        self.app.push_screen(ConfirmDialog(question), confirmed)
+        self.app.push_screen(AdviceScreen(view), closed)
+
+    def action_info(self) -> None:
+        """The selected exercise in full, however small the terminal."""
+        from rehab.tui.screens.dose import DoseScreen
+
+        row = self.selected_row()
+        if row is None:
+            self.notify("Choose an exercise first (arrow keys).", severity="warning")
+            return
+        self.app.push_screen(DoseScreen(row, self.view))
 
     def action_red_flags(self) -> None:
         self.ask_red_flags()
