@@ -35,7 +35,7 @@ from rehab.core.schedule import (  # noqa: E402
     DayPlan,
     Dose,
     EnrollmentSide,
-    Pause,
+    PauseDays,
     Progression,
     plan_day,
 )
@@ -97,7 +97,7 @@ class Plan:
         side: EnrollmentSide,
         start: date,
         status: str,
-        pause: Pause | None = None,
+        pause: PauseDays | None = None,
         progression: Progression | None = None,
     ) -> None:
         self.program = program
@@ -127,7 +127,7 @@ def plan_enrollments(programs: dict[str, Program], today: date, days: int, seed:
         pause = None
         if pause_len:
             p_start = start + timedelta(days=rng.randint(7, program.weeks * 7 - 7))
-            pause = Pause(p_start, p_start + timedelta(days=pause_len))
+            pause = PauseDays(p_start, p_start + timedelta(days=pause_len))
         progression = None
         if len(program.phases) > 1:  # accepted move to the next phase after two weeks
             eff = start + timedelta(days=14)

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from rehab.core.series import Series, moving_average
 from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE as CLINICALLY_IMPORTANT_VISA
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from rehab.store.models import Patient
     from rehab.store.trends import Window
 
-Series = Sequence[tuple[date, float]]
 
 # plotext keeps one global figure: hold this while drawing from any thread (the app draws in
 # workers, and a resize can start a second drawing before the first is done).
@@ -45,21 +45,6 @@ class Marks:
 
     phases: Sequence[tuple[date, str]] = ()  # (first day of the phase, its name)
     pauses: Sequence[tuple[date, date | None]] = field(default=())  # [start, end) or open
-
-
-def moving_average(points: Series, *, days: int = 7) -> list[tuple[date, float]]:
-    """For each day with a value, the mean of the values logged in the `days` days ending
-    that day (days without a value are left out, not counted as zero)."""
-    result = []
-    start = 0
-    total = 0.0
-    for end, (day, value) in enumerate(points):
-        total += value
-        while points[start][0] <= day - timedelta(days=days):
-            total -= points[start][1]
-            start += 1
-        result.append((day, total / (end - start + 1)))
-    return result
 
 
 def pain_chart(

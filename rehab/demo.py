@@ -12,20 +12,17 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
-
 from rehab import paths
 from rehab.core.catalog import load_catalog
 from rehab.core.visa import Answers, score
 from rehab.errors import UsageProblem
-from rehab.store import journal, plain
-from rehab.store.db import open_engine
+from rehab.store import dbfile, journal, schema
+from rehab.store.db import transaction
 from rehab.store.journal import Amounts
 from rehab.store.models import PhaseChange
 from rehab.store.observations import Assessment
@@ -90,7 +87,7 @@ def check_target(path: Path, *, flag: str = "--db") -> None:
     allowed = "allowed: a new file, or a database an earlier rehab demo wrote"
     if os.path.lexists(path) and not path.exists():
         raise UsageProblem(f"{flag}: {path} is a broken symbolic link ({allowed})")
-    found = plain.inspect_file(path)
+    found = dbfile.inspect_file(path)
     if found.kind == "missing":
         leftover = [p for p in _journals(path) if os.path.lexists(p)]
         if leftover:
@@ -100,7 +97,7 @@ def check_target(path: Path, *, flag: str = "--db") -> None:
         return
     if found.kind == "special":
         raise UsageProblem(f"{flag}: {path} is {found.problem}, not a rehab demo ({allowed})")
-    if not plain.is_demo(path) and not _earlier_default_demo(path):
+    if not dbfile.is_demo(path) and not _earlier_default_demo(path):
         what = {"rehab": "a rehab database", "foreign": "another program's database"}.get(
             found.kind, "a file"
         )
@@ -109,14 +106,9 @@ def check_target(path: Path, *, flag: str = "--db") -> None:
 
 def _earlier_default_demo(path: Path) -> bool:
     default = demo_path().expanduser().resolve()
-    if path.expanduser().resolve() != default or plain.inspect_file(path).kind != "rehab":
+    if path.expanduser().resolve() != default:
         return False
-    try:
-        with plain.read_only(path) as conn:
-            names = {row[0] for row in conn.execute("SELECT name FROM patient")}
-    except sqlite3.Error:
-        return False
-    return names == {PATIENT}
+    return dbfile.patient_names(path) == {PATIENT}
 
 
 def build(path: Path, *, today: date) -> Built:
@@ -129,16 +121,15 @@ def build(path: Path, *, today: date) -> Built:
     rng = random.Random(SEED)
     program = load_catalog(paths.builtin_programs_dir(), None).get(PROGRAM)
     start = today - timedelta(days=7 * WEEKS_IN)
-    engine = open_engine(sqlite_url(path))
     doses = pains = 0
     visa_scores: list[int] = []
-    with Session(engine) as session, session.begin():
+    with transaction(sqlite_url(path)) as session:
         patient = journal.find_patient(session, name=PATIENT, create=True)
         session.add(
             Setting(
                 patient_id=patient.id or 0,
-                key=plain.DEMO_MARKER_KEY,
-                value=plain.DEMO_MARKER_VALUE,
+                key=schema.DEMO_MARKER_KEY,
+                value=schema.DEMO_MARKER_VALUE,
             )
         )
         zone = journal.patient_zone(patient)
@@ -235,5 +226,4 @@ def build(path: Path, *, today: date) -> Built:
                     tiptoe_pain=offset < 35,
                     now=_at(day, 7, zone, 40),
                 )
-    engine.dispose()
     return Built(path, doses, pains, tuple(visa_scores))

@@ -15,6 +15,16 @@ class UsageProblem(Problem):
     exit_code = 2
 
 
+class FieldProblem(UsageProblem):
+    """Bad input in one field, named in words ('quiet hours', 'date'): the app shows it as
+    it is; the CLI names the option that fills the field instead (`rehab.cli`)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(f"{field}: {detail}")
+        self.field = field
+        self.detail = detail
+
+
 class EnvironmentProblem(Problem):
     """The machine or the database stands in the way. Exit status 1."""
 

@@ -22,7 +22,7 @@ from rehab.core.progression import (
     advise,
     most_of,
 )
-from rehab.core.schedule import Pause, Progression, plan_day
+from rehab.core.schedule import PauseDays, Progression, plan_day
 from rehab.core.template import Program, load_program_file
 
 REPO = Path(__file__).resolve().parents[1]
@@ -71,7 +71,7 @@ def run(
     state: State | None = None,
     sessions: set[date] | None = None,
     safety: Safety | None = None,
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[PauseDays] = (),
 ) -> Advice:
     phase = program.phases[0].id
     return advise(
@@ -279,7 +279,7 @@ def test_two_of_three_hsr_sessions_logged_is_enough_one_is_not() -> None:
 
 
 def test_a_pause_inside_the_window_reaches_back() -> None:
-    pause = Pause(TODAY - timedelta(days=4), TODAY - timedelta(days=2))
+    pause = PauseDays(TODAY - timedelta(days=4), TODAY - timedelta(days=2))
     days = log([3] * 9 + [2] * 9, end=TODAY)
     advice = run(ALFREDSON, days, pauses=[pause])
     assert any("paused days left out" in r for r in advice.reasons)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from rehab import charts
+from rehab.core import series
 from rehab.store import trends
 from tests.conftest import Rehab
 
@@ -149,7 +150,7 @@ def session_on(db: Path) -> Iterator[tuple[Session, Any]]:
 
 def test_moving_average_is_the_mean_of_the_last_seven_days_with_a_value() -> None:
     points = [(d(5), 5), (d(6), 2), (d(8), 4), (d(10), 6), (d(16), 1), (d(18), 3)]
-    assert charts.moving_average(points) == [
+    assert series.moving_average(points) == [
         (d(5), 5.0),
         (d(6), 3.5),
         (d(8), 11 / 3),
@@ -157,7 +158,7 @@ def test_moving_average_is_the_mean_of_the_last_seven_days_with_a_value() -> Non
         (d(16), 3.5),  # 10 to 16 March: 6, 1
         (d(18), 2.0),  # 12 to 18 March: 1, 3
     ]
-    assert charts.moving_average([]) == []
+    assert series.moving_average([]) == []
 
 
 def test_daily_pain_is_the_worst_of_each_day_without_undone_entries(history: Rehab) -> None:
@@ -224,7 +225,7 @@ def test_visa_scores_leave_undone_ones_out(history: Rehab) -> None:
         ]
         spans = trends.stretches(session, patient=patient, first=START, last=TODAY)
         found = trends.markers(session, first=START, last=TODAY, spans=spans)
-    assert found.pauses == [trends.PauseSpan(d(9), d(16), "travel")]
+    assert found.pauses == [trends.PauseMark(d(9), d(16), "travel")]
     assert found.phase_changes == []
 
 

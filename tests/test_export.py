@@ -18,7 +18,7 @@ import pytest
 
 from rehab.core.adherence import tally
 from rehab.core.checklist import Logged
-from rehab.core.schedule import Pause, Progression, plan_day
+from rehab.core.schedule import PauseDays, Progression, plan_day
 from rehab.core.template import program_from_snapshot
 from tests.conftest import Rehab, Result
 from tests.export_history import CLEARED_BY, FORMULA_NOTE, History, at, module_history
@@ -239,7 +239,7 @@ def test_json_is_enough_to_rebuild_the_weekly_adherence(
     program = program_from_snapshot(json.dumps(enrollment["program"]))
     start = date.fromisoformat(enrollment["start_date"])
     pauses = [
-        Pause(
+        PauseDays(
             date.fromisoformat(p["start_date"]),
             date.fromisoformat(p["end_date"]) if p["end_date"] else None,
         )
@@ -337,7 +337,7 @@ def test_a_csv_folder_with_exports_in_it_needs_force(
 def test_force_into_a_folder_replaces_nothing_if_the_export_fails(
     run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rehab.export import source
+    from rehab.store import rows as source
 
     out = tmp_path / "log"
     out.mkdir()
@@ -413,7 +413,7 @@ def test_a_folder_without_write_permission_is_refused_before_any_work(
 def test_a_failure_half_way_leaves_nothing_behind(
     run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from rehab.export import source
+    from rehab.store import rows as source
 
     real = source.pain
 
@@ -428,6 +428,114 @@ def test_a_failure_half_way_leaves_nothing_behind(
         assert f"cannot write {tmp_path / name}" in result.err, result.err
         assert "no space left on device" in result.err and result.err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # no file, no folder, no temporary leftovers
+
+
+def test_a_database_fault_half_way_is_one_line_and_leaves_nothing(
+    run: Rehab, history: History, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import DatabaseError
+
+    from rehab.store import rows as source
+
+    real = source.pain
+
+    def broken(*args: object, **kwargs: object) -> Iterator[object]:
+        yield from list(real(*args, **kwargs))[:3]  # type: ignore[arg-type]
+        raise DatabaseError("SELECT", {}, sqlite3.DatabaseError("database disk image is malformed"))
+
+    monkeypatch.setattr(source, "pain", broken)
+    result = export(run, history, "csv", "--out", str(tmp_path / "log"))
+    assert result.code == 1, result
+    assert "is damaged" in result.err and result.err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "args", "code", "says"),
+    [
+        (None, ("--patient", "nobody"), 2, "no patient named 'nobody'"),
+        ("update patient set timezone = 'Mars/Base'", (), 2, "unknown time zone 'Mars/Base'"),
+        ("drop table doselog", (), 1, "no such table: doselog"),
+    ],
+)
+def test_csv_problems_in_the_database_are_one_line(
+    history: History,
+    tmp_path: Path,
+    change: str | None,
+    args: tuple[str, ...],
+    code: int,
+    says: str,
+) -> None:
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "copy.db"
+    shutil.copy(history.path, path)
+    if change is not None:
+        with sqlite3.connect(path) as conn:
+            conn.execute(change)
+    patient = () if "--patient" in args else ("--patient", history.patient)
+    with at(history.today):
+        result = Rehab(path)(*patient, *args, "export", "csv", "--out", str(tmp_path / "log"))
+    assert result.code == code, result
+    assert says in result.err and result.err.count("\n") == 1
+    assert not (tmp_path / "log").exists()
+
+
+def test_an_older_database_is_migrated_before_an_export(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    from rehab.store import db as store_db
+
+    path = tmp_path / "old.db"
+    engine = create_engine(f"sqlite:///{path}")
+    store_db.upgrade(engine, "0002")
+    engine.dispose()
+    result = Rehab(path)("export", "csv", "--out", str(tmp_path / "log"))
+    assert result.code == 2 and "no program yet" in result.err  # opened, migrated, then told
+    with sqlite3.connect(path) as conn:
+        revision = conn.execute("select version_num from alembic_version").fetchone()
+    assert revision == (store_db.HEAD_REVISION,)
+
+
+def test_a_file_name_with_url_characters_is_the_same_file_for_every_format(
+    history: History, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "a?b"
+    folder.mkdir()
+    path = folder / "my?db%20#1.db"
+    shutil.copy(history.path, path)
+    rehab = Rehab(path)
+    with at(history.today):
+        csv_out = rehab("--patient", history.patient, "export", "csv", "--out", "-")
+        json_out = rehab("--patient", history.patient, "export", "json", "--out", "-")
+    assert csv_out.code == 0 and json_out.code == 0, (csv_out.err, json_out.err)
+    assert csv_out.out.count("\n") > 50 and '"doses":[' in json_out.out
+    assert not [p for p in tmp_path.rglob("*") if p.is_file() and "my?db%20#1.db" not in p.name]
+
+
+def test_exercise_names_from_the_snapshot_match_the_template() -> None:
+    from rehab.core.catalog import load_catalog
+    from rehab.paths import builtin_programs_dir
+    from rehab.store import rows as source
+
+    catalog = load_catalog(builtin_programs_dir(), None)
+    assert len(catalog.entries) >= 9
+    for entry in catalog.entries.values():
+        program = entry.program
+        names = source.Names({7: program.snapshot()})
+        for exercise in program.exercises:
+            for occurrence in range(1, exercise.times_per_day + 1):
+                slots = exercise.slots
+                slot = slots[occurrence - 1] if len(slots) > 1 else slots[0]
+                assert names(7, exercise.id, occurrence) == (program.id, slot, exercise.name)
+        assert names(7, "not-there", 1) == (program.id, "", "not-there")
 
 
 def test_default_name_is_written_in_the_current_folder(

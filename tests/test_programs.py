@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from rehab.core.schedule import DayPlan, EnrollmentSide, Progression, plan_day
-from rehab.core.template import Exercise, Program, Span, load_program_file
+from rehab.core.template import DoseRange, Exercise, Program, load_program_file
 from tests.conftest import Rehab
 
 REPO = Path(__file__).parents[1]
@@ -53,7 +53,7 @@ def _all() -> list[Program]:
     return [load_program_file(path) for path in FILES]
 
 
-def _span(value: Span | None) -> tuple[float, float] | None:
+def _span(value: DoseRange | None) -> tuple[float, float] | None:
     return None if value is None else (value.low, value.high)
 
 

@@ -21,7 +21,7 @@ from rehab.core.progression import (
     DayObservation,
     advise,
 )
-from rehab.core.schedule import Pause, Progression
+from rehab.core.schedule import PauseDays, Progression
 from rehab.core.template import Program, load_program_file, parse_program
 
 REPO = Path(__file__).resolve().parents[1]
@@ -323,7 +323,7 @@ def test_next_phase_only_once_min_weeks_have_passed(days_in_phase: int, decision
 
 
 def test_paused_days_do_not_count_towards_min_weeks() -> None:
-    pause = Pause(TODAY - timedelta(days=5), TODAY - timedelta(days=3))  # two days
+    pause = PauseDays(TODAY - timedelta(days=5), TODAY - timedelta(days=3))  # two days
     advice = run(days(GOOD), "p2", start=TODAY - timedelta(days=14), pauses=[pause])
     assert advice.decision == "hold"
     assert has(advice.would_change, "from Fri 22 Mar at the earliest")
@@ -447,7 +447,7 @@ def test_paused_days_are_left_out_and_the_week_reaches_back() -> None:
 
 def test_pause_spans_work_like_paused_days() -> None:
     morning = [3] * 7 + [2] * 4 + [None] * 4 + [2, 2]
-    pause = Pause(TODAY - timedelta(days=5), TODAY - timedelta(days=1))
+    pause = PauseDays(TODAY - timedelta(days=5), TODAY - timedelta(days=1))
     assert run(days(morning), pauses=[pause]).decision == "progress"
     assert run(days(morning)).decision == "hold"  # the same gap unpaused is missing data
 
@@ -606,7 +606,7 @@ def test_either_measure_improving_is_on_track() -> None:
 
 def test_paused_weeks_do_not_count_towards_12() -> None:
     log, start = course(4, 3, 3, 12)
-    pause = Pause(start + timedelta(days=20), start + timedelta(days=27))
+    pause = PauseDays(start + timedelta(days=20), start + timedelta(days=27))
     check = on_track(log, start=start, today=TODAY, pauses=[pause])
     assert check.status == "too early to tell"
 

@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 
 from rehab.core.schedule import (
     DayPlan,
-    Pause,
+    PauseDays,
     Progression,
     end_of_program,
     plan_day,
     program_day,
 )
-from rehab.core.template import Program, Span, load_program_file, parse_program
+from rehab.core.template import DoseRange, Program, load_program_file, parse_program
 
 REPO = Path(__file__).resolve().parents[1]
 SLOT_NAMES = ["morning", "midday", "evening", "night", "any"]
@@ -121,12 +121,12 @@ def programs(draw: st.DrawFn, always_in_phase: bool = False) -> Program:
 
 
 @st.composite
-def pause_lists(draw: st.DrawFn, start: date) -> list[Pause]:
+def pause_lists(draw: st.DrawFn, start: date) -> list[PauseDays]:
     """Non-overlapping pauses around `start`, some beginning before it, some adjacent."""
-    pauses: list[Pause] = []
+    pauses: list[PauseDays] = []
     cursor = start + timedelta(days=draw(PAUSE_FIRST))
     for length, gap in draw(PAUSE_SHAPE):
-        pauses.append(Pause(cursor, cursor + timedelta(days=length)))
+        pauses.append(PauseDays(cursor, cursor + timedelta(days=length)))
         cursor += timedelta(days=length + gap)
     return pauses
 
@@ -136,7 +136,7 @@ class Scenario:
     program: Program
     start: date
     side: str
-    pauses: list[Pause]
+    pauses: list[PauseDays]
     progressions: list[Progression]
     _active: list[DayPlan] | None = None
 
@@ -189,7 +189,7 @@ def scenarios(
     return Scenario(program, start, draw(enrolled_sides), pauses, progressions)
 
 
-def paused(day: date, pauses: list[Pause]) -> bool:
+def paused(day: date, pauses: list[PauseDays]) -> bool:
     return any(p.start <= day and (p.end is None or day < p.end) for p in pauses)
 
 
@@ -362,7 +362,7 @@ def test_open_pause_means_no_end_and_nothing_after_it(
     pauses = data.draw(pause_lists(start))
     open_day = start + timedelta(days=data.draw(st.integers(-5, program.weeks * 7 + 30)))
     closed = [p for p in pauses if p.end is not None and p.end <= open_day]
-    with_open = [*closed, Pause(open_day)]
+    with_open = [*closed, PauseDays(open_day)]
     closed_end = end_of_program(program, start=start, pauses=closed)
     assert closed_end is not None
     end = end_of_program(program, start=start, pauses=with_open)
@@ -432,7 +432,7 @@ START = date(2026, 1, 26)
 
 
 def test_program_day_counts_only_unpaused_days() -> None:
-    pauses = [Pause(date(2026, 1, 28), date(2026, 2, 1))]  # 28, 29, 30, 31 paused
+    pauses = [PauseDays(date(2026, 1, 28), date(2026, 2, 1))]  # 28, 29, 30, 31 paused
     assert program_day(date(2026, 1, 25), start=START, pauses=pauses) is None
     assert program_day(START, start=START, pauses=pauses) == 0
     assert program_day(date(2026, 1, 27), start=START, pauses=pauses) == 1
@@ -441,11 +441,11 @@ def test_program_day_counts_only_unpaused_days() -> None:
     assert program_day(date(2026, 2, 1), start=START, pauses=pauses) == 2  # end is exclusive
     assert program_day(date(2026, 2, 10), start=START, pauses=pauses) == 11
     # a pause that began before the start only removes the days after the start
-    early = [Pause(date(2026, 1, 20), date(2026, 1, 28))]
+    early = [PauseDays(date(2026, 1, 20), date(2026, 1, 28))]
     assert program_day(date(2026, 1, 27), start=START, pauses=early) is None
     assert program_day(date(2026, 1, 28), start=START, pauses=early) == 0
     # an open pause that starts later does not change earlier days
-    later = [Pause(date(2026, 3, 1))]
+    later = [PauseDays(date(2026, 3, 1))]
     assert program_day(date(2026, 2, 28), start=START, pauses=later) == 33
     assert program_day(date(2026, 3, 1), start=START, pauses=later) is None
 
@@ -454,16 +454,16 @@ def test_a_pause_shifts_the_end() -> None:
     program = _program()
     plain_end = end_of_program(program, start=START)
     assert plain_end == START + timedelta(days=41)
-    week_off = [Pause(date(2026, 2, 2), date(2026, 2, 9))]
+    week_off = [PauseDays(date(2026, 2, 2), date(2026, 2, 9))]
     assert end_of_program(program, start=START, pauses=week_off) == plain_end + timedelta(days=7)
     # a pause wholly before the start, or wholly after the end, changes nothing
-    assert end_of_program(program, start=START, pauses=[Pause(date(2025, 12, 1), START)]) == (
+    assert end_of_program(program, start=START, pauses=[PauseDays(date(2025, 12, 1), START)]) == (
         plain_end
     )
-    after = [Pause(plain_end + timedelta(days=1), plain_end + timedelta(days=5))]
+    after = [PauseDays(plain_end + timedelta(days=1), plain_end + timedelta(days=5))]
     assert end_of_program(program, start=START, pauses=after) == plain_end
     # pausing the would-be last day pushes it by the pause's length
-    last = [Pause(plain_end, plain_end + timedelta(days=3))]
+    last = [PauseDays(plain_end, plain_end + timedelta(days=3))]
     assert end_of_program(program, start=START, pauses=last) == plain_end + timedelta(days=3)
     plan = plan_day(program, start=START, side="left", day=plain_end, pauses=last)
     assert plan.status == "paused"
@@ -475,7 +475,7 @@ def test_a_pause_shifts_the_end() -> None:
 
 def test_open_pause_has_no_end_and_plans_nothing() -> None:
     program = _program()
-    pauses = [Pause(date(2026, 2, 10))]
+    pauses = [PauseDays(date(2026, 2, 10))]
     assert end_of_program(program, start=START, pauses=pauses) is None
     before = plan_day(program, start=START, side="left", day=date(2026, 2, 9), pauses=pauses)
     assert before.status == "active" and before.doses
@@ -485,7 +485,7 @@ def test_open_pause_has_no_end_and_plans_nothing() -> None:
         )
         assert plan.status == "paused" and plan.doses == ()
     # an open pause after the program ended does not reopen it
-    late = [Pause(START + timedelta(days=60))]
+    late = [PauseDays(START + timedelta(days=60))]
     assert end_of_program(program, start=START, pauses=late) == START + timedelta(days=41)
 
 
@@ -581,7 +581,7 @@ def test_load_level_adds_to_a_by_week_load() -> None:
 
 def test_by_week_dose_applies_by_program_week() -> None:
     program = _two_phase_program()
-    pauses = [Pause(START + timedelta(days=1), START + timedelta(days=15))]
+    pauses = [PauseDays(START + timedelta(days=1), START + timedelta(days=15))]
 
     def raise_on(pday: int) -> Any:
         # the calendar day of program day `pday`, skipping the two-week pause
@@ -592,16 +592,16 @@ def test_by_week_dose_applies_by_program_week() -> None:
 
     week1 = raise_on(0)
     assert (week1.sets, week1.reps, week1.load_kg) == (
-        Span(low=3, high=3),
-        Span(low=15, high=15),
+        DoseRange(low=3, high=3),
+        DoseRange(low=15, high=15),
         5,
     )
     week1_late = raise_on(6)  # 20 calendar days after the start, but still program week 1
-    assert week1_late.reps == Span(low=15, high=15)
+    assert week1_late.reps == DoseRange(low=15, high=15)
     week2 = raise_on(8)
-    assert (week2.reps, week2.load_kg) == (Span(low=12, high=12), 10)
+    assert (week2.reps, week2.load_kg) == (DoseRange(low=12, high=12), 10)
     week4 = raise_on(22)
-    assert (week4.sets, week4.reps) == (Span(low=4, high=4), Span(low=6, high=8))
+    assert (week4.sets, week4.reps) == (DoseRange(low=4, high=4), DoseRange(low=6, high=8))
     assert week4.load == "heavy backpack" and week4.load_kg == 5
     assert week4.describe() == "Heel raise, 4 × 6–8, +5 kg, left leg"
 

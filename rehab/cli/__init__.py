@@ -151,9 +151,29 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(getattr(exc, "exit_code", 1))
 
 
-def _explain(exc: Exception) -> str:
-    from rehab.errors import Problem
+# The option that fills each field the store names in words (rehab.errors.FieldProblem).
+FIELD_OPTIONS = {
+    "clinician": "--by",
+    "date": "--date",
+    "pain context": "--context",
+    "patient": "--patient",
+    "quiet hours": "--quiet",
+    "reason": "--reason",
+    "red flag": "--flag",
+    "sets": "--sets",
+    "side": "--side",
+    "start date": "--start",
+    "stiffness": "--stiffness",
+    "time": "--at",
+    "time zone": "--timezone",
+}
 
+
+def _explain(exc: Exception) -> str:
+    from rehab.errors import FieldProblem, Problem
+
+    if isinstance(exc, FieldProblem) and exc.field in FIELD_OPTIONS:
+        return _one_line(f"{FIELD_OPTIONS[exc.field]}: {exc.detail}")
     if isinstance(exc, Problem):
         return _one_line(str(exc))
     if type(exc).__module__.startswith("sqlalchemy"):

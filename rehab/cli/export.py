@@ -7,7 +7,6 @@ from datetime import date
 
 import click
 
-from rehab.cli import Options
 from rehab.cli.params import DateType
 from rehab.core import clock
 from rehab.export import FORMATS, runner
@@ -58,18 +57,7 @@ def export(
     The range is the whole current program unless --from/--to narrow it. Files are
     private (mode 0600) and never replaced without --force.
     """
-    options = ctx.find_object(Options)
-    assert options is not None
-    result = None
-    if fmt == "csv":  # CSV needs no SQLAlchemy when the database is an ordinary SQLite file
-        from rehab.store.url import database_url
-
-        url = database_url(options.db)
-        result = runner.plain_csv(
-            url, patient=options.patient, first=first, last=last, out=out, force=force, table=table
-        )
-    if result is None:
-        result = _export(ctx, fmt, first, last, out, force, table)
+    result = _export(ctx, fmt, first, last, out, force, table)
     if result.where != "standard output":
         click.echo(f"Wrote the {result.sentence()}")
 
@@ -83,7 +71,7 @@ def _export(
     force: bool,
     table: str | None,
 ) -> runner.Result:
-    """The ordinary path: SQLAlchemy, which also creates, migrates and explains."""
+    """One transaction reading one snapshot; opening the database migrates or explains."""
     from rehab.cli.session import action
     from rehab.export import scope
 

@@ -28,7 +28,7 @@ from rehab.core.progression import Advice
 from rehab.core.redflags import FLAG_IDS
 from rehab.core.rows import SLOT_TITLES, build_rows, sets_text
 from rehab.core.schedule import Dose
-from rehab.core.template import Span
+from rehab.core.template import DoseRange
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
@@ -99,7 +99,7 @@ def _no_program(act: Action) -> None:
     click.echo("  rehab start ID --side left|right|both")
 
 
-def _span_pair(span: Span | None) -> tuple[float | int | None, float | int | None]:
+def _span_pair(span: DoseRange | None) -> tuple[float | int | None, float | int | None]:
     if span is None:
         return None, None
     return _number(span.high), _number(span.low)

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from rehab.cli import Options
 from rehab.core import clock
-from rehab.store.db import open_engine
+from rehab.store.db import transaction
 from rehab.store.journal import find_patient, patient_zone
 from rehab.store.models import Patient, utcnow
 from rehab.store.url import database_url, is_default
@@ -40,16 +40,13 @@ def action(
     `writes=False` (exports) reads one snapshot without holding the write lock."""
     options = ctx.find_object(Options)
     assert options is not None
-    engine = open_engine(
+    with transaction(
         database_url(options.db),
         create=create_patient or is_default(options.db),
         writes=writes,
-    )
-    try:
-        with Session(engine, expire_on_commit=False) as session, session.begin():
-            began = utcnow()
-            patient = find_patient(session, name=options.patient, create=create_patient)
-            created = patient.created_at >= began
-            yield Action(session, patient, patient_zone(patient), created)
-    finally:
-        engine.dispose()
+        expire_on_commit=False,
+    ) as session:
+        began = utcnow()
+        patient = find_patient(session, name=options.patient, create=create_patient)
+        created = patient.created_at >= began
+        yield Action(session, patient, patient_zone(patient), created)

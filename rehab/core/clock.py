@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import os
+import warnings
 from datetime import UTC, date, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 def system_timezone_name() -> str:
-    """The machine's IANA zone name: $TZ, else /etc/localtime's target, else UTC."""
+    """The machine's IANA zone name: $TZ when it names a zone (read on every call), else the
+    system's setting as tzlocal finds it (/etc/timezone or /etc/localtime, systemd, macOS,
+    the Windows registry), else UTC."""
     env = os.environ.get("TZ", "").lstrip(":")
     if env and _valid(env):
         return env
-    try:
-        target = str(Path("/etc/localtime").resolve())
-    except OSError:
-        target = ""
-    if "zoneinfo/" in target:
-        name = target.split("zoneinfo/", 1)[1]
-        if _valid(name):
-            return name
+    name = _tzlocal_name()
+    if name and _valid(name):
+        return name
     return "UTC"
+
+
+def _tzlocal_name() -> str | None:
+    """tzlocal's answer (it reads the system once per process), or None when the system's
+    settings are missing or disagree: the caller falls back to UTC."""
+    import tzlocal
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tzlocal warns about conflicting settings
+            return tzlocal.get_localzone_name()
+    except Exception:  # tzlocal raises several kinds here (no zone, conflicting files)
+        return None
 
 
 def _valid(name: str) -> bool:

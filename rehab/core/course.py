@@ -26,7 +26,7 @@ from rehab.core.progression import (
     _mean,
     _plural,
 )
-from rehab.core.schedule import Pause
+from rehab.core.schedule import PauseDays
 from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE, FULL_RECOVERY_SCORE, VISA_MAX
 
 
@@ -58,7 +58,7 @@ def on_track(
     start: date,
     today: date,
     visa_scores: Iterable[tuple[date, int]] = (),
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[PauseDays] = (),
     max_pain_during: int = PAIN_DURING_LIMIT,
     course_weeks: int = COURSE_WEEKS,
     visa_offered: bool = True,

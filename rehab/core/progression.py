@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
-from rehab.core.schedule import Pause, Progression, reducible_sets, week_row
-from rehab.core.template import Exercise, Phase, Program, Span
+from rehab.core.schedule import PauseDays, Progression, reducible_sets, week_row
+from rehab.core.template import DoseRange, Exercise, Phase, Program
 
 Decision = Literal["progress", "hold", "reduce", "stop"]
 DECISIONS: tuple[Decision, ...] = ("progress", "hold", "reduce", "stop")
@@ -77,7 +77,7 @@ class DayObservation:
     """What was logged on one plan day; None means not logged.
 
     With several entries on a day, pass the day's worst. A paused day is left out of every
-    window, and so is any day a `Pause` given to `advise`/`on_track` covers.
+    window, and so is any day a `PauseDays` given to `advise`/`on_track` covers.
     """
 
     day: date
@@ -165,7 +165,7 @@ def _kg(value: float) -> str:
 class _Log:
     """Observations by day, with paused days known, up to `today`."""
 
-    def __init__(self, days: Iterable[DayObservation], today: date, pauses: Sequence[Pause]):
+    def __init__(self, days: Iterable[DayObservation], today: date, pauses: Sequence[PauseDays]):
         self.by_day: dict[date, DayObservation] = {}
         for obs in days:
             if obs.day > today:
@@ -344,7 +344,7 @@ def advise(
     load_level: int,
     today: date,
     load_since: date | None = None,
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[PauseDays] = (),
     state: State | None = None,
     sessions: Collection[date] | None = None,
     safety: Safety | None = None,
@@ -728,7 +728,7 @@ def _strengthening(program: Program, phase: Phase) -> list[Exercise]:
     ]
 
 
-def _row_text(exercise: Exercise, weeks: Span) -> str:
+def _row_text(exercise: Exercise, weeks: DoseRange) -> str:
     for step in exercise.by_week:
         if step.weeks == weeks:
             sets = step.sets or exercise.sets
@@ -738,7 +738,7 @@ def _row_text(exercise: Exercise, weeks: Span) -> str:
     return "its dose"
 
 
-def _week_text(weeks: Span) -> str:
+def _week_text(weeks: DoseRange) -> str:
     return f"week {weeks.text()}" if not weeks.is_range else f"weeks {weeks.text()}"
 
 

@@ -31,7 +31,7 @@ STATUS_WORDS = {
 
 
 @dataclass(frozen=True)
-class Row:
+class ChecklistRow:
     id: str  # the dose key, or the exercise id for an as-needed group
     slot: str
     status: str  # open | partial | done | skipped | paused
@@ -83,7 +83,7 @@ class TodayView:
     week: int | None
     phase: str
     status: str  # active | paused | before-start | ended
-    rows: tuple[Row, ...]
+    rows: tuple[ChecklistRow, ...]
     done: int
     planned: int
     week_percent: int | None
@@ -111,19 +111,19 @@ class TodayView:
     def is_future(self) -> bool:
         return self.day > self.today
 
-    def by_slot(self) -> list[tuple[str, list[Row]]]:
+    def by_slot(self) -> list[tuple[str, list[ChecklistRow]]]:
         return [
             (slot, [r for r in self.rows if r.slot == slot])
             for slot in SLOTS
             if any(r.slot == slot for r in self.rows)
         ]
 
-    def first_open(self) -> Row | None:
+    def first_open(self) -> ChecklistRow | None:
         return next((r for r in self.rows if r.is_open), None)
 
 
-def build_rows(items: list[DoseProgress]) -> tuple[Row, ...]:
-    rows: list[Row] = []
+def build_rows(items: list[DoseProgress]) -> tuple[ChecklistRow, ...]:
+    rows: list[ChecklistRow] = []
     seen: set[tuple[str, str]] = set()
     for item in items:
         dose = item.dose
@@ -146,7 +146,7 @@ def legs_text(members: tuple[DoseProgress, ...]) -> str | None:
     return "each leg" if len(sides) == 2 else None
 
 
-def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
+def _row(group: str, members: tuple[DoseProgress, ...]) -> ChecklistRow:
     first = members[0].dose
     keys = tuple(dict.fromkeys(m.dose.key for m in members))
     text = first.describe(legs=legs_text(members))
@@ -158,7 +158,7 @@ def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
         status = "done" if count == len(keys) else ("partial" if count else "open")
         if status != "done" and any(m.status == "paused" for m in members):
             status = "paused"
-        return Row(group, first.slot, status, text, f"({count} done)", members, keys)
+        return ChecklistRow(group, first.slot, status, text, f"({count} done)", members, keys)
     statuses = {m.status for m in members}
     status = statuses.pop() if len(statuses) == 1 else "partial"
     if "paused" in statuses or (status == "partial" and any(m.status == "paused" for m in members)):
@@ -173,7 +173,7 @@ def _row(group: str, members: tuple[DoseProgress, ...]) -> Row:
     elif len(members) > 1:
         words = {"done": "done", "skipped": "skipped"}
         progress = ", ".join(f"{m.dose.side} {words.get(m.status, 'to do')}" for m in members)
-    return Row(group, first.slot, status, text, progress, members, keys)
+    return ChecklistRow(group, first.slot, status, text, progress, members, keys)
 
 
 def sets_text(count: int | None) -> str:
@@ -181,3 +181,8 @@ def sets_text(count: int | None) -> str:
     if count is None:
         return ""
     return f"{count} set{'s' if count != 1 else ''}"
+
+
+# The old name, for rehab/tui/screens/today.py until the TUI work moves to ChecklistRow
+# (export/report.py has a Row of its own).
+Row = ChecklistRow

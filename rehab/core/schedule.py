@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
-from rehab.core.template import SLOTS, Exercise, Phase, Program, Slot, Span, _num
+from rehab.core.template import SLOTS, DoseRange, Exercise, Phase, Program, Slot, _num
 
 Side = Literal["left", "right"]
 EnrollmentSide = Literal["left", "right", "both"]
@@ -23,7 +23,7 @@ THREE_A_WEEK_OFFSETS = (0, 2, 4)
 
 
 @dataclass(frozen=True)
-class Pause:
+class PauseDays:
     """Days from `start` up to, not including, `end` (None: still paused)."""
 
     start: date
@@ -81,10 +81,10 @@ class Dose:
     kind: str
     slot: Slot
     side: Side | None
-    sets: Span | None
-    reps: Span | None
-    hold_seconds: Span | None
-    minutes: Span | None
+    sets: DoseRange | None
+    reps: DoseRange | None
+    hold_seconds: DoseRange | None
+    minutes: DoseRange | None
     load_kg: float | None
     load: str | None
     tempo: str | None
@@ -150,7 +150,7 @@ class Dose:
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _core_text(sets: Span | None, reps: Span | None, load_kg: float | None) -> str:
+def _core_text(sets: DoseRange | None, reps: DoseRange | None, load_kg: float | None) -> str:
     parts = []
     if sets is not None and reps is not None:
         parts.append(f"{sets.text()} × {reps.text()}")
@@ -184,7 +184,9 @@ class DayPlan:
         return [d for d in self.doses if d.key == key]
 
 
-def end_of_program(program: Program, *, start: date, pauses: Iterable[Pause] = ()) -> date | None:
+def end_of_program(
+    program: Program, *, start: date, pauses: Iterable[PauseDays] = ()
+) -> date | None:
     """The last planned day, with paused days added back; None while a pause is still open."""
     remaining = program.weeks * 7
     day = start
@@ -201,21 +203,21 @@ def end_of_program(program: Program, *, start: date, pauses: Iterable[Pause] = (
     return day + timedelta(days=remaining - 1)
 
 
-def _merged(pauses: Iterable[Pause]) -> list[Pause]:
+def _merged(pauses: Iterable[PauseDays]) -> list[PauseDays]:
     """Non-empty pauses in order, overlapping ones joined, so no day is counted twice."""
     spans = sorted((p for p in pauses if p.end is None or p.end > p.start), key=lambda p: p.start)
-    merged: list[Pause] = []
+    merged: list[PauseDays] = []
     for pause in spans:
         last = merged[-1] if merged else None
         if last is not None and (last.end is None or pause.start <= last.end):
             end = None if last.end is None or pause.end is None else max(last.end, pause.end)
-            merged[-1] = Pause(last.start, end)
+            merged[-1] = PauseDays(last.start, end)
         else:
             merged.append(pause)
     return merged
 
 
-def program_day(day: date, *, start: date, pauses: Iterable[Pause] = ()) -> int | None:
+def program_day(day: date, *, start: date, pauses: Iterable[PauseDays] = ()) -> int | None:
     """0 on the start day, counting only days that were not paused; None if `day` is paused."""
     if day < start:
         return None
@@ -253,10 +255,10 @@ def current_phase(program: Program, progressions: Iterable[Progression], day: da
     return phase
 
 
-def _fewer(sets: Span, cut: int) -> Span:
+def _fewer(sets: DoseRange, cut: int) -> DoseRange:
     """`cut` sets fewer, never below one."""
     low, high = max(1.0, sets.low - cut), max(1.0, sets.high - cut)
-    return Span.model_construct(low=low, high=high)
+    return DoseRange.model_construct(low=low, high=high)
 
 
 def reducible_sets(exercise: Exercise, cut: int) -> bool:
@@ -267,7 +269,7 @@ def reducible_sets(exercise: Exercise, cut: int) -> bool:
     return any(span is not None and span.high - cut > 1 for span in spans)
 
 
-def week_row(exercise: Exercise, week: int) -> Span | None:
+def week_row(exercise: Exercise, week: int) -> DoseRange | None:
     """The weeks of the by-week row in force in `week` (None: no row covers it)."""
     for step in exercise.by_week:
         if step.weeks.low <= week <= step.weeks.high:
@@ -297,7 +299,7 @@ def plan_day(
     start: date,
     side: EnrollmentSide,
     day: date,
-    pauses: Sequence[Pause] = (),
+    pauses: Sequence[PauseDays] = (),
     progressions: Sequence[Progression] = (),
 ) -> DayPlan:
     """Expand the template into the doses planned for `day`."""

@@ -72,7 +72,7 @@ class TemplateError(ValueError):
     """A template file that cannot be used; `str()` is the one line to show."""
 
 
-class Span(BaseModel):
+class DoseRange(BaseModel):
     """A dose that is either one number or a range such as 2–3 sets or 15–20 minutes."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -98,7 +98,7 @@ class Span(BaseModel):
         raise ValueError("expected a number or a pair [min, max] of numbers")
 
     @model_validator(mode="after")
-    def _ordered(self) -> Span:
+    def _ordered(self) -> DoseRange:
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
             raise ValueError("not a finite number (allowed: a number or [min, max] of numbers)")
         if self.low < 0:
@@ -129,7 +129,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _whole_count(value: Span | None) -> Span | None:
+def _whole_count(value: DoseRange | None) -> DoseRange | None:
     """Sets and repetitions are counted: whole numbers, at least 1."""
     if value is None:
         return None
@@ -140,7 +140,7 @@ def _whole_count(value: Span | None) -> Span | None:
     return value
 
 
-def _positive(value: Span | None) -> Span | None:
+def _positive(value: DoseRange | None) -> DoseRange | None:
     """A hold or a timed dose must last some time."""
     if value is not None and value.low <= 0:
         raise ValueError(f"{value.text()} is not above 0 (allowed: more than 0)")
@@ -162,14 +162,14 @@ DOSE_LIMITS: dict[str, tuple[float, str]] = {
 _CHECK_LIMITS = "template-file"  # validation context key: set by parse_program
 
 
-def _within_limit(value: Span | float | None, info: ValidationInfo) -> None:
+def _within_limit(value: DoseRange | float | None, info: ValidationInfo) -> None:
     if value is None or not (info.context or {}).get(_CHECK_LIMITS):
         return
     assert info.field_name is not None
     limit, unit = DOSE_LIMITS[info.field_name]
-    high = value.high if isinstance(value, Span) else value
+    high = value.high if isinstance(value, DoseRange) else value
     if high > limit:
-        shown = value.text() if isinstance(value, Span) else _num(value)
+        shown = value.text() if isinstance(value, DoseRange) else _num(value)
         raise ValueError(
             f"{shown}{unit} is too much for a home program (allowed: up to {_num(limit)}{unit})"
         )
@@ -180,13 +180,13 @@ class _DoseFields(_Strict):
 
     @field_validator("sets", "reps", check_fields=False)
     @classmethod
-    def _counts(cls, value: Span | None, info: ValidationInfo) -> Span | None:
+    def _counts(cls, value: DoseRange | None, info: ValidationInfo) -> DoseRange | None:
         _within_limit(value, info)
         return _whole_count(value)
 
     @field_validator("hold_seconds", "minutes", check_fields=False)
     @classmethod
-    def _durations(cls, value: Span | None, info: ValidationInfo) -> Span | None:
+    def _durations(cls, value: DoseRange | None, info: ValidationInfo) -> DoseRange | None:
         _within_limit(value, info)
         return _positive(value)
 
@@ -200,11 +200,11 @@ class _DoseFields(_Strict):
 class WeekDose(_DoseFields):
     """A dose that applies in some program weeks only (heavy slow resistance's table)."""
 
-    weeks: Span
-    sets: Span | None = None
-    reps: Span | None = None
-    hold_seconds: Span | None = None
-    minutes: Span | None = None
+    weeks: DoseRange
+    sets: DoseRange | None = None
+    reps: DoseRange | None = None
+    hold_seconds: DoseRange | None = None
+    minutes: DoseRange | None = None
     load: str | None = None
     load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
@@ -216,11 +216,11 @@ class Exercise(_DoseFields):
     instructions: str = Field(min_length=1)
     phases: list[str] = Field(default_factory=list)
     side: SideRule = "none"
-    sets: Span | None = None
-    reps: Span | None = None
-    hold_seconds: Span | None = None
+    sets: DoseRange | None = None
+    reps: DoseRange | None = None
+    hold_seconds: DoseRange | None = None
     rest_seconds: int | None = Field(default=None, ge=0, le=600)
-    minutes: Span | None = None
+    minutes: DoseRange | None = None
     tempo: str | None = None
     load: str | None = None
     load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -243,7 +243,7 @@ class Exercise(_DoseFields):
 class Phase(_Strict):
     id: str = Field(pattern=_SLUG, max_length=40)
     name: str = Field(min_length=1)
-    weeks: Span
+    weeks: DoseRange
     goal: str = ""
     advance_when: str = ""
     min_weeks: int = Field(default=1, ge=0, le=104)
@@ -307,7 +307,10 @@ def _path_text(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             text += f"[{part}]"
-        elif part in ("function-after[_ordered(), Span]", "function-before[_from_toml(), Span]"):
+        elif part in (
+            "function-after[_ordered(), DoseRange]",
+            "function-before[_from_toml(), DoseRange]",
+        ):
             continue
         else:
             part = repr(str(part))[1:-1]  # a quoted TOML key may hold a line break

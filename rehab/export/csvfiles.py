@@ -16,12 +16,13 @@ import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-from rehab.export import files, source
-from rehab.export.span import Span, stored_local
-from rehab.store.plain import Reader
+from rehab.export import files
+from rehab.store import rows as source
+from rehab.store.rows import ExportSpan, Reader, stored_local_iso
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -54,19 +55,20 @@ def yes_no(value: bool | None) -> str | None:
 class Table:
     name: str  # the file is NAME.csv
     header: tuple[str, ...]
-    rows: Callable[[Reader, Span], Iterator[tuple[Any, ...]]]
+    rows: Callable[[Reader, ExportSpan], Iterator[tuple[Any, ...]]]
 
 
 def _voided(moment: datetime | None) -> str:
     return "yes" if moment is not None else ""
 
 
-def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _doses(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     """Straight from the query, the hot path of a long history: no row objects between,
-    names worked out once per exercise, local times by `stored_local`, checks inline."""
+    names worked out once per exercise, checks inline."""
     names = source.Names(span.snapshots)
     shown: dict[tuple[int, str, int], tuple[str, str, str]] = {}
-    local = stored_local(span.zone)
+    zone = span.zone
+    local = partial(stored_local_iso, zone=zone)
     for row in source.dose_rows(read, span, action=False):
         (rid, eid, plan_date, exercise_id, occurrence, key, side, seq, status, sets, reps, hold,
          minutes, load, pain_during, reason, note, logged_at, voided_at) = row  # fmt: skip
@@ -88,7 +90,7 @@ def _doses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _pain(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _pain(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     for r in source.pain(read, span):
         yield (
             r.local_date, span.local(r.at), r.context, r.score, free(r.site), free(r.note),
@@ -96,7 +98,7 @@ def _pain(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _symptoms(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _symptoms(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     for r in source.symptoms(read, span):
         yield (
             r.check_date, r.stiffness_minutes, yes_no(r.swelling), yes_no(r.redness),
@@ -105,7 +107,7 @@ def _symptoms(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _assessments(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _assessments(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     for r in source.assessments(read, span):
         answers = json.dumps(r.answers, sort_keys=True, separators=(",", ":"))
         yield (
@@ -114,7 +116,7 @@ def _assessments(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _phases(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _phases(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     names = source.Names(span.snapshots)
     for r in source.phases(read, span):
         yield (
@@ -125,7 +127,7 @@ def _phases(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _red_flags(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _red_flags(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     names = source.Names(span.snapshots)
     for r in source.red_flags(read, span):
         program = names.program_id(r.enrollment_id) if r.enrollment_id is not None else None
@@ -135,7 +137,7 @@ def _red_flags(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
         )  # fmt: skip
 
 
-def _pauses(read: Reader, span: Span) -> Iterator[tuple[Any, ...]]:
+def _pauses(read: Reader, span: ExportSpan) -> Iterator[tuple[Any, ...]]:
     names = source.Names(span.snapshots)
     for r in source.pauses(read, span):
         yield (
@@ -185,7 +187,7 @@ def write_table(handle: TextIO, table: Table, rows: Iterable[tuple[Any, ...]]) -
     return next(numbers)
 
 
-def export_table(read: Reader, span: Span, name: str, target: files.Target) -> int:
+def export_table(read: Reader, span: ExportSpan, name: str, target: files.Target) -> int:
     table = TABLES[name]
     with files.open_text(target, newline="") as handle:
         if target.path is not None:
@@ -193,7 +195,7 @@ def export_table(read: Reader, span: Span, name: str, target: files.Target) -> i
         return write_table(handle, table, table.rows(read, span))
 
 
-def export_folder(read: Reader, span: Span, target: files.Target) -> dict[str, int]:
+def export_folder(read: Reader, span: ExportSpan, target: files.Target) -> dict[str, int]:
     """Every table into the target folder; returns rows written per file."""
     counts: dict[str, int] = {}
     with files.staging_folder(target, FILE_NAMES) as folder:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TextIO
 
 from rehab.errors import EnvironmentProblem, UsageProblem, WriteProblem
-from rehab.store.plain import file_kind
+from rehab.store.dbfile import file_kind
 
 STDOUT = "-"
 STALE_AFTER_S = 24 * 3600  # a writer still alive after this long is a reused pid

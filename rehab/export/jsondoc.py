@@ -18,9 +18,10 @@ from typing import Any, TextIO
 from sqlmodel import Session
 
 from rehab import __version__
-from rehab.export import DISCLAIMER, files, source
+from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Scope
-from rehab.export.span import Span
+from rehab.store import rows as source
+from rehab.store.rows import ExportSpan
 
 FORMAT = "rehab-export"
 VERSION = 1
@@ -87,7 +88,7 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     counts: dict[str, int] = {}
     read, span = source.session_reader(session), scope.span
     for name, generator in SECTIONS.items():
-        rows: Callable[[source.Reader, Span], Iterator[Any]] = getattr(source, generator)
+        rows: Callable[[source.Reader, ExportSpan], Iterator[Any]] = getattr(source, generator)
         handle.write(f',\n"{name}":[')
         count = 0
         for row in rows(read, span):

@@ -25,9 +25,9 @@ from sqlalchemy import select as columns
 from sqlmodel import Session, col
 
 from rehab import __version__
-from rehab.charts import moving_average
 from rehab.core.redflags import flag as red_flag
 from rehab.core.schedule import current_phase, program_day
+from rehab.core.series import moving_average
 from rehab.core.template import Program
 from rehab.core.visa import CLINICALLY_IMPORTANT_CHANGE, FULL_RECOVERY_SCORE
 from rehab.export import DISCLAIMER, files, source, svg

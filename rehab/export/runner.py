@@ -2,23 +2,20 @@
 check where the export goes, then stream it there.
 
 Each format's module is imported only when it is asked for. A writer module has
-`export(session, scope, target) -> dict[str, int]` (entries written, by kind). CSV needs only
-a `Reader` and a `Span`, so `plain_csv` can run it without SQLAlchemy (`rehab.store.plain`).
+`export(session, scope, target) -> dict[str, int]` (entries written, by kind). CSV streams
+the session's rows (`source`) straight into its files.
 """
 
 from __future__ import annotations
 
 import importlib
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rehab.core import clock
-from rehab.errors import EnvironmentProblem, UsageProblem
+from rehab.errors import UsageProblem
 from rehab.export import EXTENSIONS, FORMATS, files
-from rehab.export.span import Span, choose
-from rehab.store import plain
+from rehab.store.rows import ExportSpan, Reader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -76,9 +73,9 @@ def run(
     if table is not None and fmt != "csv":
         raise UsageProblem(f"--table is for csv only (not {fmt})")
     if fmt == "csv":
-        from rehab.export import source
+        from rehab.store.rows import session_reader
 
-        read = source.session_reader(session)
+        read = session_reader(session)
         return write_csv(read, scope.span, scope.patient.name, out=out, force=force, table=table)
     target = files.file_target(
         out, default_name(fmt, scope.patient.name, scope.first, scope.last), force=force
@@ -89,8 +86,8 @@ def run(
 
 
 def write_csv(
-    read: plain.Reader,
-    span: Span,
+    read: Reader,
+    span: ExportSpan,
     patient: str,
     *,
     out: str | None,
@@ -114,47 +111,3 @@ def write_csv(
         target = files.file_target(out, name, force=force)
         counts = {f"{table}.csv": csvfiles.export_table(read, span, table, target)}
     return Result("csv", target.shown, counts, span.first, span.last)
-
-
-def plain_csv(
-    url: str,
-    *,
-    patient: str | None,
-    first: date | None,
-    last: date | None,
-    out: str | None,
-    force: bool = False,
-    table: str | None = None,
-) -> Result | None:
-    """`rehab export csv` read with the standard library's sqlite3, without SQLAlchemy and
-    the template schema (their import alone costs as much as writing 100,000 rows). None
-    when the ordinary path must run instead: `plain.connect` says when, and a patient or
-    time zone that is not there is that path's to create or explain."""
-    conn = plain.connect(url)
-    if conn is None:
-        return None
-    try:
-        found = plain.find_patient(conn, patient)
-        if found is None:
-            return None
-        try:
-            zone = clock.zone(found.timezone)
-        except ValueError:
-            return None
-        rows = plain.enrollments(conn, found.id)
-        today = clock.today_in(zone)
-        first, last, chosen = choose(
-            rows, patient_name=found.name, zone=zone, today=today, first=first, last=last
-        )
-        span = Span(
-            found.id,
-            first,
-            last,
-            zone,
-            {row.id: row.template_json for row in chosen},
-        )
-        return write_csv(plain.reader(conn), span, found.name, out=out, force=force, table=table)
-    except sqlite3.Error as exc:
-        raise EnvironmentProblem(plain.explain(exc, url)) from None
-    finally:
-        conn.close()

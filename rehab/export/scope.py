@@ -1,25 +1,26 @@
 """What an export covers: one patient, a date range (plan days, both ends included) and the
 enrollments that have days in it, with their templates parsed and their pauses.
 
-The range rules are `span.choose`'s. `--from`/`--to` may reach across several enrollments;
+The range rules are `choose`'s. `--from`/`--to` may reach across several enrollments;
 each one's template snapshot goes with it, so a dose logged under an older program still
 reads right.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from rehab.core.schedule import Pause as PauseSpan
-from rehab.core.schedule import end_of_program
+from rehab.core.schedule import PauseDays, end_of_program
 from rehab.core.template import Program
-from rehab.export.span import Span, choose, local_iso
+from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import Enrollment, Patient
+from rehab.store.rows import ExportSpan, local_iso
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Enrolled:
 
     enrollment: Enrollment
     program: Program
-    pauses: tuple[PauseSpan, ...]
+    pauses: tuple[PauseDays, ...]
     end: date | None  # the last plan day of the program (moves later with each pause)
 
     @property
@@ -75,9 +76,9 @@ class Scope:
         return local_iso(moment, self.zone)
 
     @property
-    def span(self) -> Span:
-        """The rows this scope covers, as `source` reads them."""
-        return Span(
+    def span(self) -> ExportSpan:
+        """The rows this scope covers, as `rehab.store.rows` reads them."""
+        return ExportSpan(
             self.patient_id,
             self.first,
             self.last,
@@ -96,13 +97,7 @@ def resolve(
     last: date | None = None,
 ) -> Scope:
     """The scope for `patient`; a range that cannot be is one line (exit 2)."""
-    rows = list(
-        session.exec(
-            select(Enrollment)
-            .where(Enrollment.patient_id == patient.id)
-            .order_by(col(Enrollment.start_date), col(Enrollment.id))
-        ).all()
-    )
+    rows = journal.enrollments_of(session, patient=patient)
     zone = journal.patient_zone(patient)
     first, last, chosen = choose(
         rows, patient_name=patient.name, zone=zone, today=today, first=first, last=last
@@ -122,3 +117,46 @@ def resolve(
         generated_at=generated_at,
         enrollments=tuple(enrolled),
     )
+
+
+def choose(
+    rows: Sequence[Enrollment],
+    *,
+    patient_name: str,
+    zone: ZoneInfo,
+    today: date,
+    first: date | None,
+    last: date | None,
+) -> tuple[date, date, list[Enrollment]]:
+    """(first, last, the enrollments with days in the range) from the patient's enrollments
+    in start order. The default range is the current enrollment (the active one, else the
+    latest) from its start to today. A range that cannot be is one line (exit 2)."""
+    first_given = first is not None
+    if first is None:
+        if not rows:
+            raise UsageProblem(
+                f"{patient_name!r} has no program yet, so there is nothing to export "
+                "(start one with 'rehab start', or give --from and --to)"
+            )
+        current = next((r for r in reversed(rows) if r.status == "active"), rows[-1])
+        first = current.start_date
+    if last is None:
+        last = max(today, first)
+    if first > last and not first_given:
+        raise UsageProblem(
+            f"--to {last} is before the program started on {first} "
+            "(allowed: a day from the start on, or give --from as well)"
+        )
+    if first > last:
+        raise UsageProblem(
+            f"--from {first} is after --to {last} (allowed: --from on or before --to)"
+        )
+    chosen = []
+    for row in rows:
+        if row.start_date > last:
+            continue
+        ended = row.ended_at if row.status != "active" else None
+        if ended is not None and ended.astimezone(zone).date() < first:
+            continue
+        chosen.append(row)
+    return first, last, chosen

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from rehab.core.checklist import DoseProgress, counted
 from rehab.core.reminder_times import QuietHours, fire_instant, parse_hhmm
-from rehab.store import journal, settings
+from rehab.store import journal, reminder_log, settings
 from rehab.store.models import Patient
 from rehab.store.preferences import ReminderLog
 
@@ -117,13 +116,7 @@ def due(
     view = journal.load_day(session, patient=patient, day=day)
     if view.plan.status != "active":
         return []
-    sent = set(
-        session.exec(
-            select(ReminderLog.slot).where(
-                ReminderLog.patient_id == patient.id, ReminderLog.plan_date == day
-            )
-        ).all()
-    )
+    sent = reminder_log.slots_sent(session, patient=patient, day=day)
     instants = {
         slot: fire_instant(day, parse_hhmm(plan.times[slot]), plan.zone) for slot in SLOT_TITLES
     }
@@ -148,34 +141,20 @@ def due(
 
 def claim(session: Session, *, patient: Patient, reminder: Reminder, now: datetime) -> bool:
     """Record the reminder as sent; False if another process already did (nothing written)."""
-    row = ReminderLog(
-        patient_id=patient.id or 0,
-        plan_date=reminder.plan_date,
+    return reminder_log.claim_slot(
+        session,
+        patient=patient,
+        day=reminder.plan_date,
         slot=reminder.slot,
-        sent_at=now,
-        channel="pending",
+        now=now,
         text=reminder.text(),
     )
-    try:
-        with session.begin_nested():
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
 
 
 def record_channel(session: Session, *, patient: Patient, reminder: Reminder, channel: str) -> None:
-    row = session.exec(
-        select(ReminderLog).where(
-            ReminderLog.patient_id == patient.id,
-            ReminderLog.plan_date == reminder.plan_date,
-            ReminderLog.slot == reminder.slot,
-        )
-    ).first()
-    if row is not None:
-        row.channel = channel
-        session.add(row)
+    reminder_log.set_channel(
+        session, patient=patient, day=reminder.plan_date, slot=reminder.slot, channel=channel
+    )
 
 
 def next_check(session: Session, *, patient: Patient, now: datetime) -> datetime:
@@ -194,10 +173,4 @@ def next_check(session: Session, *, patient: Patient, now: datetime) -> datetime
 
 
 def sent_today(session: Session, *, patient: Patient, day: date) -> list[ReminderLog]:
-    return list(
-        session.exec(
-            select(ReminderLog)
-            .where(ReminderLog.patient_id == patient.id, ReminderLog.plan_date == day)
-            .order_by(col(ReminderLog.sent_at))
-        ).all()
-    )
+    return reminder_log.sent_on(session, patient=patient, day=day)

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 from rehab.core import clock
 from rehab.core.visa import Answers, score
 from rehab.errors import UsageProblem
-from rehab.store import journal
+from rehab.store import inputs, journal
 from rehab.store.models import Patient
 
 if TYPE_CHECKING:
@@ -114,8 +114,8 @@ def refuse_visa_if_not_offered(session: Session, *, patient: Patient) -> None:
 def check_visa_date(patient: Patient, taken_on: date, *, now: datetime | None = None) -> None:
     """Today or earlier, and not more than a year back (one line otherwise)."""
     today = (now or clock.now_utc()).astimezone(journal.patient_zone(patient)).date()
-    journal._not_future(taken_on, today, "--date")
-    journal._not_too_old(taken_on, today, "--date")
+    inputs.not_future(taken_on, today, "date")
+    inputs.not_too_old(taken_on, today, "date")
 
 
 def record_visa(

@@ -7,24 +7,32 @@ Alembic is imported only when the database is behind the code (a new file, or an
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from rehab.errors import EnvironmentProblem, UsageProblem
 from rehab.paths import make_private_folders
-from rehab.store.plain import BUSY_TIMEOUT_MS, HEAD_REVISION, KNOWN_REVISIONS, explain, inspect_file
+from rehab.store.dbfile import inspect_file
+from rehab.store.schema import BUSY_TIMEOUT_MS, HEAD_REVISION, KNOWN_REVISIONS, explain
 from rehab.store.url import database_url, sqlite_path
 
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
 __all__ = [
+    "BUSY_TIMEOUT_MS",
     "HEAD_REVISION",
     "KNOWN_REVISIONS",
     "database_url",
     "explain",
     "open_engine",
     "sqlite_path",
+    "transaction",
     "upgrade",
 ]
 
@@ -143,6 +151,27 @@ def open_engine(
         engine.dispose()
         raise EnvironmentProblem(explain(exc, url)) from None
     return engine
+
+
+@contextmanager
+def transaction(
+    url: str,
+    *,
+    create: bool = True,
+    writes: bool = True,
+    expire_on_commit: bool = True,
+) -> Iterator[Session]:
+    """One session in one transaction on a database opened for this alone (`open_engine`),
+    closed after: all of it is written, or none. For a command or an export; the app keeps
+    its engine open instead."""
+    from sqlmodel import Session
+
+    engine = open_engine(url, create=create, writes=writes)
+    try:
+        with Session(engine, expire_on_commit=expire_on_commit) as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _current_revision(engine: Engine) -> str | None:

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from rehab.core.course import CourseCheck, course_end_due, on_track
 from rehab.core.progression import Advice, DayObservation, Safety, State, advise
 from rehab.core.schedule import (
-    Pause,
+    PauseDays,
     Progression,
     current_phase,
     current_progression,
@@ -36,7 +36,7 @@ def observations(
     enrollment: Enrollment,
     first: date,
     last: date,
-    pauses: Sequence[Pause] | None = None,
+    pauses: Sequence[PauseDays] | None = None,
 ) -> list[DayObservation]:
     """One observation per day in [first, last], each the day's worst (as the model asks):
     morning pain, pain during exercise (from check-offs and pain entries), pain after, pain

@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from rehab.core import clock
 from rehab.core.redflags import ALL_FLAG_IDS, FLAG_IDS, RedFlagResult, evaluate
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem, UsageProblem
 from rehab.store import journal
 from rehab.store.models import Patient, Pause, utcnow
 
@@ -41,8 +41,8 @@ def check_ids(flag_ids: Iterable[str]) -> list[str]:
     wanted = list(flag_ids)
     for flag_id in wanted:
         if flag_id not in ALL_FLAG_IDS:
-            raise UsageProblem(
-                f"--flag: {flag_id!r} is not a red flag (allowed: {', '.join(FLAG_IDS)})"
+            raise FieldProblem(
+                "red flag", f"{flag_id!r} is not a red flag (allowed: {', '.join(FLAG_IDS)})"
             )
     return [flag_id for flag_id in ALL_FLAG_IDS if flag_id in wanted]
 
@@ -180,10 +180,10 @@ def clear_red_flags(
     """A clinician has seen the patient: clear every open flag and end the red-flag pause."""
     who = " ".join(cleared_by.split())
     if not who:
-        raise UsageProblem("--by: give the name of the clinician who cleared the red flags")
+        raise FieldProblem("clinician", "give the name of the clinician who cleared the red flags")
     if len(who) > CLEARED_BY_MAX:
-        raise UsageProblem(
-            f"--by: {len(who)} characters is too long (allowed: up to {CLEARED_BY_MAX})"
+        raise FieldProblem(
+            "clinician", f"{len(who)} characters is too long (allowed: up to {CLEARED_BY_MAX})"
         )
     enrollment = journal.require_enrollment(session, patient=patient)
     current = journal.red_flag_pause(session, enrollment=enrollment)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from rehab.core import clock
 from rehab.core.reminder_times import QuietHours
-from rehab.errors import UsageProblem
+from rehab.errors import FieldProblem, UsageProblem
 from rehab.store.models import Patient, utcnow
 from rehab.store.preferences import Setting
 
@@ -86,8 +86,8 @@ def set_quiet_hours(session: Session, *, patient: Patient, text: str) -> QuietHo
             raise ValueError
         quiet = QuietHours.parse("-".join(parts))
     except (ValueError, UsageProblem):
-        raise UsageProblem(
-            f"--quiet: {text!r} is not a range (allowed: HH:MM-HH:MM, e.g. 22:00-07:00)"
+        raise FieldProblem(
+            "quiet hours", f"{text!r} is not a range (allowed: HH:MM-HH:MM, e.g. 22:00-07:00)"
         ) from None
     _put(session, patient, "quiet", quiet.text())
     return quiet
@@ -97,7 +97,7 @@ def set_timezone(session: Session, *, patient: Patient, name: str) -> str:
     try:
         clock.zone(name)
     except ValueError as exc:
-        raise UsageProblem(f"--timezone: {exc}") from None
+        raise FieldProblem("time zone", str(exc)) from None
     patient.timezone = name
     session.add(patient)
     session.flush()
@@ -106,6 +106,6 @@ def set_timezone(session: Session, *, patient: Patient, name: str) -> str:
 
 def is_demo(session: Session, *, patient: Patient) -> bool:
     """Whether this patient is the one `rehab demo` made (its marker setting)."""
-    from rehab.store.plain import DEMO_MARKER_KEY
+    from rehab.store.schema import DEMO_MARKER_KEY
 
     return DEMO_MARKER_KEY in _stored(session, patient)

@@ -233,7 +233,7 @@ def visa_scores(session: Session, *, patient: Patient, first: date, last: date) 
 
 
 @dataclass(frozen=True)
-class PauseSpan:
+class PauseMark:
     """Paused from `start` up to, not including, `end` (None: still paused)."""
 
     start: date
@@ -244,7 +244,7 @@ class PauseSpan:
 @dataclass(frozen=True)
 class Markers:
     phase_changes: list[tuple[date, str]]  # (first day of the phase, phase id)
-    pauses: list[PauseSpan]
+    pauses: list[PauseMark]
 
 
 def markers(session: Session, *, first: date, last: date, spans: Sequence[Stretch]) -> Markers:
@@ -275,7 +275,7 @@ def markers(session: Session, *, first: date, last: date, spans: Sequence[Stretc
     ).all()
     return Markers(
         phase_changes=[(day, str(phase)) for day, phase in changes],
-        pauses=[PauseSpan(start, end, str(reason)) for start, end, reason in pauses],
+        pauses=[PauseMark(start, end, str(reason)) for start, end, reason in pauses],
     )
 
 

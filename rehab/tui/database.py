@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from rehab.core import clock
 from rehab.core.adherence import tally
@@ -193,27 +193,19 @@ class StoreBackend:
         return self._run(work)
 
     def day_log(self, day: date) -> list[LogLine]:
-        from rehab.store.observations import PainEntry, SymptomCheck
+        from rehab.store.history import entries_of_day
 
         def work(session: Session, patient: Patient) -> list[LogLine]:
             zone = self.zone(patient)
             enrollment = journal.require_enrollment(session, patient=patient)
+            entries = entries_of_day(session, patient=patient, enrollment=enrollment, day=day)
             lines: list[LogLine] = []
-            doses = session.exec(
-                select(DoseLog)
-                .where(DoseLog.enrollment_id == enrollment.id, DoseLog.plan_date == day)
-                .order_by(col(DoseLog.id))
-            ).all()
             grouped: dict[str, list[DoseLog]] = {}
-            for row in doses:
+            for row in entries.doses:
                 grouped.setdefault(row.action, []).append(row)
             for action, rows in grouped.items():
                 lines.append(_dose_line(action, rows, zone))
-            for pain in session.exec(
-                select(PainEntry).where(
-                    PainEntry.patient_id == patient.id, PainEntry.local_date == day
-                )
-            ).all():
+            for pain in entries.pains:
                 lines.append(
                     LogLine(
                         "pain",
@@ -224,11 +216,7 @@ class StoreBackend:
                         pain.voided_at is not None,
                     )
                 )
-            for check in session.exec(
-                select(SymptomCheck).where(
-                    SymptomCheck.patient_id == patient.id, SymptomCheck.check_date == day
-                )
-            ).all():
+            for check in entries.checks:
                 lines.append(
                     LogLine(
                         "check",
@@ -447,21 +435,18 @@ class StoreBackend:
         return self._run(lambda s, p: journal.undo_dose(s, patient=p, day=day, keys=keys).what)
 
     def void(self, action: str) -> str:
-        from rehab.store.observations import PainEntry, SymptomCheck
+        from rehab.store.history import void_entry
 
         def work(session: Session, patient: Patient) -> str:
             kind, _, ident = action.partition(":")
             if kind in ("pain", "check") and ident.isdigit():
-                row: PainEntry | SymptomCheck | None = (
-                    session.get(PainEntry, int(ident))
-                    if kind == "pain"
-                    else session.get(SymptomCheck, int(ident))
+                void_entry(
+                    session,
+                    patient=patient,
+                    kind="pain" if kind == "pain" else "check",
+                    entry_id=int(ident),
+                    now=self.clock.now(),
                 )
-                if row is None or row.patient_id != patient.id or row.voided_at is not None:
-                    raise UsageProblem("that entry is already undone")
-                journal.refuse_undo_of_flag(session, row=row)
-                row.voided_at = self.clock.now()
-                session.add(row)
                 return f"{kind} entry"
             return journal.void_action(session, action=action).what
 

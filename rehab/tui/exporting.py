@@ -11,12 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session
-
 from rehab.export import runner
 from rehab.export.scope import resolve
 from rehab.store import journal
-from rehab.store.db import open_engine
+from rehab.store.db import transaction
 from rehab.tui.backend import Backend
 from rehab.tui.screens.export import ExportRequest
 
@@ -43,21 +41,17 @@ def free_name(folder: Path, name: str) -> Path:
 
 def export(backend: Backend, request: ExportRequest) -> str:
     """Write the export; the sentence says what was written and where."""
-    engine = open_engine(backend.url, create=False, writes=False)
-    try:
-        with Session(engine) as session, session.begin():
-            patient = journal.find_patient(session, name=backend.patient_name)
-            now = backend.clock.now()
-            today = now.astimezone(journal.patient_zone(patient)).date()
-            first = None
-            if request.weeks is not None:
-                first = today - timedelta(days=7 * request.weeks - 1)
-            scope = resolve(session, patient=patient, today=today, generated_at=now, first=first)
-            if request.format == "ics":
-                scope = runner.for_calendar(scope, last_given=False)
-            name = runner.default_name(request.format, patient.name, scope.first, scope.last)
-            target = free_name(request.folder, name)
-            result = runner.run(session, scope, request.format, out=str(target))
-    finally:
-        engine.dispose()
+    with transaction(backend.url, create=False, writes=False) as session:
+        patient = journal.find_patient(session, name=backend.patient_name)
+        now = backend.clock.now()
+        today = now.astimezone(journal.patient_zone(patient)).date()
+        first = None
+        if request.weeks is not None:
+            first = today - timedelta(days=7 * request.weeks - 1)
+        scope = resolve(session, patient=patient, today=today, generated_at=now, first=first)
+        if request.format == "ics":
+            scope = runner.for_calendar(scope, last_given=False)
+        name = runner.default_name(request.format, patient.name, scope.first, scope.last)
+        target = free_name(request.folder, name)
+        result = runner.run(session, scope, request.format, out=str(target))
     return f"{LABELS[request.format]} saved ({result.first} to {result.last}): {result.where}"
