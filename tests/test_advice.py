@@ -96,13 +96,20 @@ async def test_the_app_shows_the_advice_card_and_accepts_it(midportion: Rehab) -
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         card = text_of(app, "#advice")
-        assert card.startswith("Advice: progress") and "a accepts" in card
-        await pilot.press("a")
-        await pilot.pause()
+        assert card.startswith("Advice: progress") and "a: read and accept" in card
+        await pilot.press("a")  # the advice in full, then y accepts it
+        await settle(pilot)
+        assert type(app.screen).__name__ == "AdviceScreen"
         await pilot.press("y")
         await settle(pilot)
+        card = text_of(app, "#advice")
+        assert "accepted, from tomorrow" in card
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("y")  # accepted already: nothing more is written
+        await settle(pilot)
     with sqlite3.connect(Path(midportion.db)) as con:
-        assert con.execute("SELECT to_phase FROM phasechange").fetchone() == ("phase-2",)
+        assert con.execute("SELECT to_phase FROM phasechange").fetchall() == [("phase-2",)]
 
 
 def test_advice_says_whether_the_course_is_on_track(midportion: Rehab) -> None:
