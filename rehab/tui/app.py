@@ -193,14 +193,17 @@ class RehabApp(App[None]):
             self.fatal = str(exc)
             self.call_from_thread(self.exit, None, 1)
             return
-        except Problem as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+        except Problem as exc:  # written for the CLI: said here in keys, not commands
+            from rehab.tui.words import plain
+
+            self.call_from_thread(self.notify, plain(str(exc)), severity="error", timeout=6)
             return
         except Exception as exc:  # a database fault: one line, not a crash
             from rehab.store.db import explain
+            from rehab.tui.words import plain
 
             text = explain(exc) if type(exc).__module__.startswith("sqlalchemy") else repr(exc)
-            self.call_from_thread(self.notify, text, severity="error", timeout=8)
+            self.call_from_thread(self.notify, plain(text), severity="error", timeout=8)
             return
         if success:
             self.call_from_thread(self.notify, success, timeout=3)

@@ -13,6 +13,7 @@ from textual.widgets import Footer, Static
 from rehab.core.rows import TodayView
 from rehab.tui.prose import heading, listed, page, paragraph
 from rehab.tui.screens.base import RehabScreen
+from rehab.tui.words import plain
 
 DECISIONS = {
     "progress": "Move on: the next step of the program",
@@ -41,9 +42,10 @@ def advice_text(view: TodayView) -> Group:
         )
     style = "bold reverse" if decision == "stop" else "bold"
     parts: list[RenderableType] = [Text(DECISIONS.get(decision, decision), style=style)]
-    parts += [heading("Why"), listed(view.advice_reasons)]
+    parts += [heading("Why"), listed(plain(r) for r in view.advice_reasons)]
     if view.advice_would_change:
-        parts += [heading("What would change it"), listed(view.advice_would_change)]
+        changes = (plain(c) for c in view.advice_would_change)
+        parts += [heading("What would change it"), listed(changes)]
     if decision in ("progress", "reduce"):
         change = view.plan_change or "the program's next step"
         parts.append(heading("If you accept"))

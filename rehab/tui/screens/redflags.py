@@ -65,8 +65,10 @@ class RedFlagAlert(Screen[None]):
     BINDINGS = [Binding("enter", "understood", "I understand")]
 
     def __init__(self, message: str, urgent: bool) -> None:
+        from rehab.tui.words import plain
+
         super().__init__()
-        self.message = message
+        self.message = plain(message)
         self.urgent = urgent
 
     def compose(self) -> ComposeResult:

@@ -774,7 +774,9 @@ class TodayScreen(RehabScreen):
             return True
         if view.visa_refusal is None:
             return False
-        reason = view.visa_refusal
+        from rehab.tui.words import plain
+
+        reason = plain(view.visa_refusal)
         self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
         return True
 
