@@ -120,3 +120,37 @@ def test_pain_guide_words() -> None:
     assert not too_much(5) and too_much(6)
     assert "too much" in pain_response(7) and "do less next time" in pain_response(7)
     assert "safe" in pain_response(1)
+
+
+def test_session_takes_the_slot_then_missed_ones_never_later_ones() -> None:
+    from datetime import date
+
+    from rehab.core.catalog import load_catalog
+    from rehab.core.checklist import DoseProgress
+    from rehab.core.rows import build_rows
+    from rehab.core.schedule import plan_day
+    from rehab.core.session import session_rows
+    from rehab.paths import builtin_programs_dir
+
+    program = load_catalog(builtin_programs_dir(), None).get("plantar-fasciitis")
+    plan = plan_day(program, start=date(2026, 3, 2), day=date(2026, 3, 10), side="both")
+    items = [DoseProgress(d, 0, "open") for d in plan.doses]
+    rows = build_rows(items)
+    names = lambda found: [(r.slot, r.id) for r in found]  # noqa: E731
+    assert names(session_rows(rows, "morning")) == [
+        ("morning", "pf-stretch"),
+        ("morning", "supportive-shoes"),
+        ("any", "calf-stretch"),
+        ("any", "high-load-heel-raise"),
+    ]
+    # the morning done, 'any time' done: at midday, the midday stretch
+    done = {"pf-stretch", "supportive-shoes", "calf-stretch", "high-load-heel-raise"}
+    items = [DoseProgress(i.dose, 99, "done") if i.dose.key in done else i for i in items]
+    assert names(session_rows(build_rows(items), "midday")) == [("midday", "pf-stretch#2")]
+    # at night (nothing of its own): the evening one still open; in the morning: nothing
+    assert names(session_rows(build_rows(items), "night")) == [
+        ("midday", "pf-stretch#2"),
+        ("evening", "pf-stretch#3"),
+    ]
+    assert session_rows(build_rows(items), "morning") == ()
+    assert len(session_rows(build_rows(items), None)) == 2  # a past day: all that is open

@@ -33,15 +33,18 @@ def slot_at(now: time, times: Mapping[str, str]) -> str:
 
 def session_rows(rows: Sequence[Row], slot: str | None) -> tuple[Row, ...]:
     """The open doses a session takes, in the checklist's order: those of `slot` and the
-    'any time' ones. If none is open there (or `slot` is None: a past day), every open dose
-    of the day. Optional doses (as needed, or dosed by a clinician) are left out."""
+    'any time' ones. If none is open there, those of earlier slots still open (missed ones;
+    never a later slot's: the midday stretch waits for midday). On a past day (`slot` None),
+    every open dose. Optional doses (as needed, or dosed by a clinician) are left out."""
     wanted = [r for r in rows if r.is_open and not r.first.dose.as_needed]
     wanted = [r for r in wanted if not r.first.dose.unverified]
-    if slot is not None:
-        in_slot = [r for r in wanted if r.slot in (slot, "any")]
-        if in_slot:
-            return tuple(in_slot)
-    return tuple(wanted)
+    if slot is None:
+        return tuple(wanted)
+    in_slot = [r for r in wanted if r.slot in (slot, "any")]
+    if in_slot:
+        return tuple(in_slot)
+    now = TIMED_SLOTS.index(slot) if slot in TIMED_SLOTS else len(TIMED_SLOTS)
+    return tuple(r for r in wanted if r.slot in TIMED_SLOTS[:now])
 
 
 def asks_pain(row: Row) -> bool:
