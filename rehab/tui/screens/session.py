@@ -135,7 +135,7 @@ class SessionScreen(Screen[None]):
     SessionScreen #session-dose { text-style: bold; }
     SessionScreen #session-text { margin-top: 1; }
     SessionScreen #session-guide { height: auto; align: center top; }
-    SessionScreen #session-clock { width: auto; }
+    SessionScreen #session-clock { width: 100%; text-align: center; }
     SessionScreen #session-status { text-style: bold; width: 100%; content-align: center middle; }
     SessionScreen #session-note { height: auto; padding: 0 1; }
     SessionScreen #session-note.warn { background: $error 30%; text-style: bold; }
