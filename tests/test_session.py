@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from textual.widgets import Digits, Input
+from textual.widgets import Digits
 
 from rehab.core.redflags import RED_FLAGS
 from rehab.tui.app import RehabApp
@@ -147,15 +147,15 @@ async def test_each_step_shows_name_dose_instructions_and_the_pain_guide(pf: Pat
         await pilot.press("enter")
         await settle(pilot)
         assert screen.step == "pain"
-        assert app.focused is app.screen.query_one("#session-pain", Input)
+        assert shown(app, "#session-pain") == "Pain: ▏"
         note = shown(app, "#session-note")
         assert "0–2 is safe · 3–5 is acceptable · above 5 is too much" in note
         await pilot.press("1", "1", "enter")  # 11 is not a score: said, nothing written
         await settle(pilot)
         assert screen.step == "pain" and "not a score" in shown(app, "#session-note")
         assert rows(pf, "SELECT COUNT(*) FROM painentry") == [(0,)]
-        app.screen.query_one("#session-pain", Input).value = ""
-        await pilot.press("4", "enter")
+        assert shown(app, "#session-pain") == "Pain: 11▏"
+        await pilot.press("backspace", "backspace", "x", "4", "enter")
         await settle(pilot)
         assert screen.step == "exercise" and screen.index == 1
         assert "Last: Pain 4/10 during the exercise: acceptable" in shown(app, "#session-note")
@@ -346,3 +346,29 @@ async def test_nothing_left_says_so(pf: Path) -> None:
         assert isinstance(app.screen, TodayScreen)
         assert any("Nothing left" in str(n.message) for n in app._notifications)
     assert rows(pf, "SELECT COUNT(*) FROM painentry") == [(0,)]
+
+
+async def test_the_longest_text_is_never_cut_at_80x24(tmp_path: Path) -> None:
+    """The built-in exercise with the most to read (instructions and cautions), on the step
+    with the least room (the answer to a pain above 5): all of it can be scrolled to."""
+    db = tmp_path / "rehab.db"
+    enroll(db, "achilles-insertional")
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        today = app.screen
+        assert isinstance(today, TodayScreen) and today.view is not None
+        row = next(r for r in today.view.rows if r.id == "calf-stretch")
+        screen = SessionScreen(today.view, (row,), "morning")
+        await app.push_screen(screen)
+        await pilot.press("enter", "9", "enter")
+        await settle(pilot)
+        assert screen.step == "too-much"
+        text = screen.query_one("#session-text")
+        body = screen.query_one("#session-body")
+        assert row.first.dose.cautions[-1] in shown(app, "#session-text")
+        assert text.size.width <= 78  # wrapped to the screen, not cut at its edge
+        await pilot.press("end")
+        await pilot.pause()
+        visible_bottom = body.scroll_offset.y + body.scrollable_content_region.height
+        assert visible_bottom >= text.virtual_region.bottom

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Digits, Input, Static
+from textual.widgets import Digits, Static
 
 from rehab.core.rows import SLOT_TITLES, Row, TodayView
 from rehab.core.session import (
@@ -140,28 +140,18 @@ class SessionScreen(Screen[None]):
     SessionScreen #session-note { height: auto; padding: 0 1; }
     SessionScreen #session-note.warn { background: $error 30%; text-style: bold; }
     SessionScreen #session-keys { height: auto; padding: 0 1; color: $text-muted; }
-    SessionScreen #session-pain { width: 20; margin: 0 1; }
+    SessionScreen #session-pain { height: 1; padding: 0 1; text-style: bold; }
     """
-    # One key can mean one thing per step: `check_action` keeps only that step's keys, so
-    # the footer shows what each key does now.
+    # The same five keys on every step, so the footer never has to be rebuilt between steps
+    # (that cost more than the rest of a step); what each does now is written above it.
     BINDINGS = [
         Binding("space", "go", "Timer"),
-        Binding("enter", "done", "Done: all of it"),
-        Binding("enter", "next", "Next exercise"),
-        Binding("enter", "close", "Back to today"),
+        Binding("enter", "enter", "Done / next"),
         Binding("s", "skip", "Skip"),
         Binding("exclamation_mark", "warning_signs", "Warning signs"),
         Binding("escape", "leave", "Leave"),
-        Binding("escape", "close", "Back to today", show=False),
         Binding("q", "leave", "Leave", show=False),
-        Binding("q", "close", "Back to today", show=False),
     ]
-    STEP_ACTIONS = {
-        "exercise": {"go", "done", "skip", "warning_signs", "leave"},
-        "pain": {"warning_signs", "leave"},
-        "too-much": {"next", "warning_signs", "leave"},
-        "summary": {"close"},
-    }
 
     def __init__(self, view: TodayView, rows: tuple[Row, ...], slot: str | None) -> None:
         super().__init__()
@@ -175,6 +165,8 @@ class SessionScreen(Screen[None]):
         self.ended_early = False
         self.paused_for_flag = False
         self._busy = False  # a write is on its way: keys that move on wait for it
+        self.typed = ""  # the pain score typed so far
+        self._on_screen: dict[str, str] = {}
         self._note = ""
 
     @property
@@ -194,12 +186,7 @@ class SessionScreen(Screen[None]):
             yield Digits("", id="session-clock")
             yield Static("", id="session-status", markup=False)
         yield Static("", id="session-note", markup=False)
-        yield Input(
-            placeholder="0–10",
-            id="session-pain",
-            restrict=r"[0-9]{0,2}",  # not \d: it lets ３, ٣ and ² in
-            max_length=2,
-        )
+        yield Static("", id="session-pain", markup=False)
         yield Static("", id="session-keys", markup=False)
         yield KeyFooter()
 
@@ -219,38 +206,60 @@ class SessionScreen(Screen[None]):
             return f"{where} · summary"
         return f"{where} · exercise {self.index + 1} of {len(self.rows)}"
 
+    def _put(self, selector: str, text: str) -> None:
+        """Update a line only when it changed: every update lays the screen out again."""
+        if self._on_screen.get(selector) != text:
+            self._on_screen[selector] = text
+            widget = self.query_one(selector)
+            if isinstance(widget, Digits):
+                widget.update(text)
+            else:
+                cast(Static, widget).update(text)
+
+    def _display(self, selector: str, shown: bool) -> None:
+        widget = self.query_one(selector)
+        if widget.display != shown:
+            widget.display = shown
+
     def show(self) -> None:
         """Draw the current step (called on every key and tick: cheap updates only)."""
-        self.query_one("#session-title", Static).update(self._title())
-        dose = self.query_one("#session-dose", Static)
-        text = self.query_one("#session-text", Static)
-        pain = self.query_one("#session-pain", Input)
+        self._put("#session-title", self._title())
+        self._display("#session-pain", self.step == "pain")
         note = self.query_one("#session-note", Static)
-        keys = self.query_one("#session-keys", Static)
-        pain.display = self.step == "pain"
-        note.set_class(self.step == "too-much", "warn")
+        if note.has_class("warn") != (self.step == "too-much"):
+            note.set_class(self.step == "too-much", "warn")
         if self.step == "summary":
             self._show_guide(None)
-            dose.update("Session over" if not self.ended_early else "Session ended early")
-            text.update(self._summary())
-            note.update("")
-            keys.update("enter or esc: back to today")
+            self._put(
+                "#session-dose", "Session ended early" if self.ended_early else "Session over"
+            )
+            self._put("#session-text", self._summary())
+            self._put("#session-note", "")
+            self._put("#session-keys", "enter or esc: back to today")
             return
         row = self.row
-        dose.update(row.text)
-        text.update(self._instructions(row))
+        self._put("#session-dose", row.text)
+        self._put("#session-text", self._instructions(row))
         if self.step == "exercise":
             self._show_guide(self.guide)
-            note.update(self._note)
-            keys.update(self._exercise_keys())
+            self._put("#session-note", self._note)
+            self._put("#session-keys", self._exercise_keys())
         elif self.step == "pain":
             self._show_guide(None)
-            note.update(f"Pain during {row.first.dose.name}, 0 (none) to 10 (worst)?  {PAIN_GUIDE}")
-            keys.update("type 0–10, then enter · enter alone: no answer · esc: leave")
+            self._put(
+                "#session-note",
+                f"Pain during {row.first.dose.name}, 0 (none) to 10 (worst)?  {PAIN_GUIDE}",
+            )
+            self._put(
+                "#session-keys",
+                "type 0–10, then enter · enter alone: no answer · !: warning signs · esc: leave",
+            )
         else:  # too-much
             self._show_guide(None)
-            note.update(self._note)
-            keys.update("enter: go on to the next exercise · !: warning signs · esc: leave")
+            self._put("#session-note", self._note)
+            self._put(
+                "#session-keys", "enter: go on to the next exercise · !: warning signs · esc: leave"
+            )
 
     @staticmethod
     def _instructions(row: Row) -> str:
@@ -272,27 +281,23 @@ class SessionScreen(Screen[None]):
         return f"{start}enter: done, all of it · s: skip · esc: leave"
 
     def _show_guide(self, guide: Guide | None) -> None:
-        clock = self.query_one("#session-clock", Digits)
-        status = self.query_one("#session-status", Static)
         if guide is None:
-            clock.display = False
-            if self.step == "exercise":
-                status.update(self._no_guide_text(self.row))
-            else:
-                status.update("")
+            self._display("#session-clock", False)
+            text = self._no_guide_text(self.row) if self.step == "exercise" else ""
+            self._put("#session-status", text)
             return
         now = self.rehab.backend.clock.monotonic()
-        clock.display = True
+        self._display("#session-clock", True)
         if isinstance(guide, TempoGuide):
             if guide.phase == "rest" and guide.rest_seconds is None:
-                clock.update(clock_text(guide.rested(now)))
+                self._put("#session-clock", clock_text(guide.rested(now)))
             elif guide.phase == "ready":
-                clock.update(f"{guide.step.seconds:g}")
+                self._put("#session-clock", f"{guide.step.seconds:g}")
             else:
-                clock.update(f"{int(guide.remaining(now) + 0.999)}")
+                self._put("#session-clock", f"{int(guide.remaining(now) + 0.999)}")
         else:
-            clock.update(clock_text(guide.remaining(now)))
-        status.update(guide.status(now))
+            self._put("#session-clock", clock_text(guide.remaining(now)))
+        self._put("#session-status", guide.status(now))
 
     def _no_guide_text(self, row: Row) -> str:
         if self._can_guide(row):
@@ -428,23 +433,33 @@ class SessionScreen(Screen[None]):
             guide.toggle_pause(now)
         self.show()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action not in {a for step in self.STEP_ACTIONS.values() for a in step}:
-            return True
-        if action not in self.STEP_ACTIONS[self.step]:
-            return False
-        if action == "go":
-            guide = self.guide
-            return (guide is not None and guide.running) or self._can_guide(self.row)
-        return True
-
-    def action_next(self) -> None:
-        if self.step == "too-much":
+    def action_enter(self) -> None:
+        if self.step == "exercise":
+            self.action_done()
+        elif self.step == "pain":
+            self._pain(self.typed)
+        elif self.step == "too-much":
             self._next()
-
-    def action_close(self) -> None:
-        if self.step == "summary":
+        else:
             self._close()
+
+    def on_key(self, event: events.Key) -> None:
+        """The pain score is typed on the screen itself (digits, backspace), not in an input
+        field: no focus moves, and the keys stay the same."""
+        if self.step != "pain":
+            return
+        if event.key == "backspace":
+            self.typed = self.typed[:-1]
+        elif event.character is not None and event.character in "0123456789":
+            if len(self.typed) < 2:
+                self.typed += event.character
+        else:
+            return
+        event.stop()
+        self._show_typed()
+
+    def _show_typed(self) -> None:
+        self._put("#session-pain", f"Pain: {self.typed}▏")
 
     def action_done(self) -> None:
         if self.step != "exercise" or self._busy:
@@ -490,18 +505,17 @@ class SessionScreen(Screen[None]):
 
         self.app.push_screen(SkipDialog(row.first.dose.name), chosen)
 
-    @on(Input.Submitted, "#session-pain")
-    def _pain(self, event: Input.Submitted) -> None:
+    def _pain(self, raw: str) -> None:
         if self.step != "pain" or self._busy:
             return
-        raw = event.value.strip()
         if not raw:
             self._next()
             return
         score = int(raw) if raw.isdigit() and raw.isascii() else -1
         if not 0 <= score <= 10:
-            self.query_one("#session-note", Static).update(
-                f"{raw} is not a score: type a whole number from 0 to 10.  {PAIN_GUIDE}"
+            self._put(
+                "#session-note",
+                f"{raw} is not a score: type a whole number from 0 to 10.  {PAIN_GUIDE}",
             )
             return
         backend, view, name = self.rehab.backend, self.view, self.row.first.dose.name
@@ -603,15 +617,12 @@ class SessionScreen(Screen[None]):
 
     def _set_step(self, step: str) -> None:
         self.step = step
-        self.refresh_bindings()
-        pain = self.query_one("#session-pain", Input)
-        pain.value = ""
+        self.typed = ""
         self.show()
         if step == "pain":
-            pain.focus()
-        else:
-            self.query_one("#session-body", VerticalScroll).focus()
-            self.query_one("#session-body", VerticalScroll).scroll_home(animate=False)
+            self._show_typed()
+        body = self.query_one("#session-body", VerticalScroll)
+        body.scroll_home(animate=False)
 
     def _flagged(self, message: str, urgent: bool) -> None:
         from rehab.tui.screens.redflags import RedFlagAlert
