@@ -18,7 +18,8 @@ from rehab.tui.screens.dialogs import SkipDialog
 from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
 from rehab.tui.screens.session import SessionScreen
 from rehab.tui.screens.today import TodayScreen
-from tests.tui_helpers import SIZE, enroll, make, settle
+from tests.conftest import Rehab
+from tests.tui_helpers import SIZE, FakeClock, enroll, make, settle
 
 PF_STRETCH = "Plantar fascia stretch (toes pulled back)"
 MORNING = [
@@ -372,3 +373,40 @@ async def test_the_longest_text_is_never_cut_at_80x24(tmp_path: Path) -> None:
         await pilot.pause()
         visible_bottom = body.scroll_offset.y + body.scrollable_content_region.height
         assert visible_bottom >= text.virtual_region.bottom
+
+
+async def test_pain_above_5_that_makes_a_stop_pauses_as_the_pain_dialog_does(
+    rehab: Rehab,
+) -> None:
+    """Heavy slow resistance: a flare, the reduction accepted, then pain 7/10 at the next
+    session. Pain 8/10 in today's session is the week's second despite the reduction: the
+    app's own check for a stop raises the red flag, shows the alert, and ends the session."""
+    from tests.test_advice_cli import HSR, HSR_EXERCISES, HSR_START, History, at, hsr_week
+
+    h = History(rehab, HSR, HSR_START)
+    for week in (1, 2, 3, 4):
+        hsr_week(h, week, 3)
+    for key in HSR_EXERCISES:
+        h.done(28, key, 7)
+        h.done(30, key, 7)
+    for n in range(28, 31):
+        h.morning(n, 2)
+    h.run(30, "accept")
+    h.morning(32, 2)
+    for key in HSR_EXERCISES:
+        h.done(32, key, 7)
+    h.morning(35, 2)
+    app, _ = make(rehab.db, FakeClock(at(h.day(35), 18)))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        assert screen.row.first.dose.exercise_id == HSR_EXERCISES[0]
+        await pilot.press("enter", "8", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RedFlagAlert)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.step == "summary"
+        assert "The program is paused" in shown(app, "#session-text")
+    assert rows(rehab.db, "SELECT flag, source FROM redflagentry") == [
+        ("pain-despite-reduction", "log")
+    ]
