@@ -99,6 +99,8 @@ def start_session(app: RehabApp, view: TodayView) -> None:
 
     def ready(result: tuple[TodayView, str | None]) -> None:
         fresh, slot = result
+        if any(isinstance(s, SessionScreen) for s in app.screen_stack):
+            return  # `w` twice: one session
         if fresh.red_flag:
             app.notify(
                 "Paused for a red flag: stop the exercises and see a clinician.",
