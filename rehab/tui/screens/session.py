@@ -22,7 +22,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Digits, Static
 
 from rehab.core.rows import SLOT_TITLES, Row, TodayView
@@ -44,6 +43,7 @@ from rehab.core.timers import (
     parse_tempo,
 )
 from rehab.tui.footer import KeyFooter
+from rehab.tui.screens.base import RehabScreen
 
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
@@ -129,7 +129,8 @@ class Outcome:
     pain: int | None = None
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(RehabScreen):
+    KEYS_TITLE = "Guided session"
     DEFAULT_CSS = """
     SessionScreen { layout: vertical; }
     SessionScreen #session-title { height: 1; background: $primary; color: $text; padding: 0 1; }
@@ -147,11 +148,21 @@ class SessionScreen(Screen[None]):
     # The same five keys on every step, so the footer never has to be rebuilt between steps
     # (that cost more than the rest of a step); what each does now is written above it.
     BINDINGS = [
-        Binding("space", "go", "Timer"),
-        Binding("enter", "enter", "Done / next"),
-        Binding("s", "skip", "Skip"),
-        Binding("exclamation_mark", "warning_signs", "Warning signs"),
-        Binding("escape", "leave", "Leave"),
+        Binding("space", "go", "Timer", tooltip="Start the hold timer or the set; pause or resume"),
+        Binding(
+            "enter",
+            "enter",
+            "Done",
+            tooltip="Done: log the whole exercise (every set, each leg); or go on",
+        ),
+        Binding("s", "skip", "Skip", tooltip="Skip this exercise, with a reason"),
+        Binding(
+            "exclamation_mark",
+            "warning_signs",
+            "Warning signs",
+            tooltip="Warning-sign questions: when to stop and see a clinician",
+        ),
+        Binding("escape", "leave", "Leave", tooltip="Leave the session (what you did is kept)"),
         Binding("q", "leave", "Leave", show=False),
     ]
 
@@ -170,10 +181,6 @@ class SessionScreen(Screen[None]):
         self.typed = ""  # the pain score typed so far
         self._on_screen: dict[str, str] = {}
         self._note = ""
-
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
 
     @property
     def row(self) -> Row:
