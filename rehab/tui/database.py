@@ -424,6 +424,38 @@ class StoreBackend:
 
         return self._run(work)
 
+    def check_off_all(self, day: date, row_id: str, slot: str) -> list[CheckedOff] | None:
+        """Log the whole of a row's dose in one go: all the sets left, on every planned leg
+        (for an as-needed row, its next occurrence), as `rehab done KEY` does; decided on
+        fresh data inside the transaction. None when nothing was left: nothing written."""
+
+        def work(session: Session, patient: Patient) -> list[CheckedOff] | None:
+            journal.hold_day(session, patient=patient, day=day)
+            view = journal.load_day(session, patient=patient, day=day)
+            row = next(
+                (r for r in build_rows(view.items) if r.id == row_id and r.slot == slot), None
+            )
+            target = row.next_target() if row is not None else None
+            if target is None:
+                return None
+            rows = journal.record_done(
+                session, patient=patient, day=day, key=target[0], now=self.clock.now()
+            )
+            return [CheckedOff(r.item_key, r.side or None, r.sets or 0) for r in rows]
+
+        return self._run(work)
+
+    def session_slot(self) -> str:
+        """The slot the patient's time of day is in, by their reminder times."""
+        from rehab.core.session import slot_at
+        from rehab.store import settings
+
+        def work(session: Session, patient: Patient) -> str:
+            local = self.clock.now().astimezone(self.zone(patient)).time()
+            return slot_at(local, settings.reminder_times(session, patient=patient))
+
+        return self._run(work)
+
     def skip(self, day: date, key: str, reason: str) -> None:
         self._run(
             lambda s, p: journal.record_skip(

@@ -42,6 +42,18 @@ class TodayScreen(RehabScreen):
             tooltip="Check off the next set of the selected exercise",
         ),
         Binding(
+            "w",
+            "session",
+            "Session",
+            tooltip="A guided session: this part of the day's exercises, one at a time",
+        ),
+        Binding(
+            "d",
+            "done_all",
+            "All done",
+            tooltip="Log the whole of the selected exercise at once: every set, each leg",
+        ),
+        Binding(
             "u",
             "undo",
             "Undo",
@@ -512,6 +524,20 @@ class TodayScreen(RehabScreen):
             self.rehab.refresh_today()  # the row as committed
 
         self.rehab.run_db(lambda: backend.check_off_next(day, row.id, row.slot), done=logged)
+
+    def action_done_all(self) -> None:
+        from rehab.tui.screens.session import log_whole_dose
+
+        row = self._row_for_action()
+        if row is not None and self.view is not None:
+            self._focus_key = self._option_id(row)
+            log_whole_dose(self.rehab, self.view.day, row)
+
+    def action_session(self) -> None:
+        from rehab.tui.screens.session import start_session
+
+        if self._writable() and self.view is not None:
+            start_session(self.rehab, self.view)
 
     def action_undo(self) -> None:
         row = self._row_for_action()
