@@ -24,7 +24,8 @@ class KeyFooter(Footer):
     _rebuild_pending = False
 
     def __init__(self, *, held: bool = False, id: str | None = None) -> None:
-        super().__init__(id=id)
+        # compact, and ctrl+p left to the help screen: room for every daily key at 80 columns
+        super().__init__(id=id, compact=True, show_command_palette=False)
         self._held = held
 
     def release(self) -> None:
