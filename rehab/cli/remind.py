@@ -15,6 +15,7 @@ from rehab import paths
 from rehab.cli import Options
 from rehab.cli.params import INSTANT
 from rehab.cli.session import action
+from rehab.core.reminder_times import QuietHours, parse_hhmm
 from rehab.errors import UsageProblem
 
 UNIT = """[Unit]
@@ -236,4 +237,21 @@ def reminders(
             stored.set_quiet_hours(act.session, patient=act.patient, text=quiet)
         if timezone is not None:
             stored.set_timezone(act.session, patient=act.patient, name=timezone.strip())
+        now_times = stored.reminder_times(act.session, patient=act.patient)
+        window = stored.quiet_hours(act.session, patient=act.patient)
+    _warn_quiet(now_times, window)
     ctx.invoke(show)
+
+
+def _warn_quiet(times: dict[str, str], quiet: QuietHours) -> None:
+    """One line when a reminder time falls in the quiet hours (saved all the same)."""
+    held = []
+    for slot, value in times.items():
+        at = parse_hhmm(value)
+        if quiet.covers(at):
+            later = quiet.held(at)
+            held.append(
+                f"{slot} {value} " + (f"rings at {later:%H:%M}" if later else "is not sent")
+            )
+    if held:
+        click.echo(f"Note: inside the quiet hours {quiet.text()}: {'; '.join(held)}.", err=True)
