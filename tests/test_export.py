@@ -654,3 +654,10 @@ def test_a_full_standard_output_is_one_line(history: History, tmp_path: Path) ->
         "rehab: cannot write standard output: no space left on device; free some space, "
         "or choose another place with --out\n"
     )
+
+
+def test_export_help_points_at_nothing_an_installed_app_lacks(rehab: Rehab) -> None:
+    result = rehab("export", "--help", db=False)
+    assert result.code == 0, result.err
+    assert "docs/" not in result.out and ".md" not in result.out
+    assert "ISO 8601" in result.out

@@ -413,3 +413,76 @@ def test_ids_are_the_standard_uuid5_of_each_row(bundle: dict[str, Any]) -> None:
         for key in (*range(1, 300), "2026-02-09/2026-04-26"):
             assert ids.of("dose", key) == str(uuid.uuid5(ids.space, f"dose/{key}"))
     assert all(uuid.UUID(e["resource"]["id"]).version == 5 for e in bundle["entry"])
+
+
+# --- defects found with outside validators -----------------------------------------------
+
+
+def test_every_resource_has_a_generated_xhtml_narrative(bundle: dict[str, Any]) -> None:
+    """dom-6: a resource should have a narrative; the div is XHTML and holds plain text."""
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Bundle":
+            continue
+        narrative = resource["text"]
+        assert narrative["status"] == "generated"
+        div = narrative["div"]
+        assert div.startswith('<div xmlns="http://www.w3.org/1999/xhtml">') and div.endswith(
+            "</div>"
+        )
+        inner = div.removeprefix('<div xmlns="http://www.w3.org/1999/xhtml">')[: -len("</div>")]
+        assert inner.strip() and "<" not in inner  # escaped text, no markup
+    model = get_fhir_model_class("Patient").model_validate(resources(bundle, "Patient")[0])
+    assert model.text is not None and model.text.status == "generated"
+
+
+def test_a_program_that_ran_to_its_end_is_completed(rehab: Rehab) -> None:
+    day = date(2026, 3, 9)
+    with at(day):
+        assert rehab("start", "heel-pain-self-care", "--side", "left").code == 0
+    with at(date(2026, 5, 1)):  # six weeks later and more
+        result = rehab("export", "fhir", "--from", str(day), "--out", "-")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    Bundle.model_validate(data)
+    (plan,) = resources(data, "CarePlan")
+    assert plan["status"] == "completed"
+    assert plan["period"] == {"start": "2026-03-09", "end": "2026-04-19"}
+    statuses = {a["detail"]["status"] for a in plan["activity"]}
+    assert statuses <= {"completed", "cancelled"} and "completed" in statuses
+
+
+def test_a_pause_cancelled_the_day_it_started_reads_forwards(rehab: Rehab) -> None:
+    day = date(2026, 3, 9)
+    with at(day):
+        assert rehab("start", "plantar-fasciitis", "--side", "left").code == 0
+    with at(date(2026, 3, 12)):
+        assert rehab("pause", "--reason", "travel").code == 0
+        assert rehab("resume").code == 0
+        result = rehab("export", "fhir", "--from", str(day), "--out", "-")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    Bundle.model_validate(data)
+    (plan,) = resources(data, "CarePlan")
+    (note,) = [n["text"] for n in plan["note"] if "2026-03-12" in n["text"]]
+    assert "2026-03-11" not in note
+    assert note.startswith("Pause from 2026-03-12 cancelled the same day (no day paused)")
+
+
+def test_a_replaced_plan_ends_the_day_before_its_successor_starts(rehab: Rehab) -> None:
+    day = date(2026, 3, 9)
+    with at(day):
+        assert rehab("start", "plantar-fasciitis", "--side", "left").code == 0
+    with at(date(2026, 3, 19)):
+        replaced = rehab("start", "achilles-insertional", "--side", "left", "--replace")
+        assert replaced.code == 0, replaced.err
+        result = rehab("export", "fhir", "--from", str(day), "--out", "-")
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    Bundle.model_validate(data)
+    old, new = resources(data, "CarePlan")
+    assert old["status"] == "revoked"
+    assert old["period"]["end"] == "2026-03-18" and new["period"]["start"] == "2026-03-19"
+    for activity in old["activity"]:
+        bounds = activity["detail"]["scheduledTiming"]["repeat"]["boundsPeriod"]
+        assert bounds.get("end", "2026-03-18") <= "2026-03-18"

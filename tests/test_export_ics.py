@@ -458,16 +458,40 @@ def test_unverified_doses_ask_the_clinician_and_give_no_numbers(rehab: Rehab) ->
 
 
 def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
-    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), times={"morning": "06:50"})
+    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), times={"morning": "07:50"})
     calendar = parse(export_text(rehab, START))
     for event in events(calendar):
         (alarm,) = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"])
         trigger = alarm.decoded("TRIGGER")
         if slot_of(event) == "any":  # all day: at the morning reminder time
-            assert trigger == timedelta(hours=6, minutes=50)
+            assert trigger == timedelta(hours=7, minutes=50)
         else:
             assert trigger == timedelta(0)
+
+
+def test_alarms_follow_the_quiet_hours_like_the_reminder_service(rehab: Rehab) -> None:
+    """Default quiet hours 22:00-07:00: a 06:50 morning rings at 07:00, as the app holds it;
+    a 22:30 evening is not sent by the app that day, so its event has no alarm."""
+    times = {"morning": "06:50", "evening": "22:30"}
+    enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), times=times)
+    calendar = parse(export_text(rehab, START))
+    seen = set()
+    for event in events(calendar):
+        slot = slot_of(event)
+        seen.add(slot)
+        alarms = event.walk("VALARM")
+        if slot == "evening":
+            assert alarms == []
+            continue
+        (alarm,) = alarms
+        trigger = alarm.decoded("TRIGGER")
+        if slot == "any":
+            assert trigger == timedelta(hours=7)
+        elif slot == "morning":
+            assert trigger == timedelta(minutes=10)
+            assert event.decoded("DTSTART").time() == time(6, 50)  # the event keeps its time
+    assert {"morning", "evening"} <= seen
 
 
 # --- the file -------------------------------------------------------------------------------

@@ -49,7 +49,8 @@ def export(
     \b
     csv     a folder of CSV files: doses, pain, symptoms, assessments,
             phases, pauses, red_flags (or one of them with --table)
-    json    everything, with the program as it was run (docs/export-json.md)
+    json    everything, with the program as it was run; dates ISO 8601,
+            instants with the patient's offset ("format" and "version" say which)
     report  one printable HTML page: adherence, pain, load, VISA-A, notes
     fhir    a FHIR R4 Bundle (collection) for an electronic health record
     ics     the schedule as calendar events with alarms, to the program's end

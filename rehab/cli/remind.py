@@ -15,6 +15,7 @@ from rehab import paths
 from rehab.cli import Options
 from rehab.cli.params import INSTANT
 from rehab.cli.session import action
+from rehab.core.reminder_times import QuietHours, parse_hhmm
 from rehab.errors import UsageProblem
 
 UNIT = """[Unit]
@@ -75,24 +76,35 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
 
 
 def _unit(options: Options) -> str:
-    """The unit runs the same database as this command (from --db or REHAB_DB), but never
-    holds its password: unit files are usually world-readable, and `systemctl show` prints
-    them to anyone. The password goes in an EnvironmentFile only the user can read."""
+    """The unit runs the same database as this command (--db, REHAB_DB or the default file,
+    always written out as --db, since the service starts with a clean environment) and
+    carries REHAB_HOME when it is set. It never holds the database password: unit files are
+    usually world-readable, and `systemctl show` prints them to anyone.
+    The password goes in an EnvironmentFile only the user can read."""
     db = options.db or os.environ.get("REHAB_DB") or None
     parts = [sys.executable, "-m", "rehab"]
     environment = ""
-    if db:
-        db, had_password = _without_password(db)
-        parts += ["--db", db]
-        if had_password:
-            secrets = paths.config_dir() / "remind.env"
-            environment = (
-                "# The database password is not in this unit (unit files are readable by\n"
-                "# anyone). Put it in the file below as one line, PGPASSWORD=<password>, and\n"
-                f"# make it yours only: install -m 600 /dev/null {shlex.quote(str(secrets))}\n"
-                "# (or leave this line out and keep the password in ~/.pgpass).\n"
-                f"EnvironmentFile={_systemd(str(secrets))}\n"
-            )
+    home = os.environ.get("REHAB_HOME")
+    if home:
+        # Settings and the password file live under REHAB_HOME too; the service starts
+        # with a clean environment, so it is carried explicitly.
+        where = os.path.abspath(os.path.expanduser(home))
+        environment += f"Environment={_quoted(f'REHAB_HOME={where}')}\n"
+    if not db:
+        db = str(paths.default_db_path())
+    if "://" not in db:
+        db = os.path.abspath(os.path.expanduser(db))  # the service runs in another folder
+    db, had_password = _without_password(db)
+    parts += ["--db", db]
+    if had_password:
+        secrets = paths.config_dir() / "remind.env"
+        environment += (
+            "# The database password is not in this unit (unit files are readable by\n"
+            "# anyone). Put it in the file below as one line, PGPASSWORD=<password>, and\n"
+            f"# make it yours only: install -m 600 /dev/null {shlex.quote(str(secrets))}\n"
+            "# (or leave this line out and keep the password in ~/.pgpass).\n"
+            f"EnvironmentFile={_systemd(str(secrets))}\n"
+        )
     if options.patient:
         parts += ["--patient", options.patient]
     command = " ".join(shlex.quote(p) for p in [*parts, "remind"])
@@ -112,6 +124,13 @@ def _without_password(db: str) -> tuple[str, bool]:
     kept = [pair for pair in pairs if pair.partition("=")[0] != "password"]
     had = had or len(kept) != len(pairs)
     return urlunsplit(parts._replace(netloc=netloc, query="&".join(kept))), had
+
+
+def _quoted(text: str) -> str:
+    """One Environment= assignment as systemd reads it: in double quotes, with backslash
+    and quote escaped, and % doubled (a specifier otherwise)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return _systemd(f'"{escaped}"')
 
 
 def _systemd(text: str) -> str:
@@ -218,4 +237,21 @@ def reminders(
             stored.set_quiet_hours(act.session, patient=act.patient, text=quiet)
         if timezone is not None:
             stored.set_timezone(act.session, patient=act.patient, name=timezone.strip())
+        now_times = stored.reminder_times(act.session, patient=act.patient)
+        window = stored.quiet_hours(act.session, patient=act.patient)
+    _warn_quiet(now_times, window)
     ctx.invoke(show)
+
+
+def _warn_quiet(times: dict[str, str], quiet: QuietHours) -> None:
+    """One line when a reminder time falls in the quiet hours (saved all the same)."""
+    held = []
+    for slot, value in times.items():
+        at = parse_hhmm(value)
+        if quiet.covers(at):
+            later = quiet.held(at)
+            held.append(
+                f"{slot} {value} " + (f"rings at {later:%H:%M}" if later else "is not sent")
+            )
+    if held:
+        click.echo(f"Note: inside the quiet hours {quiet.text()}: {'; '.join(held)}.", err=True)

@@ -65,6 +65,14 @@ class QuietHours:
             return self.start <= local < self.end
         return local >= self.start or local < self.end  # across midnight
 
+    def held(self, at: time) -> time | None:
+        """When a reminder set for `at` rings under these quiet hours: at `at` itself, held to
+        the end of the window when the window covers it, or None when the window runs on past
+        midnight (the reminder service sends a slot only on its own day)."""
+        if not self.covers(at):
+            return at
+        return self.end if self.end > at else None
+
     def end_after(self, now: datetime, zone: ZoneInfo) -> datetime:
         """The next instant the quiet window ends, after `now`."""
         local = now.astimezone(zone)

@@ -35,6 +35,7 @@ database gives the same ids. Instants are ISO 8601 in the patient's zone with th
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import uuid
 from collections.abc import Iterable
@@ -122,12 +123,22 @@ class _Span:
     level: int
 
 
-def _end_of(item: Enrolled, scope: Scope) -> date | None:
+def _end_of(item: Enrolled, scope: Scope, successor: date | None = None) -> date | None:
+    """The plan's last day: its planned end, or the day it ended early; a plan replaced by
+    another ends the day before the new one starts, so the two never overlap."""
     row = item.enrollment
     if row.status != "active" and row.ended_at is not None:
         ended = max(row.ended_at.astimezone(scope.zone).date(), row.start_date)
+        if successor is not None and successor > row.start_date:
+            ended = min(ended, successor - timedelta(days=1))
         return ended if item.end is None else min(ended, item.end)
     return item.end
+
+
+def _running(item: Enrolled, scope: Scope) -> bool:
+    """Active and not yet past its planned end (a plan that ran to its end is completed)."""
+    end = item.end
+    return item.enrollment.status == "active" and (end is None or scope.today <= end)
 
 
 def _cut_short(item: Enrolled, end: date | None) -> bool:
@@ -249,7 +260,7 @@ def _period(first: date | None, last: date | None) -> dict[str, str]:
 
 def _activity(item: Enrolled, exercise: Exercise, spans: list[_Span], scope: Scope,
               times: dict[str, str], end: date | None) -> dict[str, Any]:  # fmt: skip
-    active = item.enrollment.status == "active"
+    active = _running(item, scope)
     mine = [s for s in spans if not exercise.phases or s.phase_id in exercise.phases]
     start = item.enrollment.start_date
     if not mine:  # a phase not reached: the weeks the template plans for it
@@ -312,19 +323,25 @@ def _pause_note(scope: Scope, row: source.PauseRow) -> dict[str, str]:
         text = f"Paused from {row.start_date}, not resumed yet"
     else:
         last = row.end_date - timedelta(days=1)
-        days = f"on {last}" if last == row.start_date else f"{row.start_date} to {last}"
-        text = f"Paused {days} (resumed {row.end_date})"
+        if last < row.start_date:  # resumed the day it was to start: no day was paused
+            text = f"Pause from {row.start_date} cancelled the same day (no day paused)"
+        else:
+            days = f"on {last}" if last == row.start_date else f"{row.start_date} to {last}"
+            text = f"Paused {days} (resumed {row.end_date})"
     if row.reason:
         text += f": {row.reason}"
     return {"time": scope.local(row.created_at), "text": text}
 
 
 def _care_plan(session: Session, scope: Scope, item: Enrolled, ids: _Ids, patient: str,
-               times: dict[str, str], notes: list[dict[str, str]]) -> dict[str, Any]:  # fmt: skip
+               times: dict[str, str], notes: list[dict[str, str]],
+               successor: date | None = None) -> dict[str, Any]:  # fmt: skip
     row = item.enrollment
-    end = _end_of(item, scope)
+    end = _end_of(item, scope, successor)
     spans = _spans(item, journal.progressions_of(session, enrollment=row), end)
-    if row.status == "active":
+    if row.status == "active" and not _running(item, scope):
+        status = "completed"  # ran to its planned end
+    elif row.status == "active":
         status = "on-hold" if any(p.covers(scope.today) for p in item.pauses) else "active"
     else:  # ended before its planned end: revoked (stopped early)
         status = "revoked" if _cut_short(item, end) else "completed"
@@ -460,6 +477,34 @@ def _dose(scope: Scope, row: source.DoseRow, rid: str, plan: str, patient: str) 
 # --- writing -------------------------------------------------------------------------------
 
 
+XHTML = "http://www.w3.org/1999/xhtml"
+STATUS_WORDS = {"entered-in-error": "voided", "not-done": "not done"}
+
+
+def _summary(resource: dict[str, Any]) -> str:
+    """One line a person can read, from the resource's own fields (dom-6: a narrative)."""
+    kind = resource["resourceType"]
+    status = STATUS_WORDS.get(resource.get("status", ""), resource.get("status", ""))
+    if kind == "Patient":
+        return f"Patient: {resource['name'][0]['text']}"
+    if kind == "CarePlan":
+        period = resource.get("period", {})
+        days = f"{period.get('start', '?')} to {period.get('end', 'open')}"
+        return f"Exercise plan {resource['title']}, {days}: {status}"
+    if kind == "Observation":
+        value = resource.get("valueCodeableConcept", {}).get("text", resource.get("valueInteger"))
+        when = resource.get("effectiveDateTime", "")
+        return f"{resource['code']['text']}: {value}, {when} ({status})"
+    notes = resource.get("note", [])
+    what = notes[0]["text"] if notes else ""
+    return f"{resource['code']['text']}: {status}. {what}".rstrip(". ")
+
+
+def _narrative(resource: dict[str, Any]) -> dict[str, str]:
+    text = html.escape(_summary(resource), quote=False)
+    return {"status": "generated", "div": f'<div xmlns="{XHTML}">{text}</div>'}
+
+
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -472,6 +517,8 @@ class _Writer:
         self.counts: dict[str, int] = {}
 
     def entry(self, kind: str, resource: dict[str, Any]) -> None:
+        resource = {"resourceType": resource["resourceType"], "id": resource["id"],
+                    "text": _narrative(resource), **resource}  # fmt: skip
         text = _dumps({"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource})
         self.handle.write(",\n" + text if self.counts else "\n" + text)
         self.counts[kind] = self.counts.get(kind, 0) + 1
@@ -504,13 +551,15 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     phases = _grouped(source.phases(read, span))
     pauses = _grouped(source.pauses(read, span))
     plans: dict[int, str] = {}
+    starts = sorted(item.enrollment.start_date for item in scope.enrollments)
     for item in scope.enrollments:
+        successor = next((d for d in starts if d > item.enrollment.start_date), None)
         dated = [
             (r.accepted_at, _phase_note(scope, item.program, r)) for r in phases.get(item.id, [])
         ]
         dated += [(r.created_at, _pause_note(scope, r)) for r in pauses.get(item.id, [])]
         notes = [note for _, note in sorted(dated, key=lambda pair: pair[0])]
-        plan = _care_plan(session, scope, item, ids, patient, times, notes)
+        plan = _care_plan(session, scope, item, ids, patient, times, notes, successor)
         plans[item.id] = plan["id"]
         out.entry("care plans", plan)
     for row in source.pain(read, span):

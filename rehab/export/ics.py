@@ -45,6 +45,11 @@ Time zone
     force. Explicit transitions rather than RRULE-based observances: they state what tzdata
     says for exactly those years and cannot disagree with it.
 
+Alarms
+    Each event's alarm rings when the reminder service would: a reminder time inside the
+    quiet hours is held to their end (`QuietHours.held`, the app's rule), and a time the
+    service would not send that day (quiet hours running on past midnight) gets no alarm.
+
 The file is written here, not with the icalendar package (a test dependency only, which
 parses it back): CRLF line ends, lines folded at 75 octets, TEXT escaped.
 """
@@ -60,7 +65,7 @@ from sqlmodel import Session
 
 from rehab import __version__
 from rehab.core.checklist import counted
-from rehab.core.reminder_times import parse_hhmm
+from rehab.core.reminder_times import QuietHours, parse_hhmm
 from rehab.core.schedule import DayPlan, Dose
 from rehab.core.template import SLOTS
 from rehab.errors import UsageProblem
@@ -357,9 +362,23 @@ def _duration(at: time) -> str:
     return f"PT{at.hour}H{at.minute}M" if at.minute else f"PT{at.hour}H"
 
 
+def _after(at: time, later: time) -> str:
+    minutes = (later.hour * 60 + later.minute) - (at.hour * 60 + at.minute)
+    return _duration(time(minutes // 60, minutes % 60)) if minutes else "PT0S"
+
+
 def event_lines(
-    series: Series, *, uid: str, zone: ZoneInfo, times: dict[str, str], stamp: str
+    series: Series,
+    *,
+    uid: str,
+    zone: ZoneInfo,
+    times: dict[str, str],
+    stamp: str,
+    quiet: QuietHours | None = None,
 ) -> list[str]:
+    """One VEVENT. Its alarm rings when the reminder service would: a time inside the quiet
+    hours is held to their end (`QuietHours.held`), and one the service would not send that
+    day (quiet hours running on past midnight) gets no alarm."""
     start = series.days[0]
     lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}"]
     value: Callable[[date], str]
@@ -371,7 +390,9 @@ def event_lines(
 
         until = value(series.days[-1])
         lines += [f"DTSTART{param}:{value(start)}", "DURATION:P1D"]
-        trigger = _duration(parse_hhmm(times["morning"]))
+        morning = parse_hhmm(times["morning"])
+        rings = quiet.held(morning) if quiet else morning
+        trigger = _duration(rings) if rings is not None else None
     else:
         at = parse_hhmm(times[series.slot])
         param = f";TZID={_param(zone.key)}"
@@ -381,7 +402,8 @@ def event_lines(
 
         until = _utc(datetime.combine(series.days[-1], at, tzinfo=zone))
         lines += [f"DTSTART{param}:{value(start)}", f"DURATION:{EVENT_LENGTH}"]
-        trigger = "PT0S"
+        rings = quiet.held(at) if quiet else at
+        trigger = _after(at, rings) if rings is not None else None
     if series.rule is not None:
         lines.append(f"RRULE:{series.rule};UNTIL={until}")
         if series.exdates:
@@ -394,19 +416,23 @@ def event_lines(
         f"DESCRIPTION:{escape(series.text)}",
         "CATEGORIES:Rehab",
         "TRANSP:TRANSPARENT",
-        "BEGIN:VALARM",
-        "ACTION:DISPLAY",
-        f"DESCRIPTION:{summary}",
-        f"TRIGGER;RELATED=START:{trigger}",
-        "END:VALARM",
-        "END:VEVENT",
     ]
+    if trigger is not None:
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            f"DESCRIPTION:{summary}",
+            f"TRIGGER;RELATED=START:{trigger}",
+            "END:VALARM",
+        ]
+    lines.append("END:VEVENT")
     return lines
 
 
 def calendar_lines(session: Session, scope: Scope) -> tuple[list[str], int]:
     """The whole calendar, and the number of events in it."""
     times = settings.reminder_times(session, patient=scope.patient)
+    quiet = settings.quiet_hours(session, patient=scope.patient)
     stamp = _utc(scope.generated_at)
     programs = ", ".join(dict.fromkeys(item.program.name for item in scope.enrollments))
     name = escape(f"Rehab: {scope.patient.name}")
@@ -433,7 +459,9 @@ def calendar_lines(session: Session, scope: Scope) -> tuple[list[str], int]:
         created = item.enrollment.created_at.astimezone(UTC)
         for series in enrollment_series(session, scope, index, times):
             uid = f"{item.id}-{created:%Y%m%dT%H%M%S}-{series.slot}-{series.days[0]:%Y%m%d}@rehab"
-            lines += event_lines(series, uid=uid, zone=scope.zone, times=times, stamp=stamp)
+            lines += event_lines(
+                series, uid=uid, zone=scope.zone, times=times, stamp=stamp, quiet=quiet
+            )
             count += 1
     lines.append("END:VCALENDAR")
     return lines, count

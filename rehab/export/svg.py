@@ -59,6 +59,9 @@ class _Frame:
         return self.lower - (self.lower - self.upper) * value / self.top
 
 
+TICK_CHAR = 6.0  # the widest a 10 px sans-serif character of a tick label runs, in px
+
+
 def date_ticks(first: date, last: date, *, most: int = 9) -> list[date]:
     """Evenly stepped tick days (whole weeks when the range is long enough), first included."""
     days = (last - first).days
@@ -140,11 +143,14 @@ def pain_chart(
     previous: date | None = None
     for day in date_ticks(first, last):
         x = frame.x(day)
+        label = _tick_label(day, previous)
+        # a label centred on a tick at the right edge would be cut off ("2 De"): end it there
+        anchor = "end" if x + TICK_CHAR * len(label) / 2 > WIDTH - 1 else "middle"
         out.append(
             f'<line x1="{x:.1f}" y1="{frame.lower}" x2="{x:.1f}" y2="{frame.lower + 4}" '
             f'stroke="{INK}" stroke-width="0.8"/>'
             f'<text class="tick" x="{x:.1f}" y="{frame.lower + 15}" font-size="10" '
-            f'text-anchor="middle" fill="{INK}">{text(_tick_label(day, previous))}</text>'
+            f'text-anchor="{anchor}" fill="{INK}">{text(label)}</text>'
         )
         previous = day
     out.append(
