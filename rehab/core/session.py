@@ -51,8 +51,13 @@ def asks_pain(row: Row) -> bool:
     return row.first.dose.kind in PAIN_KINDS
 
 
+PAIN_SAFE_MAX = 2  # CLINICAL.md: 0–2 safe, 3–5 acceptable, above 5 too much
+
+
 def pain_band(score: int) -> str:
-    if score <= 2:
+    """'safe', 'acceptable' or 'too much' (CLINICAL.md's three bands); the one rule for the
+    pain dialog and the guided session."""
+    if score <= PAIN_SAFE_MAX:
         return "safe"
     if score <= PAIN_DURING_LIMIT:
         return "acceptable"
@@ -65,7 +70,7 @@ def too_much(score: int) -> bool:
 
 def pain_response(score: int) -> str:
     """What the app says about a pain-during score, in plain words."""
-    if score <= 2:
+    if score <= PAIN_SAFE_MAX:
         return f"Pain {score}/10 during the exercise: that is safe."
     if not too_much(score):
         return f"Pain {score}/10 during the exercise: acceptable (up to 5 is fine)."

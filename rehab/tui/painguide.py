@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-# CLINICAL.md: "Pain during exercise may reach 5/10 (0–2 safe, 3–5 acceptable, above 5 too much)".
-SAFE_MAX = 2
-ACCEPTABLE_MAX = 5
+from rehab.core.progression import PAIN_DURING_LIMIT as ACCEPTABLE_MAX
+from rehab.core.session import pain_band as band
+
 GUIDE = (
     "Pain guide (0 = no pain, 10 = worst imaginable): pain during the exercises may reach "
     "5/10. 0–2 is safe, 3–5 is acceptable, above 5 is too much."
@@ -28,15 +28,6 @@ NOON = 12
 def default_context(local_hour: int) -> str:
     """The pain context a dialog starts at: never rest or night, which are red flags."""
     return "morning" if local_hour < NOON else "after"
-
-
-def band(score: int) -> str:
-    """'safe', 'acceptable' or 'too much' (CLINICAL.md's three bands)."""
-    if score <= SAFE_MAX:
-        return "safe"
-    if score <= ACCEPTABLE_MAX:
-        return "acceptable"
-    return "too much"
 
 
 def guide_text(score: int | None = None) -> str:
