@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from rehab.tui import commands
 from rehab.tui.footer import KeyFooter
 from rehab.tui.screens.base import RehabScreen
 from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
@@ -21,7 +22,6 @@ from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
-    from rehab.tui.answers import MorningAnswer, PainAnswer, RedFlagAnswers, VisaAnswers
     from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
@@ -597,69 +597,10 @@ class TodayScreen(RehabScreen):
         self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
 
     def action_pain(self) -> None:
-        from rehab.tui.painguide import default_context, respond
-        from rehab.tui.screens.dialogs import PainDialog
-
-        backend = self.rehab.backend
-
-        def chosen(answer: PainAnswer | None) -> None:
-            if answer is None:
-                return
-
-            def logged(alert: tuple[str, bool] | None) -> None:
-                self.rehab.refresh_today()
-                if alert is not None:  # night or rest pain: a red flag; ask the others too
-                    from rehab.tui.screens.redflags import RedFlagAlert
-
-                    message, urgent = alert
-                    self.app.push_screen(
-                        RedFlagAlert(message, urgent), lambda _: self.ask_red_flags()
-                    )
-                    return
-                then = self.ask_red_flags if answer.warning else None
-                respond(self.app, answer.score, answer.context, then)
-
-            self.rehab.run_db(
-                lambda: backend.pain(answer.score, answer.context, answer.note),
-                done=logged,
-                success=f"Pain {answer.score}/10 ({answer.context}) logged",
-            )
-
-        hour = self.view.local_hour if self.view is not None else 8
-        self.app.push_screen(PainDialog(default_context(hour)), chosen)
+        commands.pain(self.rehab, self.view)
 
     def action_morning_check(self) -> None:
-        from rehab.tui.painguide import respond
-        from rehab.tui.screens.dialogs import CheckDialog
-
-        if not self._writable() or self.view is None:
-            return
-        day, backend = self.view.day, self.rehab.backend
-
-        def chosen(answer: MorningAnswer | None) -> None:
-            if answer is None:
-                return
-
-            def saved(_: None) -> None:
-                self.rehab.refresh_today()
-                then = self.ask_red_flags if answer.warning else None
-                respond(self.app, answer.pain or 0, "morning", then)
-
-            self.rehab.run_db(
-                lambda: backend.morning(
-                    day,
-                    answer.pain,
-                    answer.stiffness_minutes,
-                    answer.swelling,
-                    answer.redness,
-                    answer.tiptoe_pain,
-                ),
-                done=saved,
-                success="Morning check logged"
-                + (f", with morning pain {answer.pain}/10" if answer.pain is not None else ""),
-            )
-
-        self.app.push_screen(CheckDialog(), chosen)
+        commands.morning_check(self.rehab, self.view)
 
     def action_day(self, step: int) -> None:
         if self.view is None:
@@ -677,94 +618,19 @@ class TodayScreen(RehabScreen):
         self.reload()
 
     def ask_red_flags(self) -> None:
-        """The red-flag questions; a yes pauses the program and shows the alert."""
-        from rehab.tui.screens.redflags import RedFlagAlert, RedFlagQuestions
-
-        backend = self.rehab.backend
-
-        def raised(outcome: tuple[str, bool] | None) -> None:
-            self.reload()
-            if outcome is not None:
-                message, urgent = outcome
-                self.app.push_screen(RedFlagAlert(message, urgent))
-
-        def answered(answers: RedFlagAnswers | None) -> None:
-            if answers is None:
-                return
-            if answers.yes:
-                self.rehab.run_db(lambda: backend.raise_flags(answers.yes), done=raised)
-            else:
-                self.notify("No warning signs today: carry on with your program.", timeout=5)
-
-        self.app.push_screen(RedFlagQuestions(), answered)
+        commands.red_flags(self.rehab)
 
     def action_pause(self) -> None:
-        from rehab.tui.screens.dialogs import ConfirmDialog, PauseDialog
-
-        backend = self.rehab.backend
-        if self.view is not None and self.view.red_flag:
-            from rehab.tui.screens.redflags import ClearedDialog
-
-            def cleared(name: str | None) -> None:
-                if name:
-                    self.rehab.record(
-                        lambda: backend.clear_flags(name),
-                        success=f"Cleared by {name}: welcome back",
-                    )
-
-            self.app.push_screen(ClearedDialog(), cleared)
-            return
-        if self.view is not None and self.view.pause_reason is not None:
-
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    self.rehab.record(backend.resume, success="Resumed: welcome back")
-
-            self.app.push_screen(ConfirmDialog("Resume the program from today?"), confirmed)
-            return
-
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.rehab.record(lambda: backend.pause(reason), success=f"Paused: {reason}")
-
-        self.app.push_screen(PauseDialog(), chosen)
+        commands.pause(self.rehab, self.view)
 
     def action_snooze(self) -> None:
-        from rehab.tui.screens.dialogs import SnoozeDialog
-
-        def chosen(minutes: str | None) -> None:
-            if minutes:
-                self.rehab.snooze(int(minutes.split()[0]))
-
-        self.app.push_screen(SnoozeDialog(), chosen)
+        commands.snooze(self.rehab, self.view)
 
     def action_reminder_settings(self) -> None:
-        from rehab.tui.screens.settings import SettingsDialog
-
-        def saved(changed: bool | None) -> None:
-            if changed:
-                self.notify("Reminder settings saved.", timeout=3)
-                self.rehab.restart_reminders()
-
-        self.app.push_screen(SettingsDialog(), saved)
+        commands.reminder_settings(self.rehab, self.view)
 
     def action_advice(self) -> None:
-        """Today's advice in full; accepting it happens there (y), after reading why."""
-        from rehab.tui.screens.advice import AdviceScreen
-
-        view = self.view
-        if view is None:
-            self.notify("Your plan is still loading.", severity="warning")
-            return
-        backend = self.rehab.backend
-
-        def closed(accept: bool | None) -> None:
-            if accept:
-                self.rehab.record(
-                    backend.accept_advice, success="Advice accepted: it starts tomorrow"
-                )
-
-        self.app.push_screen(AdviceScreen(view), closed)
+        commands.advice(self.rehab, self.view)
 
     def action_info(self) -> None:
         """The selected exercise in full, however small the terminal."""
@@ -793,65 +659,19 @@ class TodayScreen(RehabScreen):
             self._refuse_visa()
 
     def _refuse_visa(self) -> bool:
-        """Notify why the VISA-A cannot be filled in now; False when it can."""
-        view = self.view
-        if view is None:
-            self.notify("Your plan is still loading.", severity="warning")
-            return True
-        if view.visa_refusal is None:
-            return False
-        from rehab.tui.words import plain
-
-        reason = plain(view.visa_refusal)
-        self.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
-        return True
+        return commands.refuse_visa(self.rehab, self.view)
 
     def action_visa(self) -> None:
-        from rehab.tui.screens.visa import VisaScreen
-
-        if self._refuse_visa():
-            return
-
-        backend = self.rehab.backend
-
-        def recorded(summary: str) -> None:
-            self.notify(summary, timeout=10)
-            self.reload()
-
-        def finished(answers: VisaAnswers | None) -> None:
-            if answers is not None:
-                self.rehab.run_db(lambda: backend.record_visa(answers.answers), done=recorded)
-
-        self.app.push_screen(VisaScreen(), finished)
+        commands.visa(self.rehab, self.view)
 
     def action_export(self) -> None:
-        from rehab.tui.screens.export import ExportDialog, ExportRequest
-
-        backend = self.rehab.backend
-
-        def chosen(request: ExportRequest | None) -> None:
-            if request is None:
-                return
-            from rehab.tui import exporting
-
-            self.notify(f"Writing the {request.format} export…", timeout=2)
-            self.rehab.run_db(
-                lambda: exporting.export(backend, request),
-                done=lambda sentence: self.notify(sentence, timeout=15),
-            )
-
-        self.app.push_screen(ExportDialog(), chosen)
+        commands.export(self.rehab, self.view)
 
     def action_trends(self) -> None:
-        from rehab.tui.screens.trends import TrendsScreen
-
-        self.app.push_screen(TrendsScreen())
+        commands.trends(self.rehab, self.view)
 
     def action_history(self) -> None:
-        from rehab.tui.screens.history import HistoryScreen
-
-        if self.view is not None:
-            self.app.push_screen(HistoryScreen(self.view.today))
+        commands.history(self.rehab, self.view)
 
     def action_timer(self) -> None:
         from rehab.tui.screens.timer import TimerScreen
