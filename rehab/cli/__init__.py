@@ -152,10 +152,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _explain(exc: Exception) -> str:
-    from rehab.errors import Problem
+    from rehab.errors import Problem, for_cli
 
     if isinstance(exc, Problem):
-        return _one_line(str(exc))
+        return _one_line(for_cli(exc))
     if type(exc).__module__.startswith("sqlalchemy"):
         from rehab.store.db import explain
 

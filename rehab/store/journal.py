@@ -31,7 +31,7 @@ from rehab.core.schedule import (
     Pause as PauseSpan,
 )
 from rehab.core.template import Program, program_from_snapshot
-from rehab.errors import UsageProblem
+from rehab.errors import Refused, UsageProblem
 from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange, utcnow
 from rehab.store.plain import DEFAULT_PATIENT
 
@@ -43,6 +43,9 @@ SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
 
 
 REASON_MAX = 200
+# What ends a red-flag pause, in each interface's words (the store's text names neither).
+CLEARED_CLI = "then `rehab cleared --by NAME`"
+CLEARED_APP = "once they have cleared you, press P and give their name"
 
 
 def one_line_reason(text: str, *, examples: str) -> str:
@@ -677,9 +680,11 @@ def refuse_if_red_flag(session: Session, *, enrollment: Enrollment) -> None:
     flags = open_flags(session, enrollment=enrollment)
     if flags:
         ids = ", ".join(dict.fromkeys(f.flag for f in flags))
-        raise UsageProblem(
+        raise Refused(
             f"the program is paused for a red flag ({ids}) since {flags[0].raised_on}: "
-            "a clinician must clear it first (then `rehab cleared --by NAME`)"
+            "a clinician must clear it first",
+            cli_hint=CLEARED_CLI,
+            app_hint=CLEARED_APP,
         )
 
 
@@ -693,10 +698,12 @@ def refuse_undo_of_flag(session: Session, *, row: PainEntry | SymptomCheck) -> N
         select(RedFlagEntry).where(column == row.id, col(RedFlagEntry.cleared_at).is_(None))
     ).first()
     if raised is not None:
-        raise UsageProblem(
+        raise Refused(
             f"this entry raised a red flag ({raised.flag}) on {raised.raised_on} that is not "
-            "cleared yet: it stays (a clinician clears a mistaken answer with `rehab cleared "
-            "--by NAME`, and both stay in the history)"
+            "cleared yet: it stays (a clinician clears a mistaken answer, and both stay in "
+            "the history)",
+            cli_hint="clearing it: `rehab cleared --by NAME`",
+            app_hint="clearing it: P, with the clinician's name",
         )
 
 

@@ -16,7 +16,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from rehab.errors import EnvironmentProblem, Problem, WriteProblem
+from rehab.errors import EnvironmentProblem, Problem, WriteProblem, for_app
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
 
@@ -177,7 +177,7 @@ class RehabApp(App[None]):
             self.call_from_thread(self.exit, None, 1)
             return
         except Problem as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", timeout=6)
+            self.call_from_thread(self.notify, for_app(exc), severity="error", timeout=6)
             return
         except Exception as exc:  # a database fault: one line, not a crash
             from rehab.store.db import explain
