@@ -661,7 +661,7 @@ async def test_visa_a_is_refused_while_a_red_flag_is_open(db: Path) -> None:
         today(app)  # the questionnaire did not open
         refusal = [m for m in _notices(app) if "paused for a red flag" in m]
         assert refusal and "hops and heel raises" in refusal[0]
-        assert "rehab cleared --by NAME" in refusal[0]
+        assert "rehab cleared" not in refusal[0] and "clear the red flag first" in refusal[0]
     assert rows(db, "SELECT count(*) FROM assessment") == [(0,)]
 
 

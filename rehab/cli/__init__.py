@@ -78,7 +78,12 @@ class LazyGroup(click.Group):
     metavar="PATH|URL",
     help="Database file or URL (default: rehab.db in your data folder; env REHAB_DB).",
 )
-@click.option("--patient", metavar="NAME", type=TEXT, help="Whose records to use (default: 'me').")
+@click.option(
+    "--patient",
+    metavar="NAME",
+    type=TEXT,
+    help="Whose records to use (default: the only patient, or 'me' in a new database).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="rehab")
 @click.pass_context

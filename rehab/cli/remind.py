@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from urllib.parse import urlsplit, urlunsplit
 
@@ -215,7 +217,19 @@ def reminders(
         if times:
             stored.set_reminder_times(act.session, patient=act.patient, times=times)
         if quiet is not None:
-            stored.set_quiet_hours(act.session, patient=act.patient, text=quiet)
+            with _flag("--quiet", "quiet hours: "):
+                stored.set_quiet_hours(act.session, patient=act.patient, text=quiet)
         if timezone is not None:
-            stored.set_timezone(act.session, patient=act.patient, name=timezone.strip())
+            with _flag("--timezone", "time zone: "):
+                stored.set_timezone(act.session, patient=act.patient, name=timezone.strip())
     ctx.invoke(show)
+
+
+@contextmanager
+def _flag(flag: str, field: str) -> Iterator[None]:
+    """The store names the field ('time zone: …'); the CLI names its flag instead."""
+    try:
+        yield
+    except UsageProblem as exc:
+        text = str(exc)
+        raise UsageProblem(f"{flag}: {text.removeprefix(field)}") from None

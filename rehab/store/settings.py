@@ -87,7 +87,7 @@ def set_quiet_hours(session: Session, *, patient: Patient, text: str) -> QuietHo
         quiet = QuietHours.parse("-".join(parts))
     except (ValueError, UsageProblem):
         raise UsageProblem(
-            f"--quiet: {text!r} is not a range (allowed: HH:MM-HH:MM, e.g. 22:00-07:00)"
+            f"quiet hours: {text!r} is not a range (allowed: HH:MM-HH:MM, e.g. 22:00-07:00)"
         ) from None
     _put(session, patient, "quiet", quiet.text())
     return quiet
@@ -97,7 +97,7 @@ def set_timezone(session: Session, *, patient: Patient, name: str) -> str:
     try:
         clock.zone(name)
     except ValueError as exc:
-        raise UsageProblem(f"--timezone: {exc}") from None
+        raise UsageProblem(f"time zone: {exc}") from None
     patient.timezone = name
     session.add(patient)
     session.flush()

@@ -28,6 +28,7 @@ from rehab.store import journal
 from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import DoseLog, Patient
+from rehab.store.patients import pick_patient
 from rehab.store.watch import ChangeWatch, Stamp
 from rehab.tui.backend import CheckedOff, Clock, DaySummary, LogLine
 
@@ -72,7 +73,7 @@ class StoreBackend:
     @contextmanager
     def _action(self) -> Iterator[tuple[Session, Patient]]:
         with Session(self.engine(), expire_on_commit=False) as session, session.begin():
-            patient = journal.find_patient(session, name=self.patient_name)
+            patient = pick_patient(session, name=self.patient_name)
             yield session, patient
 
     def _run(self, work: Callable[[Session, Patient], T]) -> T:
@@ -89,7 +90,7 @@ class StoreBackend:
     def _existing_patient(self, session: Session) -> Patient | None:
         """The patient if they exist yet (a new name is created by `start`, not by looking)."""
         try:
-            return journal.find_patient(session, name=self.patient_name)
+            return pick_patient(session, name=self.patient_name)
         except UsageProblem:
             return None
 
@@ -361,7 +362,7 @@ class StoreBackend:
 
         draw, period = self._run(work)
         with charts.DRAWING:
-            return str(draw(width=width, height=height, color=True, period=period))  # type: ignore[operator]
+            return str(draw(width=width, height=height, color=True, period=period, for_app=True))  # type: ignore[operator]
 
     def open_in_slot(self, slot: str) -> tuple[str, ...]:
         """What is still open in a slot today (for a snoozed reminder)."""
@@ -522,9 +523,12 @@ class StoreBackend:
             )
         )
 
-    def pause(self, reason: str) -> None:
-        self._run(
-            lambda s, p: journal.pause_program(s, patient=p, reason=reason, now=self.clock.now())
+    def pause(self, reason: str) -> date:
+        """Pause; the first paused day (tomorrow when today already has check-offs)."""
+        return self._run(
+            lambda s, p: (
+                journal.pause_program(s, patient=p, reason=reason, now=self.clock.now()).start_date
+            )
         )
 
     def resume(self) -> None:

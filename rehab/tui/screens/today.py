@@ -428,7 +428,8 @@ class TodayScreen(Screen[None]):
                 load, sets = result
                 self.rehab.record(
                     lambda: backend.check_off(day, key, side, Amounts(sets=sets, load_kg=load)),
-                    success=f"✔ {dose.name}: {sets} set(s) with +{load:g} kg",
+                    success=f"✔ {dose.name}: {sets} {'set' if sets == 1 else 'sets'} "
+                    f"with +{load:g} kg",
                 )
 
         self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
@@ -539,12 +540,21 @@ class TodayScreen(Screen[None]):
 
         def chosen(reason: str | None) -> None:
             if reason:
-                self.rehab.record(lambda: backend.pause(reason), success=f"Paused: {reason}")
+                self.rehab.run_db(lambda: backend.pause(reason), done=self._paused)
 
         self.app.push_screen(PauseDialog(), chosen)
 
+    def _paused(self, first: date) -> None:
+        when = "today" if first == self.rehab.backend.today() else f"{first:%a %-d %b}"
+        self.notify(f"Paused from {when}" + ("" if when == "today" else " (today stays as is)"))
+        self.rehab.refresh_today()
+
     def action_snooze(self) -> None:
         from rehab.tui.screens.dialogs import SnoozeDialog
+
+        if self.rehab.last_reminder is None:  # say so before asking for how long
+            self.notify("No reminder to snooze yet.", severity="warning")
+            return
 
         def chosen(minutes: str | None) -> None:
             if minutes:
