@@ -488,3 +488,20 @@ def test_resuming_a_pause_that_had_not_begun_says_it_was_cancelled(enrolled: Reh
     assert "from 2026-03-11" in enrolled("pause", "--reason", "travel").out
     assert "Pause cancelled" in enrolled("resume").out
     assert "paused" not in enrolled("today", "--date", "2026-03-11").out.lower()
+
+
+def test_settings_errors_name_the_flag_and_pause_help_says_from_when(enrolled: Rehab) -> None:
+    bad = enrolled("settings", "reminders", "--timezone", "Mars/Base")
+    assert bad.code == 2 and bad.err.startswith("rehab: --timezone: unknown time zone 'Mars/Base'")
+    bad = enrolled("settings", "reminders", "--quiet", "late")
+    assert bad.code == 2 and bad.err.startswith("rehab: --quiet: 'late' is not a range")
+    helped = enrolled("pause", "--help")
+    assert "or from tomorrow when today already has check" in " ".join(helped.out.split())
+
+
+@pytest.mark.parametrize("group", ["programs", "settings"])
+def test_group_help_lists_each_command_whole(rehab: Rehab, group: str) -> None:
+    helped = rehab(group, "--help")
+    assert helped.code == 0
+    commands = helped.out.split("Commands:", 1)[1]
+    assert "..." not in commands and "…" not in commands, commands

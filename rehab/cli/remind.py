@@ -178,7 +178,7 @@ def show(ctx: click.Context) -> None:
     click.echo(f"timezone {zone}")
 
 
-@settings.command("reminders")
+@settings.command("reminders", short_help="Change reminder times, quiet hours or the time zone.")
 @click.option("--morning", metavar="HH:MM")
 @click.option("--midday", metavar="HH:MM")
 @click.option("--evening", metavar="HH:MM")

@@ -43,6 +43,15 @@ class WhichPatient(UsageProblem):
 def pick_patient(session: Session, *, name: str | None, create: bool = False) -> Patient:
     """The named patient, else the only one, else (an empty database) the default one."""
     if name is not None:
+        wanted = name.strip()
+        if not create and wanted == journal.DEFAULT_PATIENT:
+            found = session.exec(select(Patient).where(Patient.name == wanted)).first()
+            names = patient_names(session) if found is None else []
+            if names:  # 'me' is made on first use only in a database with no one else
+                raise UsageProblem(
+                    f"--patient: no patient named {wanted!r} (known: {several(names)}; "
+                    "`rehab start` creates one)"
+                )
         return journal.find_patient(session, name=name, create=create)
     first_two = session.exec(select(Patient).order_by(col(Patient.id)).limit(2)).all()
     if len(first_two) == 1:
