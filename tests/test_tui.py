@@ -330,7 +330,7 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
         assert "paused" in text_of(app, "#legend") and "●" in text_of(app, "#legend")
         assert "Tuesday 10 March 2026" in text_of(app, "#day-title")
         entries = app.screen.query_one("#entries", OptionList)
-        assert "Done foot-massage" in str(entries.get_option_at_index(0).prompt)
+        assert "Done Morning foot massage" in str(entries.get_option_at_index(0).prompt)
         entries.focus()
         entries.highlighted = 0
         await pilot.press("u")
@@ -808,3 +808,22 @@ async def test_a_red_flag_refusal_in_the_app_names_the_key_not_a_command(enrolle
         assert refusal, _notices(app)
         assert refusal[0].startswith("The program is paused")
         assert "press P and give their name" in refusal[0] and "rehab" not in refusal[0]
+
+
+async def test_history_names_entries_gives_their_times_and_reads_a_red_flag(
+    enrolled: Path,
+) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        app.backend.pain(2, "morning", None)
+        assert app.backend.raise_flags(["pop"]) is not None
+        lines = [line.text for line in app.backend.day_log(app.backend.today())]
+    assert "08:30  Done Morning foot massage (right 1 set)" in lines, lines
+    assert "08:30  Pain 2/10 (morning)" in lines, lines
+    assert "08:30  Morning check: warning signs: a sudden pop or kick at the back of the leg" in (
+        lines
+    ), lines
+    assert not any("foot-massage" in line or line.endswith("check: ") for line in lines)

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import Patient
+from rehab.store.plain import DEFAULT_PATIENT
 
 LISTED = 8  # names shown in the one line; the rest are counted
 
@@ -44,7 +45,7 @@ def pick_patient(session: Session, *, name: str | None, create: bool = False) ->
     """The named patient, else the only one, else (an empty database) the default one."""
     if name is not None:
         wanted = name.strip()
-        if not create and wanted == journal.DEFAULT_PATIENT:
+        if not create and wanted == DEFAULT_PATIENT:
             found = session.exec(select(Patient).where(Patient.name == wanted)).first()
             names = patient_names(session) if found is None else []
             if names:  # 'me' is made on first use only in a database with no one else

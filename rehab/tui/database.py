@@ -190,7 +190,11 @@ class StoreBackend:
         return self._run(work)
 
     def day_log(self, day: date) -> list[LogLine]:
+        from rehab.core.redflags import LOG_FLAGS, RED_FLAGS
+        from rehab.store import redflags
         from rehab.store.observations import PainEntry, SymptomCheck
+
+        flag_names = {flag.id: flag.label or flag.id for flag in (*RED_FLAGS, *LOG_FLAGS)}
 
         def work(session: Session, patient: Patient) -> list[LogLine]:
             zone = self.zone(patient)
@@ -204,8 +208,10 @@ class StoreBackend:
             grouped: dict[str, list[DoseLog]] = {}
             for row in doses:
                 grouped.setdefault(row.action, []).append(row)
+            program = journal.program_of(enrollment)
+            names = {exercise.id: exercise.name for exercise in program.exercises}
             for action, rows in grouped.items():
-                lines.append(_dose_line(action, rows, zone))
+                lines.append(_dose_line(action, rows, zone, names))
             for pain in session.exec(
                 select(PainEntry).where(
                     PainEntry.patient_id == patient.id, PainEntry.local_date == day
@@ -215,12 +221,17 @@ class StoreBackend:
                     LogLine(
                         "pain",
                         f"pain:{pain.id}",
+                        f"{pain.logged_at.astimezone(zone):%H:%M}  "
                         f"Pain {pain.score}/10 ({pain.context})"
                         + (f": {pain.note}" if pain.note else ""),
                         pain.logged_at,
                         pain.voided_at is not None,
                     )
                 )
+            flags: dict[int, list[str]] = {}
+            for flag in redflags.flags_raised(session, patient=patient):
+                if flag.check_id is not None:
+                    flags.setdefault(flag.check_id, []).append(flag_names.get(flag.flag, flag.flag))
             for check in session.exec(
                 select(SymptomCheck).where(
                     SymptomCheck.patient_id == patient.id, SymptomCheck.check_date == day
@@ -230,7 +241,8 @@ class StoreBackend:
                     LogLine(
                         "check",
                         f"check:{check.id}",
-                        _check_text(check),
+                        f"{check.logged_at.astimezone(zone):%H:%M}  "
+                        + _check_text(check, flags.get(check.id or 0, [])),
                         check.logged_at,
                         check.voided_at is not None,
                     )
@@ -535,11 +547,12 @@ class StoreBackend:
         self._run(lambda s, p: journal.resume_program(s, patient=p, now=self.clock.now()))
 
 
-def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
+def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo, names: dict[str, str]) -> LogLine:
     first = rows[0]
+    name = names.get(first.exercise_id, first.exercise_id)
     legs = ", ".join(f"{r.side} {sets_text(r.sets)}".strip() for r in rows if r.side)
     if first.status == "skipped":
-        text = f"Skipped {first.item_key}: {first.reason}"
+        text = f"Skipped {name}: {first.reason}"
     else:
         sets = "" if legs else f" {sets_text(first.sets)}".rstrip()
         extra = []
@@ -549,7 +562,7 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
             extra.append(f"+{first.load_kg:g} kg")
         if first.pain_during is not None:
             extra.append(f"pain {first.pain_during}/10")
-        text = f"Done {first.item_key}{sets}" + (f" ({legs})" if legs else "")
+        text = f"Done {name}{sets}" + (f" ({legs})" if legs else "")
         if extra:
             text += " · " + ", ".join(extra)
     at = first.logged_at.astimezone(zone).strftime("%H:%M")
@@ -567,7 +580,7 @@ def _advice_line(advice: Advice) -> str:
     return f"Advice: {advice.decision} · {first}{move}"
 
 
-def _check_text(check: SymptomCheck) -> str:
+def _check_text(check: SymptomCheck, flags: list[str]) -> str:
     parts = []
     if check.stiffness_minutes is not None:
         parts.append(f"stiffness {check.stiffness_minutes} min")
@@ -578,4 +591,8 @@ def _check_text(check: SymptomCheck) -> str:
     ):
         if value is not None:
             parts.append(f"{name}: {'yes' if value else 'no'}")
+    if flags:
+        parts.append("warning signs: " + ", ".join(flags))
+    if not parts:
+        return "Morning check: nothing recorded"
     return "Morning check: " + ", ".join(parts)
