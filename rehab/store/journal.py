@@ -700,10 +700,10 @@ def refuse_undo_of_flag(session: Session, *, row: PainEntry | SymptomCheck) -> N
     if raised is not None:
         raise Refused(
             f"this entry raised a red flag ({raised.flag}) on {raised.raised_on} that is not "
-            "cleared yet: it stays (a clinician clears a mistaken answer, and both stay in "
-            "the history)",
-            cli_hint="clearing it: `rehab cleared --by NAME`",
-            app_hint="clearing it: P, with the clinician's name",
+            "cleared yet, so it stays: a clinician clears a mistaken answer, and both stay "
+            "in the history",
+            cli_hint="`rehab cleared --by NAME`",
+            app_hint="once they have, press P and give their name",
         )
 
 
