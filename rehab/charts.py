@@ -43,8 +43,9 @@ TICK_WIDTH = 13  # a date label and a little space
 class Marks:
     """What to mark on a time axis: accepted phase changes and pauses."""
 
-    phases: Sequence[tuple[date, str]] = ()  # (first day of the phase, its name)
+    phases: Sequence[tuple[date, str]] = ()  # (first day of the phase, its id)
     pauses: Sequence[tuple[date, date | None]] = field(default=())  # [start, end) or open
+    names: Mapping[str, str] = field(default_factory=dict)  # phase id -> its short name
 
 
 def pain_chart(
@@ -58,11 +59,12 @@ def pain_chart(
     width: int = 80,
     height: int = 24,
     color: bool = False,
+    for_app: bool = False,
 ) -> str:
     """Morning pain per day with its 7-day average, and pain during and after exercise, all
     on the 0–10 scale; phase changes and pauses marked."""
     if not (morning or during or after):
-        return _sentence("morning pain logged", period, "`rehab pain N --context morning` adds one")
+        return _sentence("morning pain logged", period, HINTS[for_app]["pain"])
     chart = _Chart(width, height, color)
     if morning:
         chart.points(morning, "•", "blue", "morning pain (worst of the day)")
@@ -85,13 +87,12 @@ def adherence_chart(
     width: int = 80,
     height: int = 24,
     color: bool = False,
+    for_app: bool = False,
 ) -> str:
     """Percent of the planned doses done, one bar per week (labelled by its first day);
     `None` is a week with nothing planned (paused), shown as a gap marked 'paused'."""
     if all(percent is None for _, percent in weeks):
-        return _sentence(
-            "planned doses", period, "`rehab start ID --side left|right|both` starts a program"
-        )
+        return _sentence("planned doses", period, HINTS[for_app]["adherence"])
     chart = _Chart(width, height, color)
     plt = chart.plt
     positions = list(range(1, len(weeks) + 1))
@@ -113,8 +114,24 @@ def adherence_chart(
     return chart.build(f"Adherence per week, {_span(period, weeks[0][0])}")
 
 
-LOAD_MARKERS = ("•", "+", "x", "o", "*", "#")
+# One marker per exercise (a program has at most this many strengthening exercises in
+# view; beyond it, markers repeat with a different colour).
+LOAD_MARKERS = ("•", "+", "x", "o", "*", "#", "@", "%", "=", "~", "^", "&")
 LOAD_COLORS = ("blue", "orange", "green", "magenta", "cyan", "red")
+
+# What adds a first entry, in the CLI's words (False) and the app's (True).
+HINTS = {
+    False: {
+        "pain": "`rehab pain N --context morning` adds one",
+        "adherence": "`rehab start ID --side left|right|both` starts a program",
+        "load": "`rehab done KEY --load KG` logs one with its weight",
+    },
+    True: {
+        "pain": "press p on Today and log a morning score",
+        "adherence": "start a program first",
+        "load": "press l on Today on a strengthening exercise to log one with its weight",
+    },
+}
 
 
 def load_chart(
@@ -126,24 +143,26 @@ def load_chart(
     width: int = 80,
     height: int = 24,
     color: bool = False,
+    for_app: bool = False,
 ) -> str:
     """Extra load (kg) of each strengthening exercise on each day it was done, one line per
     exercise, named in the legend."""
     if not any(series.values()):
-        return _sentence(
-            "strengthening exercises checked off",
-            period,
-            "`rehab done KEY --load KG` logs one with its weight",
-        )
+        return _sentence("strengthening exercises checked off", period, HINTS[for_app]["load"])
     chart = _Chart(width, height, color)
     shown = [(name, points) for name, points in series.items() if points]
     for i, (name, points) in enumerate(shown):
-        n = i % len(LOAD_MARKERS)
-        chart.line(points, LOAD_MARKERS[n], LOAD_COLORS[n], name)
+        chart.line(
+            points, LOAD_MARKERS[i % len(LOAD_MARKERS)], LOAD_COLORS[i % len(LOAD_COLORS)], name
+        )
     left = chart.time_axis([points for _, points in shown], last)
     heaviest = max(value for _, points in shown for _, value in points)
     top = max(5.0, heaviest * 1.25)
     chart.plt.ylim(0, top)
+    if top == 5.0:  # whole kilograms, not 0.83, 1.67 …
+        chart.plt.yticks([0, 1, 2, 3, 4, 5])
+    if heaviest == 0:
+        chart.legend.append(("", "", "every session so far was at body weight (0 kg extra)"))
     chart.mark(marks, left, last, top=top)
     return chart.build(f"Extra load in kg (0 = body weight), {_span(period, left)}")
 
@@ -157,6 +176,7 @@ def visa_chart(
     width: int = 80,
     height: int = 24,
     color: bool = False,
+    for_app: bool = False,  # the same words for both: nothing to type
     not_offered: str | None = None,
 ) -> str:
     """VISA-A totals (0–100, 100 = no symptoms) with a band of ±14 points around the first
@@ -257,7 +277,8 @@ class _Chart:
         for day, name in marks.phases:
             if left <= day <= last:
                 self.plt.vline(day.isoformat(), color="gray")
-                self.plt.text(f"▸{name}", day.isoformat(), top, alignment="left", color="gray")
+                label = marks.names.get(name, name)
+                self.plt.text(f"▸{label}", day.isoformat(), top, alignment="left", color="gray")
                 changed = True
         if changed:
             self.legend.append(("│▸", "gray", "new phase"))
@@ -322,7 +343,11 @@ def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> 
         )
     spans = trends.stretches(session, patient=patient, first=first, last=last)
     found = trends.markers(session, first=first, last=last, spans=spans)
-    marks = Marks(phases=found.phase_changes, pauses=[(p.start, p.end) for p in found.pauses])
+    marks = Marks(
+        phases=found.phase_changes,
+        pauses=[(p.start, p.end) for p in found.pauses],
+        names=_phase_labels(session, patient),
+    )
     if kind == "pain":
         pain = trends.daily_pain(session, patient=patient, first=first, last=last)
         return partial(
@@ -341,3 +366,14 @@ def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> 
     scores = trends.visa_scores(session, patient=patient, first=first, last=last)
     refusal = visa_refusal(session, patient=patient)
     return partial(visa_chart, scores=scores, marks=marks, last=last, not_offered=refusal)
+
+
+def _phase_labels(session: Session, patient: Patient) -> dict[str, str]:
+    """Phase id -> the short name a marker shows ('Phase 2', from 'Phase 2: heel raises')."""
+    from rehab.store import journal
+
+    enrollment = journal.active_enrollment(session, patient=patient)
+    if enrollment is None:
+        return {}
+    phases = journal.program_of(enrollment).phases
+    return {phase.id: phase.name.partition(":")[0].strip() for phase in phases}

@@ -147,7 +147,7 @@ def test_a_flare_after_a_reduction_is_stop_and_pauses(rehab: Rehab) -> None:
     assert any("despite the reduction" in r for r in advice["reasons"])
     assert flags(rehab.db) == [("pain-despite-reduction", "log")]
     # paused: nothing can be checked off until a clinician clears it
-    err = h.run(35, "done", "leg-press-calf-raise", code=2).err
+    err = h.run(35, "done", "leg-press-calf-raise", code=1).err
     assert "paused for a red flag (pain-despite-reduction)" in err
     assert "accept" in h.run(35, "accept", code=2).err or True
     h.run(36, "cleared", "--by", "Dr Sousa")
@@ -168,7 +168,7 @@ def test_night_or_rest_pain_is_stop(rehab: Rehab, context: str) -> None:
     # today's remaining doses show the pause; what was done stays done
     items = h.today(10)
     assert {i["status"] for i in items} <= {"paused"}
-    h.run(10, "done", "heel-drop-bent-knee", code=2)
+    h.run(10, "done", "heel-drop-bent-knee", code=1)
 
 
 def test_night_pain_of_zero_is_no_red_flag(rehab: Rehab) -> None:
@@ -194,7 +194,7 @@ def test_a_red_flag_on_a_day_with_a_check_off_pauses_today(rehab: Rehab) -> None
 def test_a_red_flag_cannot_be_undone_while_its_pause_is_open(rehab: Rehab) -> None:
     h = History(rehab, "achilles-midportion-alfredson", date(2026, 1, 5))
     h.run(3, "check", "--flag", "pop")
-    err = h.run(3, "undo", code=2).err
+    err = h.run(3, "undo", code=1).err
     assert "raised a red flag (pop)" in err
     h.run(4, "cleared", "--by", "Dr Sousa")
     report = h.rehab.db.parent / "report.html"
@@ -302,7 +302,7 @@ def test_night_pain_without_a_check_off_lists_the_days_doses_as_paused(rehab: Re
 
 
 def test_the_history_screen_cannot_void_the_entry_that_raised_a_flag(rehab: Rehab) -> None:
-    from rehab.errors import UsageProblem
+    from rehab.errors import Refused
     from rehab.tui.database import StoreBackend
     from tests.tui_helpers import FakeClock
 
@@ -312,5 +312,5 @@ def test_the_history_screen_cannot_void_the_entry_that_raised_a_flag(rehab: Reha
     (pain_id,) = con.execute("SELECT id FROM painentry").fetchone()
     con.close()
     backend = StoreBackend(f"sqlite:///{rehab.db}", None, FakeClock(at(h.day(3))))
-    with pytest.raises(UsageProblem, match="raised a red flag"):
+    with pytest.raises(Refused, match="raised a red flag"):
         backend.void(f"pain:{pain_id}")

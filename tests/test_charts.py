@@ -333,7 +333,8 @@ def test_summary_has_a_row_per_week_with_the_right_numbers(history: Rehab) -> No
 
 def test_summary_with_nothing_logged_says_how_to_begin(rehab: Rehab) -> None:
     ok(rehab, "--patient", "someone-else", "start", PROGRAM, "--side", "left")
-    result = rehab("summary")
+    ok(rehab, "--patient", "me", "start", PROGRAM, "--side", "left", "--start", "2026-04-01")
+    result = rehab("--patient", "me", "summary")
     assert result.code == 0
     assert result.out.startswith("Nothing planned or logged in the last 12 weeks yet: ")
 
@@ -395,3 +396,42 @@ def test_a_52_week_chart_reads_the_same_rows_with_years_of_older_history(history
     assert before < 60  # a row per day and series at most, plus the patient and program
     assert any("doselog" in sql for sql in statements)
     assert any("painentry" in sql for sql in statements)
+
+
+def test_each_exercise_in_the_load_chart_has_its_own_marker() -> None:
+    days = [date(2026, 3, 2) + timedelta(days=i) for i in range(8)]
+    series = {f"Exercise {n}": [(day, 0.0) for day in days] for n in range(8)}
+    text = charts.load_chart(series=series, last=days[-1], width=120, height=30)
+    legend = [line for line in text.splitlines() if "Exercise 0" in line or "Exercise 7" in line]
+    markers = [
+        entry.split(" ", 1)[0]
+        for line in text.splitlines()
+        for entry in line.split("   ")
+        if entry.strip().split(" ", 1)[-1].startswith("Exercise")
+    ]
+    assert legend and len(markers) == 8 and len(set(markers)) == 8, markers
+    # all at body weight: whole-kilogram ticks and a line that says so
+    assert "0.83" not in text and "1.67" not in text
+    assert "every session so far was at body weight (0 kg extra)" in text
+
+
+def test_the_app_is_told_keys_and_the_cli_commands_for_a_first_entry() -> None:
+    last = date(2026, 3, 20)
+    for draw in (
+        lambda app: charts.pain_chart(morning=[], during=[], after=[], last=last, for_app=app),
+        lambda app: charts.load_chart(series={}, last=last, for_app=app),
+        lambda app: charts.adherence_chart(weeks=[(last, None)], for_app=app),
+    ):
+        assert "`rehab" in draw(False)
+        in_app = draw(True)
+        assert "rehab" not in in_app and "--" not in in_app and in_app.startswith("No ")
+
+
+def test_phase_markers_show_the_phase_name_not_its_id() -> None:
+    days = [date(2026, 3, 2) + timedelta(days=i) for i in range(10)]
+    marks = charts.Marks(phases=[(days[5], "phase-2")], names={"phase-2": "Phase 2"})
+    with charts.DRAWING:
+        text = charts.pain_chart(
+            morning=[(d, 3) for d in days], during=[], after=[], marks=marks, last=days[-1]
+        )
+    assert "▸Phase 2" in text and "phase-2" not in text

@@ -270,11 +270,54 @@ def test_replace_ends_the_old_program(enrolled: Rehab) -> None:
 def test_patients_are_kept_apart(enrolled: Rehab) -> None:
     assert enrolled("--patient", "Ana", "start", "plantar-fasciitis", "--side", "left").code == 0
     enrolled("--patient", "Ana", "pain", "6")
-    enrolled("pain", "1")
+    enrolled("--patient", "me", "pain", "1")
     assert "Plantar" in enrolled("--patient", "Ana", "today").out
-    assert "Heel pain self-care" in enrolled("today").out
+    assert "Heel pain self-care" in enrolled("--patient", "me", "today").out
     names = {r["name"] for r in rows(enrolled.db, "patient")}
     assert names == {"me", "Ana"}
+
+
+def test_with_several_patients_a_command_without_patient_names_them(enrolled: Rehab) -> None:
+    assert enrolled("--patient", "Ana", "start", "plantar-fasciitis", "--side", "left").code == 0
+    before = rows(enrolled.db, "painentry")
+    for args in (["today"], ["pain", "3"], ["start", "plantar-fasciitis", "--side", "left"]):
+        result = enrolled(*args)
+        assert result.code == 2, (args, result.err)
+        assert result.err == (
+            "rehab: --patient: this database has 2 patients (Ana and me); "
+            "say whose records with --patient NAME\n"
+        )
+    assert rows(enrolled.db, "painentry") == before
+    assert {r["name"] for r in rows(enrolled.db, "patient")} == {"me", "Ana"}
+
+
+def test_a_database_with_one_patient_opens_that_patient(rehab: Rehab) -> None:
+    assert rehab("--patient", "Ana", "start", "plantar-fasciitis", "--side", "left").code == 0
+    assert "Plantar" in rehab("today").out
+    assert rehab("pain", "2").code == 0
+    (pain,) = rows(rehab.db, "painentry")
+    (ana,) = rows(rehab.db, "patient")
+    assert (ana["name"], pain["patient_id"]) == ("Ana", ana["id"])  # no 'me' made
+
+
+def test_a_command_that_only_looks_writes_no_patient(rehab: Rehab) -> None:
+    def patients() -> list[str]:
+        if not rehab.db.exists() or rehab.db.stat().st_size == 0:
+            return []
+        con = sqlite3.connect(rehab.db)
+        try:
+            found = con.execute("SELECT name FROM sqlite_master WHERE name = 'patient'")
+            if found.fetchone() is None:
+                return []
+            return [name for (name,) in con.execute("SELECT name FROM patient")]
+        finally:
+            con.close()
+
+    for args in (["today"], ["advice"], ["summary"], ["chart", "pain"], ["settings"]):
+        rehab(*args)
+        assert patients() == [], args
+    assert rehab("start", "plantar-fasciitis", "--side", "left").code == 0
+    assert patients() == ["me"]  # `start` makes the default patient
 
 
 def _user_template(home: Path, name: str, body: str) -> Path:
@@ -455,3 +498,20 @@ def test_resuming_a_pause_that_had_not_begun_says_it_was_cancelled(enrolled: Reh
     assert "from 2026-03-11" in enrolled("pause", "--reason", "travel").out
     assert "Pause cancelled" in enrolled("resume").out
     assert "paused" not in enrolled("today", "--date", "2026-03-11").out.lower()
+
+
+def test_settings_errors_name_the_flag_and_pause_help_says_from_when(enrolled: Rehab) -> None:
+    bad = enrolled("settings", "reminders", "--timezone", "Mars/Base")
+    assert bad.code == 2 and bad.err.startswith("rehab: --timezone: unknown time zone 'Mars/Base'")
+    bad = enrolled("settings", "reminders", "--quiet", "late")
+    assert bad.code == 2 and bad.err.startswith("rehab: --quiet: 'late' is not a range")
+    helped = enrolled("pause", "--help")
+    assert "or from tomorrow when today already has check" in " ".join(helped.out.split())
+
+
+@pytest.mark.parametrize("group", ["programs", "settings"])
+def test_group_help_lists_each_command_whole(rehab: Rehab, group: str) -> None:
+    helped = rehab(group, "--help")
+    assert helped.code == 0
+    commands = helped.out.split("Commands:", 1)[1]
+    assert "..." not in commands and "…" not in commands, commands

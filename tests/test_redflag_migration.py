@@ -79,7 +79,7 @@ def test_text_red_flags_become_rows_and_keep_blocking(tmp_path: Path) -> None:
     rehab = Rehab(path)
     with time_machine.travel(datetime(2026, 3, 12, 9, 0, tzinfo=LISBON), tick=False):
         result = rehab("done", "massage-stick")
-    assert result.code == 2, result.err  # migrated, and the open flags still block
+    assert result.code == 1, result.err  # migrated, and the open flags still block
     assert "paused for a red flag (gap, infection) since 2026-03-10" in result.err
     con = sqlite3.connect(path)
     con.row_factory = sqlite3.Row

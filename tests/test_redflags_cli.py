@@ -103,11 +103,11 @@ def test_done_skip_resume_and_friends_are_refused_until_cleared(enrolled: Rehab)
         ["pause", "--reason", "travel"],
         ["start", "plantar-fasciitis", "--side", "left", "--replace"],
     ):
-        err = one_line_error(enrolled(*args))
+        err = one_line_error(enrolled(*args), code=1)
         assert f"paused for a red flag (gap, infection) since 2026-03-10: {BLOCKED}" in err, args
         assert "rehab cleared --by NAME" in err
     # the answer that raised it stays: a clinician clears a mistaken one
-    err = one_line_error(enrolled("undo"))
+    err = one_line_error(enrolled("undo"), code=1)
     assert "raised a red flag (gap) on 2026-03-10 that is not cleared yet" in err
     assert counts(enrolled.db) == before
     (pause,) = rows(enrolled.db, "pause")
@@ -158,7 +158,7 @@ def test_pain_with_a_flag_logs_both_and_pauses(enrolled: Rehab) -> None:
     (pause,) = rows(enrolled.db, "pause")
     assert pause["reason"] == "red flag: rest-pain"
     assert flags(enrolled.db) == [("rest-pain", "answer", None, None)]
-    assert BLOCKED in one_line_error(enrolled("done", "seated-raise-phase-1"))
+    assert BLOCKED in one_line_error(enrolled("done", "seated-raise-phase-1"), code=1)
 
 
 def test_a_check_with_values_and_a_flag_is_one_row(enrolled: Rehab) -> None:
@@ -187,7 +187,7 @@ def test_a_flag_during_an_ordinary_pause_makes_it_a_red_flag_pause(enrolled: Reh
     assert enrolled("check", "--flag", "both-heels").code == 0
     (pause,) = rows(enrolled.db, "pause")
     assert pause["reason"] == "red flag: both-heels; paused before for: travel"
-    assert BLOCKED in one_line_error(enrolled("resume"))
+    assert BLOCKED in one_line_error(enrolled("resume"), code=1)
     assert enrolled("cleared", "--by", "Dr Sousa").code == 0
     (pause,) = rows(enrolled.db, "pause")
     assert pause["reason"] == (

@@ -159,6 +159,19 @@ def test_catch_up_after_downtime_is_one_summary(db: Path) -> None:
     assert check(db, at(DAY, "13:31"), catch_up=True) == []
 
 
+def test_a_catch_up_lists_each_dose_once_and_prints_once(db: Path, rehab: Rehab) -> None:
+    sent = check(db, at(DAY, "20:30"), catch_up=True)
+    (summary,) = {s.text for s in sent if s.reminder.catch_up}
+    assert summary.startswith("Catch-up: Morning")
+    doses = [d.strip() for part in summary.split("(missed earlier): ")[1:] for d in part.split(";")]
+    doses = [d for d in doses if d and not d.endswith(("Midday", "Evening"))]
+    assert len(doses) == len(set(doses)), summary
+    printed = rehab("remind", "--once", "--at", "2026-03-11T20:30")
+    assert printed.code == 0, printed.err
+    catch_up = [line for line in printed.out.splitlines() if "Catch-up" in line]
+    assert len(catch_up) == 1 and " · morning, midday · " in catch_up[0], printed.out
+
+
 def test_a_missed_slot_is_not_sent_late_without_a_restart(db: Path) -> None:
     (sent,) = check(db, at(DAY, "13:05"))
     assert sent.reminder.slot == "midday"  # morning was missed: only a restart catches up

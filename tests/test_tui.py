@@ -341,7 +341,7 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
         assert "paused" in text_of(app, "#legend") and "●" in text_of(app, "#legend")
         assert "Tuesday 10 March 2026" in text_of(app, "#day-title")
         entries = app.screen.query_one("#entries", OptionList)
-        assert "Done foot-massage" in str(entries.get_option_at_index(0).prompt)
+        assert "Done Morning foot massage" in str(entries.get_option_at_index(0).prompt)
         entries.focus()
         entries.highlighted = 0
         await pilot.press("u")
@@ -472,9 +472,8 @@ async def test_snooze_without_a_reminder_says_so(enrolled: Path) -> None:
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("z")
-        await pilot.pause()
-        await pilot.press("enter")
         await settle(pilot)
+        assert isinstance(app.screen, TodayScreen)  # said at once, no question first
         assert any("No reminder to snooze" in n.message for n in app._notifications)
 
 
@@ -492,7 +491,9 @@ async def test_reminder_settings_screen_saves_all_or_nothing(enrolled: Path) -> 
         evening.focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert "unknown time zone 'Atlantis/Lost'" in text_of(app, "#settings-error")
+        error = text_of(app, "#settings-error")
+        assert "time zone: unknown time zone 'Atlantis/Lost'" in error
+        assert "--" not in error  # the field's name, not the CLI's flag
         assert rows(enrolled, "SELECT count(*) FROM setting") == [(0,)]
         app.screen.query_one("#zone", Input).value = "Europe/Lisbon"
         await pilot.press("enter")
@@ -677,8 +678,9 @@ async def test_visa_a_is_refused_while_a_red_flag_is_open(db: Path) -> None:
         today(app)  # the questionnaire did not open
         refusal = [m for m in _notices(app) if "paused for a red flag" in m]
         assert refusal and "hops and heel raises" in refusal[0]
-        assert "press P on Today and give their name" in refusal[0]
+        assert "press P and give their name" in refusal[0]
         assert "rehab cleared" not in refusal[0]  # the app speaks of keys, not commands
+        assert "clear the red flag first" in refusal[0]
     assert rows(db, "SELECT count(*) FROM assessment") == [(0,)]
 
 
@@ -795,3 +797,52 @@ def test_the_footer_still_finds_the_textual_internals_it_uses() -> None:
     assert hasattr(Footer, "bindings_changed")
     footer = Footer()
     assert hasattr(footer, "_bindings_ready")
+
+
+async def test_pause_says_from_when(enrolled: Path) -> None:
+    """A day with check-offs is kept: the pause starts tomorrow, and the toast says so."""
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("P")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # illness
+        await settle(pilot)
+        paused = [m for m in _notices(app) if m.startswith("Paused from")]
+        assert paused == ["Paused from Wed 11 Mar (today stays as is)"], _notices(app)
+
+
+async def test_a_red_flag_refusal_in_the_app_names_the_key_not_a_command(enrolled: Path) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.backend.raise_flags(["pop"]) is not None
+        today(app).reload()
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        refusal = [m for m in _notices(app) if "paused for a red flag" in m]
+        assert refusal, _notices(app)
+        assert refusal[0].startswith("The program is paused")
+        assert "press P and give their name" in refusal[0] and "rehab" not in refusal[0]
+
+
+async def test_history_names_entries_gives_their_times_and_reads_a_red_flag(
+    enrolled: Path,
+) -> None:
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space")
+        await settle(pilot)
+        app.backend.pain(2, "morning", None)
+        assert app.backend.raise_flags(["pop"]) is not None
+        lines = [line.text for line in app.backend.day_log(app.backend.today())]
+    assert "08:30  Done Morning foot massage (right 1 set)" in lines, lines
+    assert "08:30  Pain 2/10 (morning)" in lines, lines
+    assert "08:30  Morning check: warning signs: a sudden pop or kick at the back of the leg" in (
+        lines
+    ), lines
+    assert not any("foot-massage" in line or line.endswith("check: ") for line in lines)

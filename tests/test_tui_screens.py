@@ -282,3 +282,38 @@ async def test_your_own_data_is_not_marked_as_a_demo(enrolled: Path) -> None:
         await settle(pilot)
         title = app.screen.query_one("#title")
         assert "DEMO" not in str(title.render()) and not title.has_class("demo")
+
+
+async def test_several_patients_and_no_name_ask_whose_records(tmp_path: Path) -> None:
+    """Never the first-run set-up (which would add a patient) and never a guess."""
+    import sqlite3
+
+    from sqlmodel import Session
+
+    from rehab.core.catalog import load_catalog
+    from rehab.store import journal
+    from rehab.store.db import open_engine
+    from tests.tui_helpers import NOW
+
+    db = tmp_path / "rehab.db"
+    catalog = load_catalog(builtin_programs_dir(), None)
+    engine = open_engine(f"sqlite:///{db}")
+    with Session(engine) as session, session.begin():
+        for name, program in (("Ana", "plantar-fasciitis"), ("Rui", "achilles-midportion")):
+            patient = journal.find_patient(session, name=name, create=True)
+            journal.start_program(
+                session, patient=patient, program=catalog.get(program), side="left",
+                start=NOW.date(), now=NOW,
+            )  # fmt: skip
+    engine.dispose()
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ChoiceDialog"
+        await pilot.press("down", "enter")  # Rui
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TodayScreen) and screen.view is not None
+        assert "Mid-portion Achilles" in screen.view.program_name
+    with sqlite3.connect(db) as con:
+        assert sorted(r[0] for r in con.execute("SELECT name FROM patient")) == ["Ana", "Rui"]

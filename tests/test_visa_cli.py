@@ -342,7 +342,7 @@ PF_REFUSAL = (
 )
 RED_FLAG_REFUSAL = (
     "rehab: the program is paused for a red flag: the VISA-A asks for hops and heel raises; "
-    "a clinician must clear the red flag first (`rehab cleared --by NAME`)\n"
+    "a clinician must clear the red flag first (then `rehab cleared --by NAME`)\n"
 )
 
 
@@ -405,9 +405,9 @@ def test_refused_while_a_red_flag_is_open_until_a_clinician_clears_it(achilles: 
     assert DUE in achilles("today").out
     raised = achilles("check", "--flag", "pop")
     assert raised.code == 0, raised.err
-    assert one_line_error(achilles("visa", "--answers", answers())) == RED_FLAG_REFUSAL
+    assert one_line_error(achilles("visa", "--answers", answers()), code=1) == RED_FLAG_REFUSAL
     typed = _run_with_input(achilles.db, "6\n5\n6\n7\n5\n4\n4\nB\n11-20\n", "visa")
-    assert (typed.code, typed.err) == (2, RED_FLAG_REFUSAL)
+    assert (typed.code, typed.err) == (1, RED_FLAG_REFUSAL)
     assert "Your answer" not in typed.out  # refused before the first question
     assert assessments(achilles.db) == []
     today = achilles("today").out

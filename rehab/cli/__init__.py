@@ -78,7 +78,12 @@ class LazyGroup(click.Group):
     metavar="PATH|URL",
     help="Database file or URL (default: rehab.db in your data folder; env REHAB_DB).",
 )
-@click.option("--patient", metavar="NAME", type=TEXT, help="Whose records to use (default: 'me').")
+@click.option(
+    "--patient",
+    metavar="NAME",
+    type=TEXT,
+    help="Whose records to use (default: the only patient, or 'me' in a new database).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="rehab")
 @click.pass_context
@@ -170,12 +175,12 @@ FIELD_OPTIONS = {
 
 
 def _explain(exc: Exception) -> str:
-    from rehab.errors import FieldProblem, Problem
+    from rehab.errors import FieldProblem, Problem, for_cli
 
     if isinstance(exc, FieldProblem) and exc.field in FIELD_OPTIONS:
         return _one_line(f"{FIELD_OPTIONS[exc.field]}: {exc.detail}")
     if isinstance(exc, Problem):
-        return _one_line(str(exc))
+        return _one_line(for_cli(exc))
     if type(exc).__module__.startswith("sqlalchemy"):
         from rehab.store.db import explain
 

@@ -326,7 +326,8 @@ def skip(ctx: click.Context, key: str, reason: str, side: str | None, day: date 
         rows = journal.record_skip(
             act.session, patient=act.patient, day=plan_day, key=key, reason=reason, side=side
         )
-    click.echo(f"Skipped: {key} on {plan_day} ({len(rows)} dose(s)): {rows[0].reason}.")
+    doses = "1 dose" if len(rows) == 1 else f"{len(rows)} doses"
+    click.echo(f"Skipped: {key} on {plan_day} ({doses}): {rows[0].reason}.")
 
 
 @click.command()
@@ -587,7 +588,8 @@ def start(
 @click.option("--reason", type=TEXT, required=True, help="Why: injury, illness, travel, ...")
 @click.pass_context
 def pause(ctx: click.Context, reason: str) -> None:
-    """Pause the program from today; paused days are not counted as missed."""
+    """Pause the program from today, or from tomorrow when today already has check-offs
+    (they stay); paused days are not counted as missed."""
     with action(ctx) as act:
         row = journal.pause_program(act.session, patient=act.patient, reason=reason)
     kept = " (today's entries are kept)" if row.start_date == act.today + timedelta(days=1) else ""

@@ -134,7 +134,7 @@ def _a_monday() -> date:
     return date(2024, 1, 1)
 
 
-@programs.command("check")
+@programs.command("check", short_help="Check your own template FILE, as the built-in ones are.")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 def check_file(file: Path) -> None:
     """Validate your own template FILE (the same checks as the built-in ones)."""

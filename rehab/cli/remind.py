@@ -66,8 +66,12 @@ def remind(ctx: click.Context, once: bool, at: datetime | None, print_systemd_un
             catch_up=True,
             send=lambda title, body: notify.deliver(title, body),
         )
-        for item in sent:
-            click.echo(item.log_line())
+        shown: set[str] = set()
+        for item in sent:  # a catch-up is one message for several slots: print it once
+            if item.text not in shown:
+                shown.add(item.text)
+                slots = ", ".join(s.reminder.slot for s in sent if s.text == item.text)
+                click.echo(item.log_line().replace(f" · {item.reminder.slot} · ", f" · {slots} · "))
         if not sent:
             click.echo("nothing due")
         engine.dispose()
@@ -195,7 +199,7 @@ def show(ctx: click.Context) -> None:
     click.echo(f"timezone {zone}")
 
 
-@settings.command("reminders")
+@settings.command("reminders", short_help="Change reminder times, quiet hours or the time zone.")
 @click.option("--morning", metavar="HH:MM")
 @click.option("--midday", metavar="HH:MM")
 @click.option("--evening", metavar="HH:MM")

@@ -9,13 +9,15 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import click
+from sqlalchemy import event
 from sqlmodel import Session
 
 from rehab.cli import Options
 from rehab.core import clock
 from rehab.store.db import transaction
-from rehab.store.journal import find_patient, patient_zone
-from rehab.store.models import Patient, utcnow
+from rehab.store.journal import patient_zone
+from rehab.store.models import Patient
+from rehab.store.patients import patient_ids, pick_patient
 from rehab.store.url import database_url, is_default
 
 
@@ -46,7 +48,18 @@ def action(
         writes=writes,
         expire_on_commit=False,
     ) as session:
-        began = utcnow()
-        patient = find_patient(session, name=options.patient, create=create_patient)
-        created = patient.created_at >= began
+        before = patient_ids(session)
+        patient = pick_patient(session, name=options.patient, create=create_patient)
+        created = patient.id not in before
+        wrote: list[object] = []
+        event.listen(session, "before_flush", lambda s, *_: wrote.extend(_changed(s)))
         yield Action(session, patient, patient_zone(patient), created)
+        session.flush()
+        if created and not create_patient and not wrote:
+            # the default patient made on first use, and nothing else written: a command
+            # that only looked leaves the database as it was
+            session.rollback()
+
+
+def _changed(session: Session) -> list[object]:
+    return [*(row for row in session.new if not isinstance(row, Patient)), *session.dirty]

@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from rehab.core import clock
 from rehab.reminders import due as due_module
-from rehab.reminders.due import Reminder
+from rehab.reminders.due import SLOT_TITLES, Reminder
 from rehab.store import journal
+from rehab.store.patients import pick_patient
 
 JOB_ID = "rehab-next-check"
 MISFIRE_GRACE_SECONDS = 6 * 3600
@@ -56,7 +57,7 @@ def check_once(
     Returns what this process sent."""
     moment = now or clock.now_utc()
     with Session(engine, expire_on_commit=False) as session, session.begin():
-        patient = journal.find_patient(session, name=patient_name)
+        patient = pick_patient(session, name=patient_name)
         if moment.tzinfo is None:  # a wall-clock time: read it in the patient's zone
             moment = moment.replace(tzinfo=journal.patient_zone(patient))
         reminders = due_module.due(session, patient=patient, now=moment, catch_up=catch_up)
@@ -70,12 +71,12 @@ def check_once(
     catch_ups = [r for r in mine if r.catch_up]
     batches: list[tuple[str, list[Reminder]]] = [(r.text(), [r]) for r in mine if not r.catch_up]
     if catch_ups:
-        summary = "; ".join(r.text() for r in catch_ups)
+        summary = catch_up_text(catch_ups)
         batches.insert(0, (f"Catch-up: {summary}", catch_ups))
     channels = [send("rehab reminder", text) for text, _ in batches]
     result: list[Sent] = []
     with Session(engine) as session, session.begin():
-        patient = journal.find_patient(session, name=patient_name)
+        patient = pick_patient(session, name=patient_name)
         for (text, group), channel in zip(batches, channels, strict=True):
             for reminder in group:
                 due_module.record_channel(
@@ -87,7 +88,7 @@ def check_once(
 
 def next_instant(engine: Engine, *, patient_name: str | None, now: datetime) -> datetime:
     with Session(engine) as session, session.begin():
-        patient = journal.find_patient(session, name=patient_name)
+        patient = pick_patient(session, name=patient_name)
         return due_module.next_check(session, patient=patient, now=now)
 
 
@@ -150,3 +151,22 @@ class ReminderRunner:
             misfire_grace_time=MISFIRE_GRACE_SECONDS,
             coalesce=True,
         )
+
+
+def catch_up_text(reminders: list[Reminder]) -> str:
+    """Missed slots in one line, each dose once: an 'any time' dose that rides along with
+    every slot is listed with the first slot that has it, and a slot with nothing new joins
+    the title of the one before ('Morning and Midday (missed earlier): …')."""
+    parts: list[tuple[list[str], list[str]]] = []  # (slot titles, new lines)
+    listed: set[str] = set()
+    for reminder in reminders:
+        new = [line for line in reminder.lines if line not in listed]
+        listed.update(new)
+        title = SLOT_TITLES[reminder.slot]
+        if new or not parts:
+            parts.append(([title], new))
+        else:
+            parts[-1][0].append(title)
+    return "; ".join(
+        f"{' and '.join(titles)} (missed earlier): " + "; ".join(lines) for titles, lines in parts
+    )

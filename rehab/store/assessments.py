@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 
 from rehab.core import clock
 from rehab.core.visa import Answers, score
-from rehab.errors import UsageProblem
+from rehab.errors import Refused, UsageProblem
 from rehab.store import inputs, journal
 from rehab.store.models import Patient
 
@@ -35,7 +35,7 @@ VISA_INSTRUMENT = "visa-a"  # the same as rehab.store.trends.VISA_INSTRUMENT
 VISA_EVERY_DAYS = 14
 RED_FLAG_REFUSAL = (
     "the program is paused for a red flag: the VISA-A asks for hops and heel raises; "
-    "a clinician must clear the red flag first (`rehab cleared --by NAME`)"
+    "a clinician must clear the red flag first"
 )
 
 # `rehab today` asks only for the newest date: a bare table clause spares it building the
@@ -105,8 +105,11 @@ def visa_refusal(session: Session, *, patient: Patient) -> str | None:
 
 
 def refuse_visa_if_not_offered(session: Session, *, patient: Patient) -> None:
-    """Raise the one-line refusal (exit 2, nothing written) when the VISA-A is not offered."""
+    """Raise the one-line refusal (nothing written) when the VISA-A is not offered: exit 2
+    for a program without it, 1 while a red flag is open."""
     reason = visa_refusal(session, patient=patient)
+    if reason == RED_FLAG_REFUSAL:
+        raise Refused(reason, cli_hint=journal.CLEARED_CLI, app_hint=journal.CLEARED_APP)
     if reason is not None:
         raise UsageProblem(reason)
 

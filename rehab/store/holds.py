@@ -7,8 +7,12 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
-from rehab.errors import UsageProblem
+from rehab.errors import Refused
 from rehab.store.models import Enrollment, Pause
+
+# What ends a red-flag pause, in each interface's words (the store's text names neither).
+CLEARED_CLI = "then `rehab cleared --by NAME`"
+CLEARED_APP = "once they have cleared you, press P and give their name"
 
 if TYPE_CHECKING:  # loaded by the functions that need them: `rehab today` never does
     from rehab.store.observations import PainEntry, RedFlagEntry, SymptomCheck
@@ -50,9 +54,11 @@ def refuse_if_red_flag(session: Session, *, enrollment: Enrollment) -> None:
     flags = open_flags(session, enrollment=enrollment)
     if flags:
         ids = ", ".join(dict.fromkeys(f.flag for f in flags))
-        raise UsageProblem(
+        raise Refused(
             f"the program is paused for a red flag ({ids}) since {flags[0].raised_on}: "
-            "a clinician must clear it first (then `rehab cleared --by NAME`)"
+            "a clinician must clear it first",
+            cli_hint=CLEARED_CLI,
+            app_hint=CLEARED_APP,
         )
 
 
@@ -66,8 +72,10 @@ def refuse_undo_of_flag(session: Session, *, row: PainEntry | SymptomCheck) -> N
         select(RedFlagEntry).where(column == row.id, col(RedFlagEntry.cleared_at).is_(None))
     ).first()
     if raised is not None:
-        raise UsageProblem(
+        raise Refused(
             f"this entry raised a red flag ({raised.flag}) on {raised.raised_on} that is not "
-            "cleared yet: it stays (a clinician clears a mistaken answer with `rehab cleared "
-            "--by NAME`, and both stay in the history)"
+            "cleared yet, so it stays: a clinician clears a mistaken answer, and both stay "
+            "in the history",
+            cli_hint="`rehab cleared --by NAME`",
+            app_hint="once they have, press P and give their name",
         )

@@ -89,6 +89,12 @@ from rehab.store.enrollments import (
     start_program as start_program,
 )
 from rehab.store.holds import (
+    CLEARED_APP as CLEARED_APP,
+)
+from rehab.store.holds import (
+    CLEARED_CLI as CLEARED_CLI,
+)
+from rehab.store.holds import (
     open_flags as open_flags,
 )
 from rehab.store.holds import (

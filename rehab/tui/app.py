@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
 
-from rehab.errors import EnvironmentProblem, Problem, WriteProblem
+from rehab.errors import EnvironmentProblem, Problem, WriteProblem, for_app
 from rehab.tui.backend import Backend
 from rehab.tui.timers import Event, Timer
 
@@ -196,7 +196,7 @@ class RehabApp(App[None]):
         except Problem as exc:  # written for the CLI: said here in keys, not commands
             from rehab.tui.words import plain
 
-            self.call_from_thread(self.notify, plain(str(exc)), severity="error", timeout=6)
+            self.call_from_thread(self.notify, plain(for_app(exc)), severity="error", timeout=6)
             return
         except Exception as exc:  # a database fault: one line, not a crash
             from rehab.store.db import explain

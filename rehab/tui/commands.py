@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rehab.core.rows import TodayView
     from rehab.tui.answers import MorningAnswer, PainAnswer, RedFlagAnswers, VisaAnswers
     from rehab.tui.app import RehabApp
@@ -140,13 +142,24 @@ def pause(app: RehabApp, view: TodayView | None) -> None:
 
     def chosen(reason: str | None) -> None:
         if reason:
-            app.record(lambda: backend.pause(reason), success=f"Paused: {reason}")
+            app.run_db(lambda: backend.pause(reason), done=lambda first: paused(app, first))
 
     app.push_screen(PauseDialog(), chosen)
 
 
+def paused(app: RehabApp, first: date) -> None:
+    """Say from when: a pause starts tomorrow once today has check-offs."""
+    when = "today" if first == app.backend.today() else f"{first:%a %-d %b}"
+    app.notify(f"Paused from {when}" + ("" if when == "today" else " (today stays as is)"))
+    app.refresh_today()
+
+
 def snooze(app: RehabApp, view: TodayView | None) -> None:
     from rehab.tui.screens.dialogs import SnoozeDialog
+
+    if app.last_reminder is None:  # say so before asking for how long
+        app.notify("No reminder to snooze yet.", severity="warning")
+        return
 
     def chosen(minutes: str | None) -> None:
         if minutes:
@@ -194,6 +207,10 @@ def refuse_visa(app: RehabApp, view: TodayView | None) -> bool:
     from rehab.tui.words import plain
 
     reason = plain(view.visa_refusal)
+    if view.red_flag:
+        from rehab.store.holds import CLEARED_APP
+
+        reason += f" ({CLEARED_APP})"
     app.notify(reason[0].upper() + reason[1:] + ".", severity="warning", timeout=10)
     return True
 

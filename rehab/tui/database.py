@@ -28,6 +28,7 @@ from rehab.store import journal
 from rehab.store.db import open_engine
 from rehab.store.journal import Amounts
 from rehab.store.models import DoseLog, Patient
+from rehab.store.patients import WhichPatient, pick_patient
 from rehab.store.watch import ChangeWatch, Stamp
 from rehab.tui.backend import CheckedOff, Clock, DaySummary, LogLine
 
@@ -72,7 +73,7 @@ class StoreBackend:
     @contextmanager
     def _action(self) -> Iterator[tuple[Session, Patient]]:
         with Session(self.engine(), expire_on_commit=False) as session, session.begin():
-            patient = journal.find_patient(session, name=self.patient_name)
+            patient = pick_patient(session, name=self.patient_name)
             yield session, patient
 
     def _run(self, work: Callable[[Session, Patient], T]) -> T:
@@ -89,9 +90,15 @@ class StoreBackend:
     def _existing_patient(self, session: Session) -> Patient | None:
         """The patient if they exist yet (a new name is created by `start`, not by looking)."""
         try:
-            return journal.find_patient(session, name=self.patient_name)
+            return pick_patient(session, name=self.patient_name)
+        except WhichPatient:
+            raise  # several patients and no name: the app asks whose records to open
         except UsageProblem:
             return None
+
+    def choose_patient(self, name: str) -> None:
+        """Open this patient's records (the app's chooser, when the database has several)."""
+        self.patient_name = name
 
     def today(self) -> date:
         with self._lock, Session(self.engine()) as session:
@@ -193,7 +200,11 @@ class StoreBackend:
         return self._run(work)
 
     def day_log(self, day: date) -> list[LogLine]:
+        from rehab.core.redflags import LOG_FLAGS, RED_FLAGS
+        from rehab.store import redflags
         from rehab.store.history import entries_of_day
+
+        flag_names = {flag.id: flag.label or flag.id for flag in (*RED_FLAGS, *LOG_FLAGS)}
 
         def work(session: Session, patient: Patient) -> list[LogLine]:
             zone = self.zone(patient)
@@ -203,25 +214,33 @@ class StoreBackend:
             grouped: dict[str, list[DoseLog]] = {}
             for row in entries.doses:
                 grouped.setdefault(row.action, []).append(row)
+            program = journal.program_of(enrollment)
+            names = {exercise.id: exercise.name for exercise in program.exercises}
             for action, rows in grouped.items():
-                lines.append(_dose_line(action, rows, zone))
+                lines.append(_dose_line(action, rows, zone, names))
             for pain in entries.pains:
                 lines.append(
                     LogLine(
                         "pain",
                         f"pain:{pain.id}",
+                        f"{pain.logged_at.astimezone(zone):%H:%M}  "
                         f"Pain {pain.score}/10 ({pain.context})"
                         + (f": {pain.note}" if pain.note else ""),
                         pain.logged_at,
                         pain.voided_at is not None,
                     )
                 )
+            flags: dict[int, list[str]] = {}
+            for flag in redflags.flags_raised(session, patient=patient):
+                if flag.check_id is not None:
+                    flags.setdefault(flag.check_id, []).append(flag_names.get(flag.flag, flag.flag))
             for check in entries.checks:
                 lines.append(
                     LogLine(
                         "check",
                         f"check:{check.id}",
-                        _check_text(check),
+                        f"{check.logged_at.astimezone(zone):%H:%M}  "
+                        + _check_text(check, flags.get(check.id or 0, [])),
                         check.logged_at,
                         check.voided_at is not None,
                     )
@@ -356,7 +375,7 @@ class StoreBackend:
 
         draw, period = self._run(work)
         with charts.DRAWING:
-            return str(draw(width=width, height=height, color=True, period=period))  # type: ignore[operator]
+            return str(draw(width=width, height=height, color=True, period=period, for_app=True))  # type: ignore[operator]
 
     def open_in_slot(self, slot: str) -> tuple[str, ...]:
         """What is still open in a slot today (for a snoozed reminder)."""
@@ -581,20 +600,24 @@ class StoreBackend:
 
         self._run(work)
 
-    def pause(self, reason: str) -> None:
-        self._run(
-            lambda s, p: journal.pause_program(s, patient=p, reason=reason, now=self.clock.now())
+    def pause(self, reason: str) -> date:
+        """Pause; the first paused day (tomorrow when today already has check-offs)."""
+        return self._run(
+            lambda s, p: (
+                journal.pause_program(s, patient=p, reason=reason, now=self.clock.now()).start_date
+            )
         )
 
     def resume(self) -> None:
         self._run(lambda s, p: journal.resume_program(s, patient=p, now=self.clock.now()))
 
 
-def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
+def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo, names: dict[str, str]) -> LogLine:
     first = rows[0]
+    name = names.get(first.exercise_id, first.exercise_id)
     legs = ", ".join(f"{r.side} {sets_text(r.sets)}".strip() for r in rows if r.side)
     if first.status == "skipped":
-        text = f"Skipped {first.item_key}: {first.reason}"
+        text = f"Skipped {name}: {first.reason}"
     else:
         sets = "" if legs else f" {sets_text(first.sets)}".rstrip()
         extra = []
@@ -604,7 +627,7 @@ def _dose_line(action: str, rows: list[DoseLog], zone: ZoneInfo) -> LogLine:
             extra.append(f"+{first.load_kg:g} kg")
         if first.pain_during is not None:
             extra.append(f"pain {first.pain_during}/10")
-        text = f"Done {first.item_key}{sets}" + (f" ({legs})" if legs else "")
+        text = f"Done {name}{sets}" + (f" ({legs})" if legs else "")
         if extra:
             text += " · " + ", ".join(extra)
     at = first.logged_at.astimezone(zone).strftime("%H:%M")
@@ -640,7 +663,7 @@ def _advice_line(advice: Advice) -> str:
     return f"Advice: {advice.decision} · {first}{move}"
 
 
-def _check_text(check: SymptomCheck) -> str:
+def _check_text(check: SymptomCheck, flags: list[str]) -> str:
     parts = []
     if check.stiffness_minutes is not None:
         parts.append(f"stiffness {check.stiffness_minutes} min")
@@ -651,4 +674,8 @@ def _check_text(check: SymptomCheck) -> str:
     ):
         if value is not None:
             parts.append(f"{name}: {'yes' if value else 'no'}")
+    if flags:
+        parts.append("warning signs: " + ", ".join(flags))
+    if not parts:
+        return "Morning check: nothing recorded"
     return "Morning check: " + ", ".join(parts)

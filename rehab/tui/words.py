@@ -29,6 +29,7 @@ IN_THE_APP = (
     (r"with `--pain`", "in the pain dialog"),
     (r"add --replace to end it and start this one", "end it first"),
     (r"^--[a-z-]+: ", ""),
+    (r"say whose records with --patient NAME", "choose whose records to open"),
     (r"use --db to pick", "open rehab with"),
     (r"use --db PATH", "open rehab with another database file"),
     (r"with --db PATH or REHAB_DB", "when you open rehab"),

@@ -249,6 +249,15 @@ class SnoozeDialog(_Choice):
     CHOICES = ("10 minutes", "30 minutes", "60 minutes")
 
 
+class ChoiceDialog(_Choice):
+    """A question and its answers given by the caller (whose records to open)."""
+
+    def __init__(self, question: str, choices: list[str]) -> None:
+        super().__init__()
+        self.TITLE_TEXT = question
+        self.CHOICES = tuple(choices)
+
+
 class ConfirmDialog(_Dialog[bool | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),

@@ -34,7 +34,7 @@ class SettingsDialog(ModalScreen[bool]):
                         yield Label(slot)
                         yield Input(id=f"remind-{slot}", max_length=5)
             with Horizontal(id="reminders-more"):
-                with Vertical(classes="reminder"):
+                with Vertical(id="quiet-box"):
                     yield Label("quiet hours")
                     yield Input(id="quiet", max_length=11)
                 with Vertical(id="zone-box"):

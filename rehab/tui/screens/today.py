@@ -223,19 +223,44 @@ class TodayScreen(RehabScreen):
         if stay:
             self._stay = True
 
-        def job() -> tuple[object, TodayView | None]:
+        def job() -> tuple[object, TodayView | list[str] | None]:
+            from rehab.store.patients import WhichPatient
+
             stamp = backend.data_stamp()  # before reading: a later change shows next time
-            if not backend.has_program():
-                return stamp, None
+            try:
+                if not backend.has_program():
+                    return stamp, None
+            except WhichPatient as several:  # whose records? the patient says
+                return stamp, several.names
             return stamp, backend.load_today(day)
 
-        def loaded(result: tuple[object, TodayView | None]) -> None:
+        def loaded(result: tuple[object, TodayView | list[str] | None]) -> None:
             stamp, view = result
             if stamp is not None:
                 self.rehab.seen_stamp = stamp
+            if isinstance(view, list):
+                self._choose_patient(view)
+                return
             self._show(view)
 
         self.rehab.run_db(job, done=loaded)
+
+    def _choose_patient(self, names: list[str]) -> None:
+        from rehab.tui.screens.dialogs import ChoiceDialog
+
+        backend = self.rehab.backend
+        self._show_keys()
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                self.app.exit()
+                return
+            backend.choose_patient(name)
+            backend.patient_name = name  # for the reminders, which read it here
+            self.reload()
+
+        question = "This database holds several people's records. Whose are yours?"
+        self.app.push_screen(ChoiceDialog(question, names), chosen)
 
     def _show(self, view: TodayView | None) -> None:
         if view is None:
@@ -591,7 +616,8 @@ class TodayScreen(RehabScreen):
                 load, sets = result
                 self.rehab.record(
                     lambda: backend.check_off(day, key, side, Amounts(sets=sets, load_kg=load)),
-                    success=f"✔ {dose.name}: {sets} set(s) with +{load:g} kg",
+                    success=f"✔ {dose.name}: {sets} {'set' if sets == 1 else 'sets'} "
+                    f"with +{load:g} kg",
                 )
 
         self.app.push_screen(LoadDialog(dose.name, dose.load_kg, item.sets_left), chosen)
