@@ -29,10 +29,10 @@ from rehab.core.redflags import FLAG_IDS
 from rehab.core.rows import SLOT_TITLES, build_rows, sets_text
 from rehab.core.schedule import Dose
 from rehab.core.template import DoseRange
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 from rehab.store import journal
 from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 
-DISCLAIMER = "Not medical advice; follow your clinician."
 # Night or rest pain logged for one of the last 7 days (the advice's window) raises the red
 # flag; an older entry filled in later is logged only (the advice would not see it either).
 RED_FLAG_WINDOW_DAYS = 7

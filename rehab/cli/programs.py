@@ -12,9 +12,8 @@ from rehab.cli.params import TEXT
 from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program, TemplateError, load_program_file
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 from rehab.errors import UsageProblem
-
-DISCLAIMER = "Not medical advice; follow your clinician."
 
 
 def catalog_or_fail() -> Catalog:

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from rehab.store.assessments import VisaEntry, VisaRecorded
     from rehab.store.redflags import RaisedFlags
 
-DISCLAIMER = "Not medical advice; follow your clinician."
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+
 VISA_HINT = "answer each question at a terminal, or give all eight with --answers JSON|@FILE"
 MINUTES_MAX = TRAINING_MINUTES_MAX
 

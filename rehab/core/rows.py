@@ -12,14 +12,8 @@ from datetime import date
 
 from rehab.core.checklist import DoseProgress, target_sets
 from rehab.core.template import SLOTS
+from rehab.core.vocabulary import SLOT_TITLES as SLOT_TITLES
 
-SLOT_TITLES = {
-    "morning": "Morning",
-    "midday": "Midday",
-    "evening": "Evening",
-    "night": "Night",
-    "any": "Any time",
-}
 MARKS = {"done": "✔", "partial": "◐", "skipped": "–", "open": "○", "paused": "‖"}
 STATUS_WORDS = {
     "done": "done",

@@ -9,8 +9,8 @@ from datetime import time
 
 from rehab.core.progression import PAIN_DURING_LIMIT
 from rehab.core.rows import Row
+from rehab.core.vocabulary import TIMED_SLOTS as TIMED_SLOTS
 
-TIMED_SLOTS = ("morning", "midday", "evening", "night")
 # Exercises a patient does (and can hurt during); ice, a splint, shoes and comfort measures
 # are not asked about.
 PAIN_KINDS = frozenset({"stretch", "strengthen", "mobility", "walk", "massage"})

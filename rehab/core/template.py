@@ -27,8 +27,9 @@ from pydantic import (
     model_validator,
 )
 
-Slot = Literal["morning", "midday", "evening", "night", "any"]
-SLOTS: tuple[Slot, ...] = ("morning", "midday", "evening", "night", "any")
+from rehab.core.vocabulary import SLOTS as SLOTS
+from rehab.core.vocabulary import Slot as Slot
+
 Kind = Literal[
     "stretch", "strengthen", "ice", "massage", "walk", "mobility", "splint", "footwear", "comfort"
 ]

@@ -10,6 +10,7 @@ pay for the report or FHIR code.
 
 from __future__ import annotations
 
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+
 FORMATS = ("csv", "json", "report", "fhir", "ics")
 EXTENSIONS = {"csv": "", "json": ".json", "report": ".html", "fhir": ".fhir.json", "ics": ".ics"}
-DISCLAIMER = "Not medical advice; follow your clinician."

@@ -16,11 +16,14 @@ from sqlmodel import Session
 
 from rehab.core.checklist import DoseProgress, counted
 from rehab.core.reminder_times import QuietHours, fire_instant, parse_hhmm
+from rehab.core.vocabulary import SLOT_TITLES as _TITLES
+from rehab.core.vocabulary import TIMED_SLOTS
 from rehab.store import journal, reminder_log, settings
 from rehab.store.models import Patient
 from rehab.store.preferences import ReminderLog
 
-SLOT_TITLES = {"morning": "Morning", "midday": "Midday", "evening": "Evening", "night": "Night"}
+# the slots that have a reminder, with their titles (core.vocabulary)
+SLOT_TITLES: dict[str, str] = {slot: _TITLES[slot] for slot in TIMED_SLOTS}
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from rehab.core.vocabulary import PAIN_CONTEXTS as PAIN_CONTEXTS
+from rehab.core.vocabulary import SKIP_REASONS as SKIP_REASONS
 from rehab.errors import FieldProblem
-
-PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
-SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
-
 
 REASON_MAX = 200
 

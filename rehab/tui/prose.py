@@ -9,7 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-DISCLAIMER = "Not medical advice; follow your clinician."
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 
 
 def heading(words: str) -> Text:

@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioSet
 from textual.widgets.option_list import Option
 
 from rehab.core.typed import decimal_number, is_whole_number
+from rehab.core.vocabulary import PAIN_CONTEXTS, PAUSE_REASONS, SKIP_REASONS
 from rehab.tui.answers import MorningAnswer, PainAnswer
 from rehab.tui.painguide import PainGuide
 from rehab.tui.widgets import (
@@ -27,9 +28,6 @@ from rehab.tui.widgets import (
 )
 
 T = TypeVar("T")
-PAIN_CONTEXTS = ("morning", "rest", "during", "after", "night")
-SKIP_REASONS = ("too painful", "no time", "no equipment", "other")
-PAUSE_REASONS = ("injury", "illness", "travel", "other")
 
 
 class _Dialog(ModalScreen[T]):

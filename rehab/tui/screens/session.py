@@ -42,6 +42,7 @@ from rehab.core.timers import (
     clock_text,
     parse_tempo,
 )
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 from rehab.tui.footer import KeyFooter
 from rehab.tui.screens.base import RehabScreen
 
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 
 HOLD_REST_SECONDS = 5.0  # a pause to breathe between holds, as the Today timer's; not a dose
 TICK_SECONDS = 0.25
-DISCLAIMER = "Not medical advice; follow your clinician."
 
 Guide = HoldTimer | MinutesTimer | TempoGuide
 

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
-DISCLAIMER = "Not medical advice; follow your clinician."
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+
 REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
 KEYS_AT_LATEST = 3.0  # seconds: the footer's keys show with the checklist, or after this
 

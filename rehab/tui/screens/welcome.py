@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program
 from rehab.core.typed import CALENDAR_TEXT, in_calendar
+from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 from rehab.store.settings import DEFAULT_REMINDERS, REMINDER_SLOTS
 from rehab.tui.widgets import PointerList, choice_button, chosen_value, mark_choices
 
@@ -26,7 +27,7 @@ DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
 
-DISCLAIMER = "Not medical advice; follow your clinician."
+
 FIRST_CHOICE = "heel-pain-self-care"
 
 
