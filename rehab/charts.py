@@ -330,42 +330,93 @@ class _Chart:
         return lines
 
 
-def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> Callable[..., str]:
-    """Read what the chart needs (inside the transaction); draw it later, with its size."""
+def _marks(session: Session, patient: Patient, window: Window) -> Marks:
     from rehab.store import trends
 
     first, last = window.first, window.last
-    if kind == "adherence":
-        weekly = trends.weeks(session, patient=patient, first=first, last=last)
-        return partial(
-            adherence_chart,
-            weeks=[(w.start, w.percent) for w in weekly if w.status != "off"],
-        )
     spans = trends.stretches(session, patient=patient, first=first, last=last)
     found = trends.markers(session, first=first, last=last, spans=spans)
-    marks = Marks(
+    return Marks(
         phases=found.phase_changes,
         pauses=[(p.start, p.end) for p in found.pauses],
         names=_phase_labels(session, patient),
     )
-    if kind == "pain":
-        pain = trends.daily_pain(session, patient=patient, first=first, last=last)
-        return partial(
-            pain_chart,
-            morning=pain.morning,
-            during=pain.during,
-            after=pain.after,
-            marks=marks,
-            last=last,
-        )
-    if kind == "load":
-        loads = trends.load_by_exercise(session, patient=patient, first=first, last=last)
-        return partial(load_chart, series={s.name: s.points for s in loads}, marks=marks, last=last)
+
+
+def _read_pain(session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    from rehab.store import trends
+
+    pain = trends.daily_pain(session, patient=patient, first=window.first, last=window.last)
+    return partial(
+        pain_chart,
+        morning=pain.morning,
+        during=pain.during,
+        after=pain.after,
+        marks=_marks(session, patient, window),
+        last=window.last,
+    )
+
+
+def _read_adherence(session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    from rehab.store import trends
+
+    weekly = trends.weeks(session, patient=patient, first=window.first, last=window.last)
+    return partial(
+        adherence_chart, weeks=[(w.start, w.percent) for w in weekly if w.status != "off"]
+    )
+
+
+def _read_load(session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    from rehab.store import trends
+
+    loads = trends.load_by_exercise(session, patient=patient, first=window.first, last=window.last)
+    return partial(
+        load_chart,
+        series={s.name: s.points for s in loads},
+        marks=_marks(session, patient, window),
+        last=window.last,
+    )
+
+
+def _read_visa(session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    from rehab.store import trends
     from rehab.store.assessments import visa_refusal
 
-    scores = trends.visa_scores(session, patient=patient, first=first, last=last)
-    refusal = visa_refusal(session, patient=patient)
-    return partial(visa_chart, scores=scores, marks=marks, last=last, not_offered=refusal)
+    scores = trends.visa_scores(session, patient=patient, first=window.first, last=window.last)
+    return partial(
+        visa_chart,
+        scores=scores,
+        marks=_marks(session, patient, window),
+        last=window.last,
+        not_offered=visa_refusal(session, patient=patient),
+    )
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    """One kind of chart: its name (the CLI's argument), its label (the app's tab), and
+    how its numbers are read (inside the transaction; the result draws it later)."""
+
+    name: str
+    label: str
+    read: Callable[[Session, Patient, Window], Callable[..., str]]
+
+
+# The one list of charts: `rehab chart KIND`, the Trends screen's tabs and keys read it.
+KINDS: dict[str, ChartKind] = {
+    kind.name: kind
+    for kind in (
+        ChartKind("pain", "Pain", _read_pain),
+        ChartKind("adherence", "Adherence", _read_adherence),
+        ChartKind("load", "Load", _read_load),
+        ChartKind("visa", "VISA-A", _read_visa),
+    )
+}
+
+
+def chart_for(kind: str, session: Session, patient: Patient, window: Window) -> Callable[..., str]:
+    """Read what the chart needs (inside the transaction); draw it later, with its size."""
+    return KINDS[kind].read(session, patient, window)
 
 
 def _phase_labels(session: Session, patient: Patient) -> dict[str, str]:

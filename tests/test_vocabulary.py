@@ -37,3 +37,21 @@ def test_the_disclaimer_is_written_once() -> None:
         path for path in root.rglob("*.py") if 'DISCLAIMER = "' in path.read_text(encoding="utf-8")
     ]
     assert assignments == [root / "core" / "vocabulary.py"]
+
+
+def test_charts_come_from_one_registry() -> None:
+    """`rehab chart KIND`, the Trends screen's tabs and its number keys all read
+    rehab.charts.KINDS: a new chart kind is added there and nowhere else."""
+    from rehab import charts
+    from rehab.cli import charts as cli_charts
+    from rehab.tui.screens import trends
+    from rehab.tui.screens.base import bindings_of
+
+    names = list(charts.KINDS)
+    assert names == ["pain", "adherence", "load", "visa"]
+    assert list(cli_charts.KINDS) == names
+    assert list(trends.KINDS) == names
+    keys = {b.key: b.action for b in bindings_of(trends.TrendsScreen)}
+    for number, name in enumerate(names, start=1):
+        assert keys[str(number)] == f"kind('{name}')"
+        assert trends.TITLES[name] == charts.KINDS[name].label

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rehab.charts import KINDS as CHARTS
 from rehab.cli.params import BoundedNumber
 from rehab.cli.session import action
 
 if TYPE_CHECKING:
     from rehab.store import trends
 
-KINDS = ("pain", "adherence", "load", "visa")
+KINDS = tuple(CHARTS)  # the one list of charts (rehab.charts.KINDS)
 MAX_WEEKS = 520
 DEFAULT_WEEKS = 12
 WEEKS = BoundedNumber(int, 1, MAX_WEEKS, " weeks")

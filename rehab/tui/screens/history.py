@@ -4,22 +4,22 @@ so nothing depends on colour), and the entries of the chosen day with undo and e
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.coordinate import Coordinate
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from rehab.tui.backend import DaySummary, LogLine
+from rehab.tui.screens.base import RehabScreen
 from rehab.tui.widgets import PointerList
 
 if TYPE_CHECKING:
-    from rehab.tui.app import RehabApp
+    pass
 
 WEEKS = 6
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -44,7 +44,8 @@ def symbol(day: DaySummary, today: date) -> tuple[str, str]:
     return "○", "red"
 
 
-class HistoryScreen(Screen[None]):
+class HistoryScreen(RehabScreen):
+    KEYS_TITLE = "History (h)"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("h", "back", "Back", show=False),
@@ -61,10 +62,6 @@ class HistoryScreen(Screen[None]):
         self.lines: list[LogLine] = []
         self.selected: date = today
         self._marked: date | None = None
-
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("History", id="title")

@@ -3,31 +3,28 @@ timer; leaving this screen leaves the timer running."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Digits, Footer, Label, Static
 
+from rehab.tui.screens.base import RehabScreen
 from rehab.tui.timers import HoldTimer, clock_text
 
 if TYPE_CHECKING:
-    from rehab.tui.app import RehabApp
+    pass
 
 
-class TimerScreen(Screen[None]):
+class TimerScreen(RehabScreen):
+    KEYS_TITLE = "The hold or ice timer (t)"
     BINDINGS = [
         Binding("space", "pause", "Pause/resume"),
         Binding("s", "stop", "Stop and log"),
         Binding("escape", "back", "Back (keeps running)"),
         Binding("t", "back", "Back", show=False),
     ]
-
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="timer-box"):

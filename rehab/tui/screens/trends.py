@@ -4,36 +4,36 @@ one global figure, so one chart is drawn at a time)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-if TYPE_CHECKING:
-    from rehab.tui.app import RehabApp
+from rehab.charts import KINDS as CHARTS
+from rehab.tui.screens.base import RehabScreen
 
-KINDS = ("pain", "adherence", "load", "visa")
-TITLES = {
-    "pain": "Pain",
-    "adherence": "Adherence",
-    "load": "Load",
-    "visa": "VISA-A",
-}
+if TYPE_CHECKING:
+    pass
+
+KINDS = tuple(CHARTS)  # the one list of charts (rehab.charts.KINDS)
+TITLES = {name: kind.label for name, kind in CHARTS.items()}
 RANGES: tuple[int | None, ...] = (4, 12, 52, None)
 
 
-class TrendsScreen(Screen[None]):
+class TrendsScreen(RehabScreen):
+    KEYS_TITLE = "Trends (c)"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("c", "back", "Back", show=False),
-        Binding("1", "kind('pain')", "Pain"),
-        Binding("2", "kind('adherence')", "Adherence"),
-        Binding("3", "kind('load')", "Load"),
-        Binding("4", "kind('visa')", "VISA-A"),
+        *(
+            Binding(
+                str(number), f"kind('{name}')", TITLES[name], tooltip=f"The {TITLES[name]} chart"
+            )
+            for number, name in enumerate(KINDS, start=1)
+        ),
         Binding("w", "range", "Weeks"),
     ]
 
@@ -41,10 +41,6 @@ class TrendsScreen(Screen[None]):
         super().__init__()
         self.kind = "pain"
         self.range: int | None = 12
-
-    @property
-    def rehab(self) -> RehabApp:
-        return cast("RehabApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="title")
