@@ -43,8 +43,10 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 GROUP_AFTER_WEEKS = 16  # more program weeks than this: 4-week blocks
-LIST_LIMIT = 40  # corrections shown; the rest are in the CSV/JSON export
-NOTES_LIMIT = 40  # notes shown (the latest), so a long history still fits two sheets
+# The latest notes and corrections shown; the rest are in the CSV and JSON exports. With
+# both lists full, a long history still prints on two sheets of A4 or Letter.
+NOTES_LIMIT = 16
+CORRECTIONS_LIMIT = 12
 DAGGER = "†"
 TEMPLATE = "report.html.j2"
 
@@ -320,6 +322,14 @@ def _mean(values: Sequence[int]) -> str:
     return f"{sum(values) / len(values):.1f}" if values else "–"
 
 
+def _left(count: int, noun: str) -> str:
+    """'3 earlier notes are not shown here' ('' for none)."""
+    if count <= 0:
+        return ""
+    verb = "is" if count == 1 else "are"
+    return f"{_plural(count, 'earlier ' + noun)} {verb} not shown here"
+
+
 def _percent(done: int, planned: int) -> str:
     return "–" if planned == 0 else f"{round(100 * done / planned)}%"
 
@@ -370,9 +380,9 @@ class View:
     skips: list[tuple[str, int]]
     skips_total: int
     notes: list[tuple[str, str, str]]
-    notes_left: int
+    notes_left: str  # how many earlier notes are not shown, "" if none
     voided: list[tuple[str, str, str, str]]
-    voided_left: int
+    voided_left: str
     decisions: list[dict[str, str]]
     pauses: list[tuple[str, str, str, str]]
     dagger: bool
@@ -392,7 +402,7 @@ def view(report: Report, markup: Any = str) -> View:
         s.exercise_id in exercises_unverified for s in report.loads
     )
     notes = report.notes[-NOTES_LIMIT:]
-    voided = report.voided[-LIST_LIMIT:]
+    voided = report.voided[-CORRECTIONS_LIMIT:]
     return View(
         title=f"Rehab progress report: {scope.patient.name}, {scope.first} to {scope.last}",
         css=_css(),
@@ -422,7 +432,7 @@ def view(report: Report, markup: Any = str) -> View:
         skips=report.skips,
         skips_total=sum(n for _, n in report.skips),
         notes=[(_short(scope, n.day), n.what, n.text) for n in notes],
-        notes_left=len(report.notes) - len(notes),
+        notes_left=_left(len(report.notes) - len(notes), "note"),
         voided=[
             (
                 _short(scope, v.day),
@@ -432,7 +442,7 @@ def view(report: Report, markup: Any = str) -> View:
             )
             for v in voided
         ],
-        voided_left=len(report.voided) - len(voided),
+        voided_left=_left(len(report.voided) - len(voided), "correction"),
         decisions=[_decision(scope, c) for c in report.decisions],
         pauses=[
             (
