@@ -10,7 +10,7 @@ import stat
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -401,3 +401,78 @@ def test_long_ranges_are_grouped_in_blocks() -> None:
         "weeks 17–20",
     ]
     assert [(r.done, r.planned) for r in rows] == [(40, 56)] * 5
+
+
+HOSTILE = "<script>alert('phase')</script> & <b>bold</b>"
+
+
+def _gathered(history: History) -> object:
+    """The report of the whole history, gathered as `rehab export report` does."""
+    from rehab.export import report, scope
+
+    engine = open_engine(history.url)
+    try:
+        with Session(engine) as session:
+            patient = journal.find_patient(session, name=history.patient)
+            found = scope.resolve(
+                session,
+                patient=patient,
+                today=history.today,
+                generated_at=at_noon(history.today),
+            )
+            return report.gather(session, found)
+    finally:
+        engine.dispose()
+
+
+def at_noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+
+def test_the_template_escapes_everything_but_the_charts(history: History, tmp_path: Path) -> None:
+    """A phase name, a note, a skip reason and a pause reason holding markup come out as
+    text; the SVG the report draws is markup (parsed back as elements)."""
+    from dataclasses import replace
+
+    from rehab.export import report
+
+    gathered = _gathered(history)
+    assert isinstance(gathered, report.Report)
+    hostile = replace(
+        gathered,
+        phase_now=HOSTILE,
+        rows=[replace(r, phases=(HOSTILE,)) if r.kind == "active" else r for r in gathered.rows],
+        notes=[*gathered.notes, report.Note(history.today, HOSTILE, HOSTILE)],
+        skips=[(HOSTILE, 3)],
+        pauses=[p._replace(reason=HOSTILE) for p in gathered.pauses],
+    )
+    assert hostile.pauses, "the history has a pause whose reason is printed"
+    out = tmp_path / "hostile.html"
+    out.write_text(report.render(hostile), encoding="utf-8")
+    page = read(out)
+    tags = [tag for tag, _ in page.tags]
+    assert "script" not in tags and "b" in tags  # <b> is the template's own, never the text's
+    assert "<script" not in page.raw and "&lt;script&gt;" in page.raw
+    assert squash(HOSTILE) in squash(page.body.split("Adherence")[0])  # the header's phase
+    for section in ("adherence", "notes", "skips", "corrections"):
+        assert squash(HOSTILE) in squash(page.section(section)), section
+    assert page.raw.count("&lt;b&gt;bold&lt;/b&gt;") >= 5
+    # the charts are markup: the pain chart parses as SVG with its points, sparklines too
+    assert "&lt;svg" not in page.raw
+    assert _classed(_svg(page), "morning")
+    assert any(tag == "svg" and "spark" in a.get("class", "") for tag, a in page.tags)
+
+
+def test_jinja_is_imported_only_to_render() -> None:
+    """The CLI, the export runner and the report module load no template engine until a
+    report is rendered (start-up cost of every other command)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, rehab.cli, rehab.entry, rehab.export.runner, rehab.export.report\n"
+        "loaded = [m for m in ('jinja2', 'markupsafe') if m in sys.modules]\n"
+        "sys.exit(', '.join(loaded) or None)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

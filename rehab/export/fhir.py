@@ -54,9 +54,9 @@ from rehab.core.schedule import (
     plan_day,
 )
 from rehab.core.template import Exercise, Phase, Program
-from rehab.export import DISCLAIMER, files, source
+from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Enrolled, Scope
-from rehab.store import journal, settings
+from rehab.store import journal, rows, settings
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -298,7 +298,7 @@ def _activity(item: Enrolled, exercise: Exercise, spans: list[_Span], scope: Sco
     return {"detail": detail}
 
 
-def _phase_note(scope: Scope, program: Program | None, row: source.PhaseRow) -> dict[str, str]:
+def _phase_note(scope: Scope, program: Program | None, row: rows.PhaseRow) -> dict[str, str]:
     def name(phase_id: str | None) -> str:
         if phase_id is None:
             return "no phase"
@@ -318,7 +318,7 @@ def _phase_note(scope: Scope, program: Program | None, row: source.PhaseRow) -> 
     return {"time": scope.local(row.accepted_at), "text": text}
 
 
-def _pause_note(scope: Scope, row: source.PauseRow) -> dict[str, str]:
+def _pause_note(scope: Scope, row: rows.PauseRow) -> dict[str, str]:
     if row.end_date is None:
         text = f"Paused from {row.start_date}, not resumed yet"
     else:
@@ -378,7 +378,7 @@ def _observation(rid: str, patient: str, voided: bool, code: dict[str, Any]) -> 
     }
 
 
-def _pain(scope: Scope, row: source.PainRow, rid: str, patient: str) -> dict[str, Any]:
+def _pain(scope: Scope, row: rows.PainRow, rid: str, patient: str) -> dict[str, Any]:
     answer = {
         "extension": [{"url": ORDINAL, "valueDecimal": row.score}],
         "system": LOINC,
@@ -401,7 +401,7 @@ def _pain(scope: Scope, row: source.PainRow, rid: str, patient: str) -> dict[str
     return resource
 
 
-def _assessment(scope: Scope, row: source.AssessmentRow, rid: str, patient: str) -> dict[str, Any]:
+def _assessment(scope: Scope, row: rows.AssessmentRow, rid: str, patient: str) -> dict[str, Any]:
     code = {"text": INSTRUMENTS.get(row.instrument, row.instrument)}
     resource = _observation(rid, patient, row.voided_at is not None, code)
     resource["effectiveDateTime"] = row.taken_on.isoformat()
@@ -426,7 +426,7 @@ def _assessment(scope: Scope, row: source.AssessmentRow, rid: str, patient: str)
     return resource
 
 
-def _amounts(row: source.DoseRow) -> str:
+def _amounts(row: rows.DoseRow) -> str:
     parts = []
     if row.sets is not None:
         parts.append(f"{row.sets} set" + ("s" if row.sets != 1 else ""))
@@ -443,7 +443,7 @@ def _amounts(row: source.DoseRow) -> str:
     return ", ".join(parts)
 
 
-def _dose(scope: Scope, row: source.DoseRow, rid: str, plan: str, patient: str) -> dict[str, Any]:
+def _dose(scope: Scope, row: rows.DoseRow, rid: str, plan: str, patient: str) -> dict[str, Any]:
     logged = scope.local(row.logged_at)
     done = "completed" if row.status == "done" else "not-done"
     status = done if row.voided_at is None else "entered-in-error"
@@ -524,9 +524,9 @@ class _Writer:
         self.counts[kind] = self.counts.get(kind, 0) + 1
 
 
-def _grouped(rows: Iterable[Any]) -> dict[int, list[Any]]:
+def _grouped(found: Iterable[Any]) -> dict[int, list[Any]]:
     groups: dict[int, list[Any]] = {}
-    for row in rows:
+    for row in found:
         groups.setdefault(row.enrollment_id, []).append(row)
     return groups
 
@@ -547,9 +547,9 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
     out.entry("patient", {"resourceType": "Patient", "id": patient, "active": True, "name": name})
 
     times = settings.reminder_times(session, patient=scope.patient)
-    read, span = source.session_reader(session), scope.span
-    phases = _grouped(source.phases(read, span))
-    pauses = _grouped(source.pauses(read, span))
+    read, span = rows.session_reader(session), scope.span
+    phases = _grouped(rows.phases(read, span))
+    pauses = _grouped(rows.pauses(read, span))
     plans: dict[int, str] = {}
     starts = sorted(item.enrollment.start_date for item in scope.enrollments)
     for item in scope.enrollments:
@@ -562,12 +562,12 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
         plan = _care_plan(session, scope, item, ids, patient, times, notes, successor)
         plans[item.id] = plan["id"]
         out.entry("care plans", plan)
-    for row in source.pain(read, span):
+    for row in rows.pain(read, span):
         out.entry("pain scores", _pain(scope, row, ids.of("pain", row.id), patient))
-    for taken in source.assessments(read, span):
+    for taken in rows.assessments(read, span):
         rid = ids.of("assessment", taken.id)
         out.entry("assessments", _assessment(scope, taken, rid, patient))
-    for dose in source.doses(read, span):
+    for dose in rows.doses(read, span):
         rid = ids.of("dose", dose.id)
         out.entry("doses", _dose(scope, dose, rid, plans[dose.enrollment_id], patient))
     handle.write("\n]}\n")
