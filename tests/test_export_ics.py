@@ -774,7 +774,7 @@ def test_a_replaced_program_ends_where_the_next_begins(rehab: Rehab) -> None:
 
 def test_icalendar_is_imported_by_the_export_only() -> None:
     code = (
-        "import sys, rehab.cli, rehab.export.ics\n"
+        "import sys, rehab.cli, rehab.export.ics, rehab.export.formats\n"
         "assert 'icalendar' not in sys.modules, 'icalendar at start-up'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)

@@ -5,11 +5,9 @@ Every format reads the same rows (`source`) for the same scope (`scope`: one pat
 range, the enrollments in it) and writes through `files`, which never leaves a half-written
 file behind. Rows are streamed from the database, so a ten-year history is never held in
 memory at once. Each writer module imports only what it needs; `rehab export csv` does not
-pay for the report or FHIR code.
+pay for the report or FHIR code. The formats themselves are listed once, in `formats`.
 """
 
 from __future__ import annotations
 
-FORMATS = ("csv", "json", "report", "fhir", "ics")
-EXTENSIONS = {"csv": "", "json": ".json", "report": ".html", "fhir": ".fhir.json", "ics": ".ics"}
 DISCLAIMER = "Not medical advice; follow your clinician."
