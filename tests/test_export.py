@@ -554,7 +554,7 @@ def test_default_name_is_written_in_the_current_folder(
         (("json", "--from", "2026-02-30"), "not a real calendar date"),
         (("json", "--from", "2026-04-10", "--to", "2026-04-01"), "is after --to"),
         (("json", "--to", "2026-01-31"), "before the program started on 2026-02-09"),
-        (("pdf",), "csv|json|report|fhir|ics"),
+        (("pdf",), "'report', 'csv', 'json', 'fhir', 'ics'"),
         (("json", "--table", "pain"), "--table is for csv only"),
         (("csv", "--table", "shoes", "--out", "-"), "shoes"),
     ],

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import recurring_ical_events
 import time_machine
 from dateutil.rrule import rrulestr
 from hypothesis import given, settings
@@ -30,6 +31,7 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from rehab.core.catalog import load_catalog
+from rehab.core.reminder_times import fire_instant
 from rehab.core.schedule import DayPlan, end_of_program, plan_day
 from rehab.core.template import Program, parse_program
 from rehab.export import DISCLAIMER, ics
@@ -237,12 +239,74 @@ def check_matches_plan(calendar: icalendar.Calendar, patient: Enrolled) -> None:
                 assert type(value) is date
             else:
                 local = value.astimezone(patient.zone)
-                assert local.strftime("%H:%M") == patient.times[slot], (slot, value)
+                assert local.strftime("%H:%M") == first_valid(
+                    local.date(), patient.times[slot], patient.zone
+                ), (slot, value)
     paused = {p.day for p in patient.plans() if p.status == "paused"}
     end = max(p.day for p in patient.plans() if p.status == "active")
     every_day = {day_of(v, patient.zone) for values in found.values() for v in values}
     assert not every_day & paused
     assert max(every_day) <= end
+    assert expanded_by_library(calendar, patient.zone) == {
+        slot: [day_of(v, patient.zone) for v in values] for slot, values in found.items()
+    }
+    check_alarms(calendar, patient.zone, patient.times)
+
+
+def first_valid(day: date, hhmm: str, zone: ZoneInfo) -> str:
+    """The wall-clock time a reminder set for `hhmm` rings on `day`: itself, or, inside a
+    spring-forward gap, the first minute after it (worked out here from zoneinfo alone)."""
+    naive = datetime.combine(day, time.fromisoformat(hhmm))
+    while naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        naive += timedelta(minutes=1)
+    return naive.strftime("%H:%M")
+
+
+def expanded_by_library(calendar: icalendar.Calendar, zone: ZoneInfo) -> dict[str, list[date]]:
+    """The same occurrences, expanded by recurring-ical-events instead of dateutil."""
+    result: dict[str, list[date]] = defaultdict(list)
+    for event in recurring_ical_events.of(calendar).between(date(2000, 1, 1), date(2100, 1, 1)):
+        result[slot_of(event)].append(day_of(event.decoded("DTSTART"), zone))
+    return {slot: sorted(days) for slot, days in result.items()}
+
+
+def alarm_times(event: icalendar.Event, zone: ZoneInfo) -> list[tuple[date, datetime, datetime]]:
+    """(day, RFC 5545-exact instant, wall-clock reading) of the alarm of each occurrence.
+    RFC-exact adds the trigger as exact time to the start (local midnight for an all-day
+    event); the wall-clock reading adds it to the local clock, as ical.js does. A correct
+    alarm gives the same instant both ways."""
+    result = []
+    for alarm in event.walk("VALARM"):
+        trigger = alarm.decoded("TRIGGER")
+        for start in occurrences(event):
+            local = (
+                datetime.combine(start, time(), tzinfo=zone)
+                if type(start) is date
+                else start.astimezone(zone)
+            )
+            if isinstance(trigger, datetime):
+                assert len(occurrences(event)) == 1, "an absolute alarm on a repeating event"
+                result.append((local.date(), trigger, trigger))
+                continue
+            exact = local.astimezone(UTC) + trigger
+            wall = (local.replace(tzinfo=None) + trigger).replace(tzinfo=zone)
+            result.append((local.date(), exact, wall))
+    return result
+
+
+def check_alarms(calendar: icalendar.Calendar, zone: ZoneInfo, times: dict[str, str]) -> None:
+    """Every alarm rings at the app's wall-clock time (default quiet hours 22:00-07:00 hold
+    an earlier morning to 07:00), whichever way a client reads it."""
+    for event in events(calendar):
+        slot = slot_of(event)
+        hhmm = times["morning" if slot == "any" else slot]
+        if hhmm >= "22:00" or hhmm < "07:00":
+            continue  # quiet hours: checked on their own
+        for day, exact, wall in alarm_times(event, zone):
+            expected = first_valid(day, hhmm, zone)
+            assert exact.astimezone(zone).strftime("%H:%M") == expected, (slot, day, exact)
+            assert exact.astimezone(zone).date() == day
+            assert wall.astimezone(UTC) == exact.astimezone(UTC), (slot, day)
 
 
 # --- the plan, day by day ---------------------------------------------------------------------
@@ -374,28 +438,156 @@ def test_new_york_spring_and_autumn(rehab: Rehab, start: date) -> None:
     assert {v.astimezone(UTC).strftime("%H:%M") for v in morning} == {"12:00", "13:00"}
 
 
-@pytest.mark.parametrize("zone", [LISBON, NEW_YORK, ZoneInfo("Australia/Sydney"), ZoneInfo("UTC")])
-def test_the_vtimezone_agrees_with_zoneinfo(zone: ZoneInfo) -> None:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
-    lines += [*ics.vtimezone(zone, 2026, 2027), "END:VCALENDAR"]
-    calendar = parse("".join(ics.fold(line) for line in lines))
+@pytest.mark.parametrize("zone", [LISBON, NEW_YORK, ZoneInfo("Australia/Sydney")])
+def test_the_vtimezone_agrees_with_zoneinfo(rehab: Rehab, zone: ZoneInfo) -> None:
+    enroll(rehab.db, builtin("plantar-fasciitis"), start=date(2026, 12, 14), zone=zone)
+    calendar = parse(export_text(rehab, date(2026, 12, 14), zone=zone))
     (component,) = calendar.walk("VTIMEZONE")
     assert str(component["TZID"]) == zone.key
     built = component.to_tz(lookup_tzid=False)  # from the components, not by its name
     instant = datetime(2026, 1, 1, 1, tzinfo=UTC)
+    changes = []
     while instant < datetime(2028, 1, 1, tzinfo=UTC):
         assert instant.astimezone(built).utcoffset() == instant.astimezone(zone).utcoffset()
-        instant += timedelta(hours=5)
-    changes = list(
-        ics.transitions(zone, datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC))
-    )
-    assert len(changes) == (0 if zone.key == "UTC" else 2)
-    for change in changes:
-        for delta in (-3600, -1, 0, 1, 1800, 3600):
-            near = change + timedelta(seconds=delta)
+        later = instant + timedelta(hours=5)
+        if later.astimezone(zone).utcoffset() != instant.astimezone(zone).utcoffset():
+            changes.append(later)
+        instant = later
+    assert len(changes) == 4  # two a year, 2026 and 2027
+    for change in changes:  # the exact second of each change, found from zoneinfo
+        low, high = change - timedelta(hours=5), change
+        while high - low > timedelta(seconds=1):
+            middle = (low + (high - low) / 2).replace(microsecond=0)
+            same = middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset()
+            low, high = (middle, high) if same else (low, middle)
+        for delta in (-7200, -3601, -1, 0, 1, 1800, 3600, 7200):
+            near = high + timedelta(seconds=delta)
+            if ambiguous(near.astimezone(zone)):
+                continue  # dateutil's reader guesses in the repeated hour: checked below
             assert near.astimezone(built).utcoffset() == near.astimezone(zone).utcoffset()
-        second = timedelta(seconds=1)
-        assert (change - second).astimezone(zone).utcoffset() != change.astimezone(zone).utcoffset()
+        wall = high.astimezone(zone).replace(tzinfo=None) - timedelta(hours=3)
+        for _ in range(6 * 60):  # every local minute that exists once: the same instant
+            wall += timedelta(minutes=1)
+            local = wall.replace(tzinfo=zone)
+            if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != wall:
+                continue  # in the spring gap
+            if not ambiguous(local):
+                assert wall.replace(tzinfo=built).utcoffset() == local.utcoffset(), wall
+
+
+def ambiguous(local: datetime) -> bool:
+    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+
+
+# --- DST days: what the app does ------------------------------------------------------------
+
+
+def set_quiet(db: Path, text: str) -> None:
+    engine = open_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine) as session, session.begin():
+            patient = journal.find_patient(session, name=None)
+            patient_settings.set_quiet_hours(session, patient=patient, text=text)
+    finally:
+        engine.dispose()
+
+
+def library_starts(calendar: icalendar.Calendar, slot: str) -> dict[date, datetime]:
+    """Each occurrence of a slot as recurring-ical-events expands it: day → start."""
+    found: dict[date, datetime] = {}
+    for event in recurring_ical_events.of(calendar).between(date(2026, 1, 1), date(2028, 1, 1)):
+        if slot_of(event) == slot:
+            start = event.decoded("DTSTART")
+            found[start.date()] = start
+    return found
+
+
+@pytest.mark.parametrize(
+    ("zone", "hhmm", "day", "first_minute"),
+    [
+        (LISBON, "01:30", date(2026, 3, 29), time(2, 0)),  # 01:00 WET → 02:00 WEST
+        (NEW_YORK, "02:30", date(2026, 3, 8), time(3, 0)),  # 02:00 EST → 03:00 EDT
+    ],
+)
+def test_a_time_missing_on_the_spring_day_starts_and_rings_at_the_first_valid_minute(
+    rehab: Rehab, zone: ZoneInfo, hhmm: str, day: date, first_minute: time
+) -> None:
+    patient = enroll(rehab.db, builtin("heel-pain-self-care"), zone=zone, times={"morning": hhmm})
+    set_quiet(rehab.db, "00:00-00:00")  # no quiet hours: the time itself rings
+    text = export_text(rehab, START, zone=zone)
+    assert f"T{hhmm.replace(':', '')}00" in text
+    assert f"{day:%Y%m%d}T{hhmm.replace(':', '')}00" not in text  # never a time that is not
+    calendar = parse(text)
+    check_matches_plan(calendar, patient)
+    starts = library_starts(calendar, "morning")
+    assert starts[day].astimezone(zone).time() == first_minute
+    assert starts[day].astimezone(UTC) == fire_instant(day, time.fromisoformat(hhmm), zone)
+    others = {d: s for d, s in starts.items() if d != day}
+    assert len(others) > 20
+    assert {s.astimezone(zone).strftime("%H:%M") for s in others.values()} == {hhmm}
+    (own,) = [e for e in events(calendar) if occurrences(e) == [starts[day]]]
+    (alarm,) = own.walk("VALARM")
+    assert alarm.decoded("TRIGGER") == fire_instant(day, time.fromisoformat(hhmm), zone)
+    assert alarm["TRIGGER"].params.get("VALUE") == "DATE-TIME"
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "change"),
+    [
+        (LISBON, date(2026, 3, 3), date(2026, 3, 29)),
+        (LISBON, date(2026, 9, 15), date(2026, 10, 25)),
+        (NEW_YORK, date(2026, 3, 2), date(2026, 3, 8)),
+        (NEW_YORK, date(2026, 9, 14), date(2026, 11, 1)),
+    ],
+)
+def test_the_all_day_alarm_keeps_its_wall_clock_time_on_a_dst_day(
+    rehab: Rehab, zone: ZoneInfo, start: date, change: date
+) -> None:
+    """'Any time' doses (plantar fasciitis, every other day): the all-day alarm rings at the
+    morning time, 08:00, on the change day too, read exactly or by the clock."""
+    patient = enroll(rehab.db, builtin("plantar-fasciitis"), start=start, zone=zone)
+    calendar = parse(export_text(rehab, start, zone=zone))
+    check_matches_plan(calendar, patient)
+    assert change in patient.planned()["any"]
+    rings: dict[date, set[str]] = defaultdict(set)
+    for event in events(calendar):
+        if slot_of(event) == "any":
+            for day, exact, wall in alarm_times(event, zone):
+                rings[day] |= {
+                    exact.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    wall.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                }
+    assert rings[change] == {f"{change} 08:00"}
+    assert set(rings) == set(patient.planned()["any"])
+    assert all(found == {f"{day} 08:00"} for day, found in rings.items())
+
+
+@pytest.mark.parametrize(
+    ("zone", "hhmm", "start", "change"),
+    [
+        (LISBON, "00:30", date(2026, 3, 16), date(2026, 3, 29)),  # 6 h 30 by the clock, 5 h 30
+        (NEW_YORK, "01:30", date(2026, 10, 19), date(2026, 11, 1)),  # 01:30 twice that night
+    ],
+)
+def test_a_held_alarm_across_the_nights_change_rings_when_the_quiet_hours_end(
+    rehab: Rehab, zone: ZoneInfo, hhmm: str, start: date, change: date
+) -> None:
+    """Quiet hours 22:00-07:00 (the default) hold a night-time morning reminder to 07:00,
+    which the app sends at 07:00 on the change day as on any other."""
+    patient = enroll(
+        rehab.db, builtin("heel-pain-self-care"), start=start, zone=zone, times={"morning": hhmm}
+    )
+    calendar = parse(export_text(rehab, start, zone=zone))
+    check_matches_plan(calendar, patient)
+    rings: dict[date, set[str]] = defaultdict(set)
+    for event in events(calendar):
+        for day, exact, wall in alarm_times(event, zone):
+            rings[day] |= {
+                exact.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                wall.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            }
+    assert change in rings and len(rings) > 20
+    assert all(found == {f"{day} 07:00"} for day, found in rings.items()), rings[change]
 
 
 # --- what the events say ----------------------------------------------------------------------
@@ -464,7 +656,11 @@ def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
         (alarm,) = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"])
         trigger = alarm.decoded("TRIGGER")
-        if slot_of(event) == "any":  # all day: at the morning reminder time
+        if isinstance(trigger, datetime):  # a day of its own: 2026-03-29, the spring change
+            (day,) = occurrences(event)
+            assert day == date(2026, 3, 29)
+            assert trigger == datetime(2026, 3, 29, 6, 50, tzinfo=UTC)  # 07:50 WEST
+        elif slot_of(event) == "any":  # all day: at the morning reminder time
             assert trigger == timedelta(hours=7, minutes=50)
         else:
             assert trigger == timedelta(0)
@@ -486,7 +682,10 @@ def test_alarms_follow_the_quiet_hours_like_the_reminder_service(rehab: Rehab) -
             continue
         (alarm,) = alarms
         trigger = alarm.decoded("TRIGGER")
-        if slot == "any":
+        if isinstance(trigger, datetime):  # the spring change: an exact instant, 07:00 WEST
+            assert slot == "any" and occurrences(event) == [date(2026, 3, 29)]
+            assert trigger == datetime(2026, 3, 29, 6, tzinfo=UTC)
+        elif slot == "any":
             assert trigger == timedelta(hours=7)
         elif slot == "morning":
             assert trigger == timedelta(minutes=10)
@@ -573,8 +772,11 @@ def test_a_replaced_program_ends_where_the_next_begins(rehab: Rehab) -> None:
     assert max(days[second.name]) == date(2026, 4, 10)
 
 
-def test_the_writer_does_not_import_icalendar() -> None:
-    code = "import sys, rehab.export.ics; assert 'icalendar' not in sys.modules"
+def test_icalendar_is_imported_by_the_export_only() -> None:
+    code = (
+        "import sys, rehab.cli, rehab.export.ics, rehab.export.formats\n"
+        "assert 'icalendar' not in sys.modules, 'icalendar at start-up'"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO)
 
 
@@ -583,15 +785,16 @@ def test_the_writer_does_not_import_icalendar() -> None:
 
 def _expand_series(found: list[ics.Series]) -> Iterator[Any]:
     times = {"morning": "08:00", "midday": "13:00", "evening": "20:00", "night": "21:30"}
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN"]
-    lines += ics.vtimezone(LISBON, 2026, 2027)
+    calendar = icalendar.Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", "-//test//EN")
     for n, series in enumerate(found):
-        uid = f"{n}@test"
-        lines += ics.event_lines(
-            series, uid=uid, zone=LISBON, times=times, stamp="20260101T000000Z"
+        stamp = datetime(2026, 1, 1, tzinfo=UTC)
+        calendar.add_component(
+            ics.make_event(series, uid=f"{n}@test", zone=LISBON, times=times, stamp=stamp)
         )
-    lines.append("END:VCALENDAR")
-    for event in events(parse("".join(ics.fold(line) for line in lines))):
+    calendar.add_missing_timezones(first_date=date(2026, 1, 1), last_date=date(2028, 1, 1))
+    for event in events(parse(calendar.to_ical().decode())):
         yield from occurrences(event)
 
 

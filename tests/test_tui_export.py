@@ -66,7 +66,8 @@ async def test_export_a_report_from_the_app_and_say_where_it_went(
         assert report.name == "rehab-me-2026-03-02-to-2026-03-10.html"
         assert stat.S_IMODE(report.stat().st_mode) == 0o600
         assert "Not medical advice; follow your clinician." in report.read_text(encoding="utf-8")
-        assert any(f"Report saved (2026-03-02 to 2026-03-10): {report}" in n for n in notices(app))
+        said = f"Printable report saved (2026-03-02 to 2026-03-10): {report}"
+        assert any(said in n for n in notices(app))
 
         await export_with(pilot, folder)  # the same again: a second file, not an overwrite
         names = sorted(p.name for p in folder.iterdir())

@@ -39,19 +39,34 @@ As needed, unverified
 Time zone
     A timed event starts at the patient's reminder time for its slot, as local time with
     TZID = the patient's zone, so the wall-clock time holds across DST changes; UNTIL is the
-    last start in UTC, as RFC 5545 requires with a TZID. The VTIMEZONE is generated from the
-    zone's own transitions (zoneinfo) over the covered years: one observance per transition
-    with its own DTSTART, from the change that put 1 January's offset of the first year in
-    force. Explicit transitions rather than RRULE-based observances: they state what tzdata
-    says for exactly those years and cannot disagree with it.
+    last start in UTC, as RFC 5545 requires with a TZID. The VTIMEZONE comes from icalendar
+    (`Calendar.add_missing_timezones`, over the covered years), with one correction: its
+    spring-forward onsets are written in the offset they change from, as RFC 5545 wants
+    (`_onsets_before_the_gap`).
 
 Alarms
-    Each event's alarm rings when the reminder service would: a reminder time inside the
-    quiet hours is held to their end (`QuietHours.held`, the app's rule), and a time the
-    service would not send that day (quiet hours running on past midnight) gets no alarm.
+    Each event's alarm rings when the reminder service would (`rings`): `fire_instant`,
+    the scheduler's own function, puts a time inside a spring-forward gap at the first valid
+    minute after it, and a time inside the quiet hours is held to their end
+    (`QuietHours.held`); a time the service would not send that day (quiet hours running on
+    past midnight) gets no alarm. On ordinary days the alarm is a trigger after the start
+    (the all-day event's is the morning time after midnight, `PT8H`).
 
-The file is written here, not with the icalendar package (a test dependency only, which
-parses it back): CRLF line ends, lines folded at 75 octets, TEXT escaped.
+Days of their own
+    A relative trigger is exact time (RFC 5545), so on a day with a clock change between the
+    start and the alarm, `PT8H` after midnight is 07:00 or 09:00 to an exact client and 08:00
+    to one that counts clock time (ical.js); a held 00:30 → 07:00 alarm moves the same way;
+    and a start time that does not exist that day (01:30 when Lisbon jumps from 01:00 to
+    02:00) is placed differently by each client. Such days (`exact_day`) are left out of the
+    rules (an EXDATE where the rule's time exists that day, else the rule stops there) and
+    each becomes an event of its own: its start is the first valid minute, and its alarm an
+    absolute UTC time (`TRIGGER;VALUE=DATE-TIME`), which every client reads alike. That is
+    one or two more events a year, rather than per-day alarms on every day or an all-day
+    event turned into a timed one.
+
+The file is written with icalendar (Calendar, Event, Alarm, vRecur): escaping, folding at 75
+octets and CRLF line ends are the library's. It is imported inside the writer only, so start-up
+and the other exports do not pay for it.
 """
 
 from __future__ import annotations
@@ -59,19 +74,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from rehab import __version__
 from rehab.core.checklist import counted
-from rehab.core.reminder_times import QuietHours, parse_hhmm
+from rehab.core.reminder_times import QuietHours, fire_instant, parse_hhmm
 from rehab.core.schedule import DayPlan, Dose
 from rehab.core.template import SLOTS
 from rehab.errors import UsageProblem
 from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Enrolled, Scope
 from rehab.store import journal, settings
+
+if TYPE_CHECKING:  # icalendar itself is imported by the writer only (about 0.3 s)
+    from icalendar import Calendar, Component, Event, vRecur
 
 TIMED = ("morning", "midday", "evening", "night")
 SUMMARIES = {
@@ -88,8 +107,7 @@ WHEN = {
     "night": "at night",
 }
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-EVENT_LENGTH = "PT30M"
-CRLF = "\r\n"
+EVENT_LENGTH = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -101,6 +119,7 @@ class Series:
     days: tuple[date, ...]
     rule: str | None  # an RRULE without UNTIL; None: DTSTART and RDATEs
     exdates: tuple[date, ...] = ()
+    exact: bool = False  # one day written as the app rings it (see "Days of their own")
 
 
 # --- the plan in words ------------------------------------------------------------------
@@ -233,7 +252,11 @@ def _window(scope: Scope, index: int) -> tuple[date, date] | None:
 
 
 def enrollment_series(
-    session: Session, scope: Scope, index: int, times: dict[str, str]
+    session: Session,
+    scope: Scope,
+    index: int,
+    times: dict[str, str],
+    quiet: QuietHours | None = None,
 ) -> list[Series]:
     window = _window(scope, index)
     if window is None:
@@ -249,232 +272,238 @@ def enrollment_series(
             continue
         for slot, text in day_texts(plan, program=item.program.name, times=times).items():
             by_slot[slot].setdefault(text, []).append(plan.day)
-    found = [s for slot in SLOTS for s in series_of(slot, by_slot[slot], paused)]
+    found: list[Series] = []
+    for slot in SLOTS:
+        ordinary: dict[str, list[date]] = {}
+        steppable = set(paused)
+        for text, days in by_slot[slot].items():
+            for day in days:
+                if exact_day(slot, day, zone=scope.zone, times=times, quiet=quiet):
+                    found.append(Series(slot, text, (day,), None, exact=True))
+                    if slot == "any" or _exists(day, _start_at(slot, times), scope.zone):
+                        steppable.add(day)  # an EXDATE of a time that exists is unambiguous
+                else:
+                    ordinary.setdefault(text, []).append(day)
+        found += series_of(slot, ordinary, steppable)
     return sorted(found, key=lambda s: (s.days[0], SLOTS.index(s.slot)))
 
 
-# --- the time zone ------------------------------------------------------------------------
+# --- when the app rings -------------------------------------------------------------------
 
 
-def _state(zone: ZoneInfo, instant: datetime) -> tuple[timedelta, bool, str]:
-    local = instant.astimezone(zone)
-    return local.utcoffset() or timedelta(0), bool(local.dst()), local.tzname() or ""
+def _exists(day: date, at: time, zone: ZoneInfo) -> bool:
+    """Whether `at` happens on `day` in `zone` (not inside a spring-forward gap)."""
+    local = datetime.combine(day, at, tzinfo=zone)
+    return local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
 
 
-def transitions(zone: ZoneInfo, begin: datetime, end: datetime) -> Iterator[datetime]:
-    """The instants (UTC, to the second) at which the zone's offset or name changes."""
-    step = timedelta(days=1)
-    here = begin
-    while here < end:
-        after = min(here + step, end)
-        if _state(zone, here) != _state(zone, after):
-            low, high = here, after  # the change is in (low, high]
-            while high - low > timedelta(seconds=1):
-                middle = low + (high - low) / 2
-                middle = middle.replace(microsecond=0)
-                if _state(zone, middle) == _state(zone, low):
-                    low = middle
-                else:
-                    high = middle
-            yield high
-        here = after
+def rings(day: date, at: time, zone: ZoneInfo, quiet: QuietHours | None) -> datetime | None:
+    """The instant the reminder service sends a slot set for `at` on `day`, or None when it
+    does not send it that day: `fire_instant` (a time in a spring-forward gap rings at the
+    first valid minute after it), then held to the end of the quiet hours if they cover
+    that local time (`QuietHours.held`)."""
+    instant = fire_instant(day, at, zone)
+    if quiet is None:
+        return instant
+    local = instant.astimezone(zone).time()
+    held = quiet.held(local)
+    if held is None:
+        return None
+    return instant if held == local else fire_instant(day, held, zone)
 
 
-def _offset(delta: timedelta) -> str:
-    seconds = int(delta.total_seconds())
-    sign = "-" if seconds < 0 else "+"
-    hours, rest = divmod(abs(seconds), 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
+def _wall(at: time) -> timedelta:
+    return timedelta(hours=at.hour, minutes=at.minute)
 
 
-def _observance(
-    start: datetime, before: timedelta, state: tuple[timedelta, bool, str]
-) -> list[str]:
-    kind = "DAYLIGHT" if state[1] else "STANDARD"
-    return [
-        f"BEGIN:{kind}",
-        f"DTSTART:{start:%Y%m%dT%H%M%S}",
-        f"TZOFFSETFROM:{_offset(before)}",
-        f"TZOFFSETTO:{_offset(state[0])}",
-        f"TZNAME:{escape(state[2])}" if state[2] else "",
-        f"END:{kind}",
-    ]
+def _start_at(slot: str, times: dict[str, str]) -> time:
+    return time(0) if slot == "any" else parse_hhmm(times[slot])
 
 
-def vtimezone(zone: ZoneInfo, first_year: int, last_year: int) -> list[str]:
-    """A VTIMEZONE for `zone` from 1 January of `first_year` to the end of `last_year`.
-
-    It opens with the transition that put the zone's offset of 1 January in force (up to a
-    year earlier: the southern summer began in the year before), so that every observance
-    is a real change with its true TZOFFSETFROM; a zone without one in that year gets a
-    single observance that keeps its offset.
-    """
-    begin = datetime(first_year, 1, 1, tzinfo=UTC)
-    end = datetime(last_year + 1, 1, 1, tzinfo=UTC)
-    earlier = list(transitions(zone, begin - timedelta(days=366), begin))
-    lines = ["BEGIN:VTIMEZONE", f"TZID:{escape(zone.key)}"]
-    if not earlier:
-        state = _state(zone, begin)
-        lines += _observance((begin + state[0]).replace(tzinfo=None), state[0], state)
-    for moment in [*earlier[-1:], *transitions(zone, begin, end)]:
-        before = _state(zone, moment - timedelta(seconds=1))
-        after = _state(zone, moment)
-        lines += _observance((moment + before[0]).replace(tzinfo=None), before[0], after)
-    lines.append("END:VTIMEZONE")
-    return [line for line in lines if line]
+def _trigger(slot: str, times: dict[str, str], quiet: QuietHours | None) -> timedelta | None:
+    """The alarm of an ordinary day, after the event's start (None: no alarm)."""
+    at = parse_hhmm(times["morning" if slot == "any" else slot])
+    held = quiet.held(at) if quiet else at
+    if held is None:
+        return None
+    return _wall(held) - _wall(_start_at(slot, times))
 
 
-# --- RFC 5545 text ------------------------------------------------------------------------
+def exact_day(
+    slot: str, day: date, *, zone: ZoneInfo, times: dict[str, str], quiet: QuietHours | None
+) -> bool:
+    """Whether `day` needs an event of its own (see the module docstring): its local start
+    time does not exist, or the ordinary relative alarm would not ring when the app does, or
+    a time-zone change falls between the start and the alarm (clients then disagree)."""
+    at = _start_at(slot, times)
+    if not _exists(day, at, zone):
+        return True
+    start = datetime.combine(day, at, tzinfo=zone)
+    ring = rings(day, parse_hhmm(times["morning" if slot == "any" else slot]), zone, quiet)
+    after = _trigger(slot, times, quiet)
+    if ring is None or after is None:
+        return (ring is None) != (after is None)
+    exact = start.astimezone(UTC) + after  # RFC 5545: a duration in hours is exact time
+    return ring != exact or ring.astimezone(zone).utcoffset() != start.utcoffset()
 
 
-def escape(text: str) -> str:
-    """A TEXT value: backslash, semicolon, comma and line breaks escaped."""
-    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+# --- the file, with icalendar ----------------------------------------------------------------
 
 
-def _param(value: str) -> str:
-    return f'"{value}"' if any(c in value for c in ":;,") else value
+def _rule(series: Series, until: date | datetime) -> vRecur:
+    from icalendar import vRecur
+
+    assert series.rule is not None
+    recur: vRecur = vRecur.from_ical(series.rule)
+    recur["UNTIL"] = until
+    return recur
 
 
-def fold(line: str) -> str:
-    """A content line folded at 75 octets, never inside a UTF-8 character, with CRLF."""
-    parts: list[str] = []
-    current: list[str] = []
-    size, limit = 0, 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74  # a continuation starts with a space
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return (CRLF + " ").join(parts) + CRLF
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _duration(at: time) -> str:
-    return f"PT{at.hour}H{at.minute}M" if at.minute else f"PT{at.hour}H"
-
-
-def _after(at: time, later: time) -> str:
-    minutes = (later.hour * 60 + later.minute) - (at.hour * 60 + at.minute)
-    return _duration(time(minutes // 60, minutes % 60)) if minutes else "PT0S"
-
-
-def event_lines(
+def make_event(
     series: Series,
     *,
     uid: str,
     zone: ZoneInfo,
     times: dict[str, str],
-    stamp: str,
+    stamp: datetime,
     quiet: QuietHours | None = None,
-) -> list[str]:
-    """One VEVENT. Its alarm rings when the reminder service would: a time inside the quiet
-    hours is held to their end (`QuietHours.held`), and one the service would not send that
-    day (quiet hours running on past midnight) gets no alarm."""
-    start = series.days[0]
-    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp}"]
-    value: Callable[[date], str]
+) -> Event:
+    """One VEVENT. Its alarm rings when the reminder service would (`rings`)."""
+    from icalendar import Alarm, Event
+
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    first = series.days[0]
+    value: Callable[[date], date | datetime]
     if series.slot == "any":
-        param = ";VALUE=DATE"
 
-        def value(day: date) -> str:
-            return f"{day:%Y%m%d}"
+        def value(day: date) -> date | datetime:
+            return day
 
-        until = value(series.days[-1])
-        lines += [f"DTSTART{param}:{value(start)}", "DURATION:P1D"]
-        morning = parse_hhmm(times["morning"])
-        rings = quiet.held(morning) if quiet else morning
-        trigger = _duration(rings) if rings is not None else None
+        event.add("dtstart", first)
+        event.add("duration", timedelta(days=1))
+        until: date | datetime = series.days[-1]
     else:
         at = parse_hhmm(times[series.slot])
-        param = f";TZID={_param(zone.key)}"
 
-        def value(day: date) -> str:
-            return f"{day:%Y%m%d}T{at:%H%M%S}"
+        def value(day: date) -> date | datetime:
+            return datetime.combine(day, at, tzinfo=zone)
 
-        until = _utc(datetime.combine(series.days[-1], at, tzinfo=zone))
-        lines += [f"DTSTART{param}:{value(start)}", f"DURATION:{EVENT_LENGTH}"]
-        rings = quiet.held(at) if quiet else at
-        trigger = _after(at, rings) if rings is not None else None
+        start = value(first)
+        if series.exact:  # the first valid minute, as the app rings on a gap day
+            start = fire_instant(first, at, zone).astimezone(zone)
+        event.add("dtstart", start)
+        event.add("duration", EVENT_LENGTH)
+        until = datetime.combine(series.days[-1], at, tzinfo=zone).astimezone(UTC)
     if series.rule is not None:
-        lines.append(f"RRULE:{series.rule};UNTIL={until}")
+        event.add("rrule", _rule(series, until))
         if series.exdates:
-            lines.append(f"EXDATE{param}:" + ",".join(value(d) for d in series.exdates))
+            event.add("exdate", [value(d) for d in series.exdates])
     elif len(series.days) > 1:
-        lines.append(f"RDATE{param}:" + ",".join(value(d) for d in series.days[1:]))
-    summary = escape(SUMMARIES[series.slot])
-    lines += [
-        f"SUMMARY:{summary}",
-        f"DESCRIPTION:{escape(series.text)}",
-        "CATEGORIES:Rehab",
-        "TRANSP:TRANSPARENT",
-    ]
+        event.add("rdate", [value(d) for d in series.days[1:]])
+    summary = SUMMARIES[series.slot]
+    event.add("summary", summary)
+    event.add("description", series.text)
+    event.add("categories", ["Rehab"])
+    event.add("transp", "TRANSPARENT")
+    morning = parse_hhmm(times["morning" if series.slot == "any" else series.slot])
+    if series.exact:
+        ring = rings(first, morning, zone, quiet)
+        trigger: timedelta | datetime | None = None if ring is None else ring.astimezone(UTC)
+    else:
+        trigger = _trigger(series.slot, times, quiet)
     if trigger is not None:
-        lines += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            f"DESCRIPTION:{summary}",
-            f"TRIGGER;RELATED=START:{trigger}",
-            "END:VALARM",
-        ]
-    lines.append("END:VEVENT")
-    return lines
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        if isinstance(trigger, datetime):
+            alarm.add("trigger", trigger, parameters={"VALUE": "DATE-TIME"})
+        else:
+            alarm.add("trigger", trigger, parameters={"RELATED": "START"})
+        event.add_component(alarm)
+    return event
 
 
-def calendar_lines(session: Session, scope: Scope) -> tuple[list[str], int]:
+def make_calendar(session: Session, scope: Scope) -> tuple[Calendar, int]:
     """The whole calendar, and the number of events in it."""
+    from icalendar import Calendar, vText
+
     times = settings.reminder_times(session, patient=scope.patient)
     quiet = settings.quiet_hours(session, patient=scope.patient)
-    stamp = _utc(scope.generated_at)
     programs = ", ".join(dict.fromkeys(item.program.name for item in scope.enrollments))
-    name = escape(f"Rehab: {scope.patient.name}")
-    about = escape(
+    name = f"Rehab: {scope.patient.name}"
+    about = (
         f"Home rehab schedule for {scope.patient.name}, {scope.first} to {scope.last}"
         + (f" ({programs})" if programs else "")
         + f". {DISCLAIMER}"
     )
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        f"PRODID:-//rehab//rehab {__version__}//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"NAME:{name}",
-        f"X-WR-CALNAME:{name}",
-        f"DESCRIPTION:{about}",
-        f"X-WR-CALDESC:{about}",
-        f"X-WR-TIMEZONE:{escape(scope.zone.key)}",
-    ]
-    lines += vtimezone(scope.zone, scope.first.year, scope.last.year)
+    calendar = Calendar()
+    calendar.add("version", "2.0")
+    calendar.add("prodid", f"-//rehab//rehab {__version__}//EN")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", vText(name))  # TEXT, escaped
+    calendar.add("description", about)
+    calendar.add("x-wr-caldesc", vText(about))  # TEXT, escaped
+    calendar.add("x-wr-timezone", vText(scope.zone.key))  # TEXT, escaped
     count = 0
     for index, item in enumerate(scope.enrollments):
         created = item.enrollment.created_at.astimezone(UTC)
-        for series in enrollment_series(session, scope, index, times):
+        for series in enrollment_series(session, scope, index, times, quiet):
             uid = f"{item.id}-{created:%Y%m%dT%H%M%S}-{series.slot}-{series.days[0]:%Y%m%d}@rehab"
-            lines += event_lines(
-                series, uid=uid, zone=scope.zone, times=times, stamp=stamp, quiet=quiet
+            calendar.add_component(
+                make_event(
+                    series,
+                    uid=uid,
+                    zone=scope.zone,
+                    times=times,
+                    stamp=scope.generated_at,
+                    quiet=quiet,
+                )
             )
             count += 1
-    lines.append("END:VCALENDAR")
-    return lines, count
+    calendar.add_missing_timezones(
+        first_date=date(scope.first.year, 1, 1), last_date=date(scope.last.year + 1, 1, 1)
+    )
+    for component in calendar.walk("VTIMEZONE"):
+        _onsets_before_the_gap(component, scope.zone)
+    return calendar, count
+
+
+def _onsets_before_the_gap(component: Component, zone: ZoneInfo) -> None:
+    """RFC 5545 gives an observance's onset (DTSTART, RDATE) as local time in the offset it
+    changes from: 02:00 for New York's spring change, as in the RFC's own examples.
+    icalendar 7.3's `Timezone.from_tzinfo` writes the first wall-clock time after the gap
+    (03:00), which a reader of the VTIMEZONE takes as one hour late: such an onset (one whose
+    hour before lies in the gap) is moved back; a right one is left alone."""
+
+    def late(onset: datetime, gap: timedelta) -> bool:
+        return not _exists(onset.date(), (onset - gap).time(), zone) and (
+            (onset - gap).date() == onset.date()
+        )
+
+    for observance in component.subcomponents:
+        gap = observance.decoded("TZOFFSETTO") - observance.decoded("TZOFFSETFROM")
+        if gap <= timedelta(0):
+            continue
+        start = observance.decoded("DTSTART")
+        if late(start, gap):
+            observance.DTSTART = start - gap  # type: ignore[attr-defined]
+        if "RDATE" in observance:
+            found = observance.pop("RDATE")
+            onsets = [d.dt for v in (found if isinstance(found, list) else [found]) for d in v.dts]
+            observance.add("RDATE", [o - gap if late(o, gap) else o for o in onsets])
 
 
 def export(session: Session, scope: Scope, target: files.Target) -> dict[str, int]:
-    lines, count = calendar_lines(session, scope)
+    calendar, count = make_calendar(session, scope)
     if count == 0:  # RFC 5545 wants at least one component; an empty calendar helps nobody
         raise UsageProblem(
             f"nothing is planned from {scope.first} to {scope.last}, so there is no calendar "
             "to write (allowed: a range with program days)"
         )
     with files.open_text(target, newline="") as handle:
-        for line in lines:
-            handle.write(fold(line))
+        handle.write(calendar.to_ical().decode("utf-8"))
     return {"events": count}

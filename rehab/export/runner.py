@@ -1,9 +1,9 @@
 """One entry point for every format, shared by `rehab export` and the app's Export dialog:
 check where the export goes, then stream it there.
 
-Each format's module is imported only when it is asked for. A writer module has
-`export(session, scope, target) -> dict[str, int]` (entries written, by kind). CSV streams
-the session's rows (`source`) straight into its files.
+Each format's module (its `writer` in `formats`) is imported only when it is asked for. A
+writer module has `export(session, scope, target) -> dict[str, int]` (entries written, by
+kind). CSV streams the session's rows (`source`) straight into its files.
 """
 
 from __future__ import annotations
@@ -14,20 +14,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from rehab.errors import UsageProblem
-from rehab.export import EXTENSIONS, FORMATS, files
+from rehab.export import files, formats
 from rehab.store.rows import ExportSpan, Reader
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from rehab.export.scope import Scope
-
-WRITERS = {
-    "json": "rehab.export.jsondoc",
-    "report": "rehab.export.report",
-    "fhir": "rehab.export.fhir",
-    "ics": "rehab.export.ics",
-}
 
 
 @dataclass(frozen=True)
@@ -48,7 +41,7 @@ def default_name(fmt: str, patient: str, first: date, last: date, table: str | N
     stem = f"rehab-{files.safe_name(patient)}-{first}-to-{last}"
     if fmt == "csv":
         return f"{stem}-{table}.csv" if table else f"{stem}-csv"
-    return stem + EXTENSIONS[fmt]
+    return stem + formats.get(fmt).extension
 
 
 def for_calendar(scope: Scope, *, last_given: bool) -> Scope:
@@ -68,8 +61,7 @@ def run(
     force: bool = False,
     table: str | None = None,
 ) -> Result:
-    if fmt not in FORMATS:
-        raise UsageProblem(f"{fmt!r} is not an export format (allowed: {', '.join(FORMATS)})")
+    chosen = formats.get(fmt)  # a usage problem naming the formats if there is none
     if table is not None and fmt != "csv":
         raise UsageProblem(f"--table is for csv only (not {fmt})")
     if fmt == "csv":
@@ -80,7 +72,7 @@ def run(
     target = files.file_target(
         out, default_name(fmt, scope.patient.name, scope.first, scope.last), force=force
     )
-    writer = importlib.import_module(WRITERS[fmt])
+    writer = importlib.import_module(chosen.writer)
     counts = writer.export(session, scope, target)
     return Result(fmt, target.shown, counts, scope.first, scope.last)
 

@@ -11,26 +11,18 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from rehab.export import runner
+from rehab.export import formats, runner
 from rehab.export.scope import resolve
 from rehab.store import journal
 from rehab.store.db import transaction
 from rehab.tui.backend import Backend
 from rehab.tui.screens.export import ExportRequest
 
-LABELS = {
-    "report": "Report",
-    "csv": "CSV files",
-    "json": "JSON export",
-    "fhir": "FHIR bundle",
-    "ics": "Calendar file",
-}
-
 
 def free_name(folder: Path, name: str) -> Path:
     """`name` in `folder`, or the first of name-2, name-3, … that does not exist yet."""
     path = folder / name
-    suffix = "".join(s for s in Path(name).suffixes if s in (".fhir", ".json", ".html", ".ics"))
+    suffix = next((end for end in formats.extensions() if name.endswith(end)), "")
     stem = name.removesuffix(suffix)
     number = 2
     while path.exists():
@@ -49,9 +41,10 @@ def export(backend: Backend, request: ExportRequest) -> str:
         if request.weeks is not None:
             first = today - timedelta(days=7 * request.weeks - 1)
         scope = resolve(session, patient=patient, today=today, generated_at=now, first=first)
-        if request.format == "ics":
+        if formats.get(request.format).to_program_end:
             scope = runner.for_calendar(scope, last_given=False)
         name = runner.default_name(request.format, patient.name, scope.first, scope.last)
         target = free_name(request.folder, name)
         result = runner.run(session, scope, request.format, out=str(target))
-    return f"{LABELS[request.format]} saved ({result.first} to {result.last}): {result.where}"
+    label = formats.get(request.format).label
+    return f"{label} saved ({result.first} to {result.last}): {result.where}"

@@ -1,5 +1,8 @@
 """The Export dialog (`e`): which format, which weeks, which folder. It returns the request;
-the app writes the file in a worker and says where it went."""
+the app writes the file in a worker and says where it went.
+
+The formats, their plain labels and one-line descriptions come from the export registry
+(`rehab.export.formats`, standard library only); the buttons' ids keep the formats' names."""
 
 from __future__ import annotations
 
@@ -9,20 +12,42 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, RadioSet
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
+from rehab.export import formats
 from rehab.tui.screens.dialogs import _Dialog
-from rehab.tui.widgets import choice_button, chosen_value, mark_choices
+from rehab.tui.widgets import chosen_value
 
-FORMATS = ("report", "csv", "json", "fhir", "ics")
 RANGES = {"whole-program": None, "last-4-weeks": 4, "last-12-weeks": 12}  # ids: no spaces
-WHAT = {
-    "report": "a printable page for your therapist (HTML)",
-    "csv": "a folder of spreadsheet files",
-    "json": "everything, for another program",
-    "fhir": "a FHIR bundle for a health record",
-    "ics": "your schedule as calendar events with alarms",
+RANGE_LABELS = {
+    "whole-program": "Whole program",
+    "last-4-weeks": "Last 4 weeks",
+    "last-12-weeks": "Last 12 weeks",
 }
+FIRST = "report"
+
+
+def labels() -> dict[str, str]:
+    """What each button says: the formats' plain labels, then the ranges'."""
+    return {**{f.name: f.label for f in formats.REGISTRY.values()}, **RANGE_LABELS}
+
+
+def _label(text: str, chosen: bool) -> str:
+    return f"{'◉' if chosen else '○'} {text}"
+
+
+def _choice(value: str, text: str, *, chosen: bool = False) -> RadioButton:
+    """A radio button in plain words whose label says whether it is chosen (◉/○)."""
+    return RadioButton(_label(text, chosen), value=chosen, id=f"choice-{value}")
+
+
+def _mark(radios: RadioSet) -> None:
+    """Call on RadioSet.Changed: relabel every button with its state, in plain words."""
+    words = labels()
+    for button in radios.query(RadioButton):
+        if button.id is not None:
+            value = button.id.removeprefix("choice-")
+            button.label = _label(words.get(value, value), button.value)
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,11 @@ def default_folder() -> Path:
     return documents if documents.is_dir() else Path.home()
 
 
+def _what(name: str) -> str:
+    entry = formats.get(name)
+    return entry.description[0].upper() + entry.description[1:] + "."
+
+
 class ExportDialog(_Dialog[ExportRequest | None]):
     def __init__(self, folder: Path | None = None) -> None:
         super().__init__()
@@ -47,14 +77,16 @@ class ExportDialog(_Dialog[ExportRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="export-dialog"):
             yield Label("Export your progress log", classes="dialog-title")
-            with RadioSet(id="format", classes="across"):
-                for fmt in FORMATS:
-                    yield choice_button(fmt, chosen=fmt == "report")
-            yield Label(WHAT["report"], id="format-help")
+            with RadioSet(id="format"):  # one a line: the labels are words, not ids
+                for entry in formats.REGISTRY.values():
+                    yield _choice(entry.name, entry.label, chosen=entry.name == FIRST)
+            help_line = Label(_what(FIRST), id="format-help")
+            help_line.styles.width = "100%"  # a long description wraps inside the dialog
+            yield help_line
             yield Label("Which weeks")
             with RadioSet(id="range", classes="across"):
                 for name in RANGES:
-                    yield choice_button(name, chosen=name == "whole-program")
+                    yield _choice(name, RANGE_LABELS[name], chosen=name == "whole-program")
             yield Label("Folder")
             yield Input(str(self.folder), id="folder")
             yield Label("", id="export-error", classes="error")
@@ -67,10 +99,10 @@ class ExportDialog(_Dialog[ExportRequest | None]):
 
     @on(RadioSet.Changed)
     def _marked(self, event: RadioSet.Changed) -> None:
-        mark_choices(event.radio_set)
+        _mark(event.radio_set)
         if event.radio_set.id == "format":
-            fmt = chosen_value(event.radio_set, "report")
-            self.query_one("#format-help", Label).update(WHAT[fmt])
+            fmt = chosen_value(event.radio_set, FIRST)
+            self.query_one("#format-help", Label).update(_what(fmt))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -85,6 +117,6 @@ class ExportDialog(_Dialog[ExportRequest | None]):
             error.update(f"{raw or 'nothing'!r} is not a folder (allowed: an existing folder)")
             self.query_one("#folder", Input).focus()
             return
-        fmt = chosen_value(self.query_one("#format", RadioSet), "report")
+        fmt = chosen_value(self.query_one("#format", RadioSet), FIRST)
         span = chosen_value(self.query_one("#range", RadioSet), "whole-program")
         self.dismiss(ExportRequest(fmt, RANGES[span], folder.absolute()))
