@@ -13,10 +13,57 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from datetime import date
 
-    from rehab.core.rows import TodayView
+    from rehab.core.rows import Row, TodayView
+    from rehab.core.timers import HoldTimer, MinutesTimer
     from rehab.tui.answers import MorningAnswer, PainAnswer, RedFlagAnswers, VisaAnswers
     from rehab.tui.app import RehabApp
     from rehab.tui.screens.export import ExportRequest
+
+
+HOLD_REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
+
+
+def hold_timer(row: Row, day: date, now: float) -> HoldTimer | None:
+    """The hold timer for a stretch's open legs (None when the dose has no hold), for the
+    Today screen's timer and the guided session alike."""
+    from rehab.core.timers import HoldTimer, Leg
+
+    dose = row.first.dose
+    if row.timer_kind != "hold" or dose.hold_seconds is None:
+        return None
+    legs = [
+        Leg(m.dose.side, m.sets_left, int(m.dose.sets.high) if m.dose.sets else 1)
+        for m in row.members
+        if m.status in ("open", "partial")
+    ]
+    return HoldTimer(
+        day=day,
+        key=dose.key,
+        name=dose.name,
+        legs=legs,
+        hold_seconds=dose.hold_seconds.high,
+        rest_seconds=HOLD_REST_SECONDS,
+        reps=int(dose.reps.high) if dose.reps is not None else 1,
+        started=now,
+    )
+
+
+def minutes_timer(row: Row, day: date, key: str, now: float) -> MinutesTimer | None:
+    """The ice or walk timer for the dose `key` (None when the dose is not in minutes)."""
+    from rehab.core.timers import MinutesTimer
+
+    dose = row.first.dose
+    if row.timer_kind != "minutes" or dose.minutes is None:
+        return None
+    return MinutesTimer(
+        day=day,
+        key=key,
+        name=dose.name,
+        target_minutes=int(dose.minutes.high),
+        least_minutes=int(dose.minutes.low),
+        started=now,
+        exercise_kind=dose.kind,
+    )
 
 
 def writable(app: RehabApp, view: TodayView) -> bool:

@@ -43,6 +43,7 @@ from rehab.core.timers import (
     parse_tempo,
 )
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+from rehab.tui import commands
 from rehab.tui.footer import KeyFooter
 from rehab.tui.screens.base import RehabScreen
 
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
     from rehab.tui.backend import CheckedOff
 
-HOLD_REST_SECONDS = 5.0  # a pause to breathe between holds, as the Today timer's; not a dose
 TICK_SECONDS = 0.25
 
 Guide = HoldTimer | MinutesTimer | TempoGuide
@@ -359,27 +359,11 @@ class SessionScreen(RehabScreen):
             if m.status in ("open", "partial")
         ]
         reps = int(dose.reps.high) if dose.reps is not None else 1
-        if row.timer_kind == "hold" and dose.hold_seconds is not None:
-            return HoldTimer(
-                day=self.view.day,
-                key=dose.key,
-                name=dose.name,
-                legs=legs,
-                hold_seconds=dose.hold_seconds.high,
-                rest_seconds=HOLD_REST_SECONDS,
-                reps=reps,
-                started=now,
-            )
-        if row.timer_kind == "minutes" and dose.minutes is not None:
-            return MinutesTimer(
-                day=self.view.day,
-                key=dose.key,
-                name=dose.name,
-                target_minutes=int(dose.minutes.high),
-                least_minutes=int(dose.minutes.low),
-                started=now,
-                exercise_kind=dose.kind,
-            )
+        timer = commands.hold_timer(row, self.view.day, now) or commands.minutes_timer(
+            row, self.view.day, dose.key, now
+        )
+        if timer is not None:
+            return timer
         steps = _tempo_of(row)
         if steps is not None and dose.kind == "strengthen":
             guide = TempoGuide(name=dose.name, legs=legs, reps=reps, steps=steps)

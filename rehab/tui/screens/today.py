@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from rehab.tui import commands
 from rehab.tui.footer import KeyFooter
 from rehab.tui.screens.base import RehabScreen
-from rehab.tui.timers import HoldTimer, Leg, MinutesTimer, clock_text
+from rehab.tui.timers import HoldTimer, MinutesTimer, clock_text
 from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
 
-REST_SECONDS = 5.0  # a pause to breathe and reset between holds; not a dose
 KEYS_AT_LATEST = 3.0  # seconds: the footer's keys show with the checklist, or after this
 
 
@@ -722,35 +721,13 @@ class TodayScreen(RehabScreen):
         if not row.is_open:
             self.notify(f"{dose.name} is already done.")
             return None
-        if row.timer_kind == "hold" and dose.hold_seconds is not None:
-            legs = [
-                Leg(m.dose.side, m.sets_left, int(m.dose.sets.high) if m.dose.sets else 1)
-                for m in row.members
-                if m.status in ("open", "partial")
-            ]
-            reps = int(dose.reps.high) if dose.reps is not None else 1
-            return HoldTimer(
-                day=day,
-                key=dose.key,
-                name=dose.name,
-                legs=legs,
-                hold_seconds=dose.hold_seconds.high,
-                rest_seconds=REST_SECONDS,
-                reps=reps,
-                started=now,
-            )
-        if row.timer_kind == "minutes" and dose.minutes is not None:
+        timer: HoldTimer | MinutesTimer | None = commands.hold_timer(row, day, now)
+        if timer is None:
             target = row.next_target()
             assert target is not None
-            return MinutesTimer(
-                day=day,
-                key=target[0],
-                name=dose.name,
-                target_minutes=int(dose.minutes.high),
-                least_minutes=int(dose.minutes.low),
-                started=now,
-                exercise_kind=dose.kind,
-            )
+            timer = commands.minutes_timer(row, day, target[0], now)
+        if timer is not None:
+            return timer
         self.notify(f"No timer for {dose.name}: check it off with space.")
         return None
 
