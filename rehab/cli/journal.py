@@ -143,6 +143,7 @@ def _dose_json(item: DoseProgress) -> dict[str, Any]:
         "text": dose.describe(),
         "instructions": dose.instructions,
         "cautions": list(dose.cautions),
+        "prescribed_by": dose.prescribed_by,
         "adjusted": _adjusted_json(dose),
     }
 

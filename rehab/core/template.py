@@ -13,6 +13,7 @@ import json
 import math
 import os
 import stat
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -210,6 +211,19 @@ class WeekDose(_DoseFields):
     load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
+class Prescribed(_Strict):
+    """Who tailored an exercise for this patient, from when and why (rehab.core.prescription).
+
+    `dose`: the numbers are the clinician's (an "ask your clinician" item then shows them),
+    given from `dose_since`."""
+
+    by: str = Field(min_length=1, max_length=60)
+    since: date
+    reason: str = Field(default="", max_length=500)
+    dose: StrictBool = False
+    dose_since: date | None = None
+
+
 class Exercise(_DoseFields):
     id: str = Field(pattern=_SLUG, max_length=40)
     name: str = Field(min_length=1, max_length=80)
@@ -234,6 +248,7 @@ class Exercise(_DoseFields):
     cautions: list[str] = Field(default_factory=list)
     source: list[str] = Field(min_length=1)
     by_week: list[WeekDose] = Field(default_factory=list)
+    prescribed: Prescribed | None = None
 
     @field_validator("source", mode="before")
     @classmethod
@@ -297,7 +312,11 @@ class Program(_Strict):
 
     def snapshot(self) -> str:
         """Canonical JSON of the template, stored with each enrollment."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        for exercise in data["exercises"]:
+            if exercise["prescribed"] is None:  # as before the field existed: same bytes
+                del exercise["prescribed"]
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def snapshot_hash(self) -> str:
         return hashlib.sha256(self.snapshot().encode()).hexdigest()[:16]
@@ -329,6 +348,7 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
         "phases": Phase,
         "exercises": Exercise,
         "by_week": WeekDose,
+        "prescribed": Prescribed,
     }
     for part in loc:
         if isinstance(part, str) and part in children:

@@ -1,0 +1,217 @@
+"""A therapist's prescriptions: a dose changed, an exercise added or removed, each from a date
+on, through the CLI and the schedule; bad requests write nothing; the days before keep their
+plan; an "ask your clinician" item shows the dose a clinician gave."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from rehab import paths
+from rehab.core.prescription import Prescription, checked, frozen_values, tailor
+from rehab.core.schedule import Progression, plan_day
+from rehab.core.template import TemplateError, load_program_file
+from tests.conftest import Rehab
+
+LISBON = ZoneInfo("Europe/Lisbon")
+START = date(2026, 11, 2)
+TODAY = datetime(2026, 12, 2, 10, 0, tzinfo=LISBON)
+
+
+def _program(name: str = "achilles-midportion") -> Any:
+    return load_program_file(paths.builtin_programs_dir() / f"{name}.toml")
+
+
+def _today(rehab: Rehab, day: str | None = None) -> list[dict[str, Any]]:
+    args = ["today", "--json"] + (["--date", day] if day else [])
+    result = rehab(*args)
+    assert result.code == 0, result.err
+    doses: list[dict[str, Any]] = json.loads(result.out)
+    return doses
+
+
+def _rows(rehab: Rehab) -> int:
+    con = sqlite3.connect(rehab.db)
+    try:
+        return int(con.execute("SELECT count(*) FROM prescription").fetchone()[0])
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def patient(rehab: Rehab) -> Rehab:
+    with time_machine.travel(TODAY, tick=False):
+        result = rehab("start", "achilles-midportion", "--side", "left", "--start", str(START))
+    assert result.code == 0, result.err
+    return rehab
+
+
+def test_a_dose_change_applies_from_tomorrow_and_today_keeps_its_plan(patient: Rehab) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        result = patient("prescribe", "calf-stretch", "--sets", "3", "--hold", "45",
+                         "--by", "A. Costa", "--reason", "tight calf")  # fmt: skip
+        assert result.code == 0, result.err
+        assert "from 2026-12-03" in result.out and "A. Costa" in result.out
+        today = [d for d in _today(patient) if d["exercise"] == "calf-stretch"]
+        tomorrow = [d for d in _today(patient, "2026-12-03") if d["exercise"] == "calf-stretch"]
+    assert {(d["sets"], d["hold_seconds"], d["prescribed_by"]) for d in today} == {(3, 30, None)}
+    assert {
+        (d["sets"], d["sets_min"], d["hold_seconds"], d["prescribed_by"]) for d in tomorrow
+    } == {(3, 3, 45, "A. Costa")}
+    assert len(tomorrow) == 2  # still each leg
+
+
+def test_add_and_remove_and_the_history(patient: Rehab) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        added = patient("prescribe", "--add", "towel-curl", "--name", "Towel curl",
+                        "--kind", "strengthen", "--instructions", "Scrunch a towel with your toes.",
+                        "--sets", "2-3", "--reps", "10", "--by", "A. Costa", "--from", "2026-12-02")  # fmt: skip
+        assert added.code == 0, added.err
+        taken = patient("prescribe", "--add", "pf-stretch", "--from-program",
+                        "plantar-fasciitis", "--by", "A. Costa")  # fmt: skip
+        removed = patient("prescribe", "menthol-gel", "--remove", "--by", "A. Costa",
+                          "--reason", "not needed", "--from", "2026-12-02")  # fmt: skip
+        ids_today = {d["exercise"] for d in _today(patient)}
+        ids_tomorrow = {d["exercise"] for d in _today(patient, "2026-12-03")}
+        ids_before = {d["exercise"] for d in _today(patient, "2026-12-01")}
+        history = json.loads(patient("prescriptions", "--json").out)
+    assert taken.code == 0, taken.err
+    assert removed.code == 0, removed.err
+    assert "towel-curl" in ids_today and "menthol-gel" not in ids_today
+    assert "pf-stretch" in ids_tomorrow and "pf-stretch" not in ids_today
+    assert "menthol-gel" in ids_before and "towel-curl" not in ids_before
+    curl = next(d for d in _today(patient, "2026-12-02") if d["exercise"] == "towel-curl")
+    assert (curl["sets_min"], curl["sets"], curl["reps"]) == (2, 3, 10)
+    assert [(h["action"], h["exercise_id"], h["by"]) for h in history] == [
+        ("add", "towel-curl", "A. Costa"),
+        ("remove", "menthol-gel", "A. Costa"),
+        ("add", "pf-stretch", "A. Costa"),
+    ]
+    assert history[1]["reason"] == "not needed" and history[0]["voided_at"] is None
+
+
+def test_undo_keeps_the_history_and_restores_the_plan(patient: Rehab) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "ice", "--remove", "--by", "B").code == 0
+        assert "ice" not in {d["exercise"] for d in _today(patient, "2026-12-03")}
+        undone = patient("prescriptions", "--undo", "1")
+        assert undone.code == 0, undone.err
+        assert "ice" in {d["exercise"] for d in _today(patient, "2026-12-03")}
+        again = patient("prescriptions", "--undo", "1")
+        listing = patient("prescriptions")
+    assert again.code == 2 and "no prescription 1" in again.err
+    assert "[undone]" in listing.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nope", "--sets", "3"], "no exercise 'nope' in the program"),
+        (["calf-stretch", "--sets", "0"], "sets: 0 is less than 1"),
+        (["calf-stretch", "--sets", "30"], "too much for a home program (allowed: up to 20)"),
+        (["calf-stretch", "--reps", "2.5"], "not a whole number"),
+        (["calf-stretch", "--sets", "3-2"], "3-2: min is greater than max"),
+        (["calf-stretch", "--hold", "abc"], "is not a number or a range"),
+        (["calf-stretch", "--sets", "3", "--from", "2026-10-01"],
+         "--from: 2026-10-01 is before the program started (allowed: 2026-11-02 or later)"),
+        (["calf-stretch"], "say what changes"),
+        (["calf-stretch", "--sets", "3", "--by", " "], "--by: give the therapist's name"),
+        (["calf-stretch", "--remove", "--sets", "3"], "--remove takes no dose options"),
+        (["calf-stretch", "--add"], "already in the program"),
+        (["calf-stretch", "--name", "X"], "--name: only with --add"),
+        (["new-one", "--add", "--name", "X"], "a new exercise needs --kind, --instructions too"),
+        (["Bad Id", "--add", "--name", "X", "--kind", "walk", "--instructions", "Walk."],
+         "EXERCISE: use lower-case letters"),
+        (["x", "--add", "--from-program", "nope"], "--from-program"),
+        (["calf-stretch", "--per-day", "9"], "9 is not in the range 1<=x<=6"),
+    ],
+)  # fmt: skip
+def test_a_bad_request_is_one_line_exit_2_and_writes_nothing(
+    patient: Rehab, args: list[str], message: str
+) -> None:
+    if "--by" not in args:
+        args = [*args, "--by", "A. Costa"]
+    with time_machine.travel(TODAY, tick=False):
+        result = patient("prescribe", *args)
+    assert result.code == 2, (result.out, result.err)
+    assert message in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert "Traceback" not in result.err
+    assert _rows(patient) == 0
+
+
+def test_a_later_prescription_guards_an_earlier_removal(patient: Rehab) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "ice", "--minutes", "15", "--by", "A", "--from",
+                       "2026-12-10").code == 0  # fmt: skip
+        result = patient("prescribe", "ice", "--remove", "--by", "A", "--from", "2026-12-05")
+    assert result.code == 2 and "undo that one first" in result.err
+    assert _rows(patient) == 1
+
+
+def test_ask_your_clinician_items_show_a_clinicians_dose() -> None:
+    program = _program()
+    start = date(2026, 1, 5)
+    day = date(2026, 3, 2)  # week 9, in phase 3 (unverified numbers)
+    changes = [Progression(date(2026, 2, 1), "phase-3")]
+    plain = plan_day(program, start=start, side="left", day=day, progressions=changes)
+    loaded = [d for d in plain.doses if d.exercise_id == "loaded-one-leg-raise"]
+    assert loaded and all(d.unverified for d in loaded)
+    assert "ask your clinician" in loaded[0].describe()
+    given = Prescription(
+        effective=date(2026, 3, 1),
+        action="change",
+        exercise_id="loaded-one-leg-raise",
+        by="A. Costa",
+        values=frozen_values({"sets": 3, "reps": 15, "load_kg": 5.0}),
+    )
+    tailored = plan_day(program, start=start, side="left", day=day, progressions=changes,
+                        prescriptions=[given])  # fmt: skip
+    dose = next(d for d in tailored.doses if d.exercise_id == "loaded-one-leg-raise")
+    assert not dose.unverified and dose.prescribed_by == "A. Costa"
+    assert dose.describe() == "One-leg heel raise with added load, 3 × 15, +5 kg, left leg"
+    # the other unverified items stay unverified: only what a clinician gave is shown
+    other = next(d for d in tailored.doses if d.exercise_id == "loaded-eccentric-raise")
+    assert other.unverified
+    # and the day before the prescription keeps its plan
+    before = plan_day(program, start=start, side="left", day=date(2026, 2, 28),
+                      progressions=changes, prescriptions=[given])  # fmt: skip
+    assert all(d.unverified for d in before.doses if d.exercise_id == "loaded-one-leg-raise")
+
+
+def test_a_prescribed_load_counts_load_steps_only_from_its_date() -> None:
+    program = _program("achilles-midportion-alfredson")
+    ex = next(e for e in program.exercises if e.load_step_kg is not None)
+    start = date(2026, 1, 5)
+    steps = [Progression(date(2026, 1, 20), None, 2), Progression(date(2026, 2, 10), None, 3)]
+    given = Prescription(date(2026, 2, 1), "change", ex.id, "A", frozen_values({"load_kg": 10}))
+
+    def load_on(day: date) -> float | None:
+        plan = plan_day(program, start=start, side="left", day=day, progressions=steps,
+                        prescriptions=[given])  # fmt: skip
+        return next(d.load_kg for d in plan.doses if d.exercise_id == ex.id)
+
+    step = ex.load_step_kg or 0
+    assert load_on(date(2026, 1, 31)) == (ex.load_kg or 0) + 2 * step
+    assert load_on(date(2026, 2, 5)) == 10  # the therapist's load, not 10 + 2 steps
+    assert load_on(date(2026, 2, 12)) == 10 + step  # one step accepted after it
+
+
+def test_the_validator_checks_the_tailored_program() -> None:
+    program = _program()
+    too_many = Prescription(date(2026, 1, 1), "change", "ice", "A",
+                            frozen_values({"minutes": 500}))  # fmt: skip
+    with pytest.raises(TemplateError, match="ice: minutes: 500 min is too much"):
+        checked(program, [too_many])
+    assert tailor(program, []) is program
+    per_day = Prescription(date(2026, 1, 1), "change", "calf-stretch", "A",
+                           frozen_values({"times_per_day": 2}))  # fmt: skip
+    tailored = checked(program, [per_day])
+    assert tailored.exercise("calf-stretch").times_per_day == 2
+    assert tailored.exercise("calf-stretch").prescribed is not None
