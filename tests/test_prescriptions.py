@@ -71,7 +71,8 @@ def test_add_and_remove_and_the_history(patient: Rehab) -> None:
     with time_machine.travel(TODAY, tick=False):
         added = patient("prescribe", "--add", "towel-curl", "--name", "Towel curl",
                         "--kind", "strengthen", "--instructions", "Scrunch a towel with your toes.",
-                        "--sets", "2-3", "--reps", "10", "--by", "A. Costa", "--from", "2026-12-02")  # fmt: skip
+                        "--sets", "2-3", "--reps", "10", "--by", "A. Costa",
+                        "--from", "2026-12-02")  # fmt: skip
         assert added.code == 0, added.err
         taken = patient("prescribe", "--add", "pf-stretch", "--from-program",
                         "plantar-fasciitis", "--by", "A. Costa")  # fmt: skip
