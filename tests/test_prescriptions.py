@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tomllib
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +18,7 @@ import time_machine
 from rehab import paths
 from rehab.core.prescription import Prescription, checked, frozen_values, tailor
 from rehab.core.schedule import Progression, plan_day
-from rehab.core.template import TemplateError, load_program_file
+from rehab.core.template import TemplateError, load_program_file, program_toml
 from tests.conftest import Rehab
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -216,3 +218,58 @@ def test_the_validator_checks_the_tailored_program() -> None:
     tailored = checked(program, [per_day])
     assert tailored.exercise("calf-stretch").times_per_day == 2
     assert tailored.exercise("calf-stretch").prescribed is not None
+
+
+def test_a_prescription_file_starts_the_tailored_program_elsewhere(
+    patient: Rehab, tmp_path: Path
+) -> None:
+    out = tmp_path / "for-ana.toml"
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "loaded-one-leg-raise", "--sets", "3", "--reps", "15",
+                       "--load", "5", "--by", "A. Costa", "--reason", "ready").code == 0  # fmt: skip
+        assert patient("prescribe", "menthol-gel", "--remove", "--by", "A. Costa").code == 0
+        wrote = patient("programs", "export-prescription", "--out", str(out))
+        again = patient("programs", "export-prescription", "--out", str(out))
+    assert wrote.code == 0, wrote.err
+    assert again.code == 2 and "already exists" in again.err
+    text = out.read_text()
+    assert "Not medical advice; follow your clinician." in text
+    data = tomllib.loads(text)  # an independent reader
+    assert data["id"] == "achilles-midportion-tailored"
+    loaded = next(e for e in data["exercises"] if e["id"] == "loaded-one-leg-raise")
+    assert (loaded["sets"], loaded["reps"], loaded["load_kg"]) == (3, 15, 5)
+    assert loaded["prescribed"]["by"] == "A. Costa" and loaded["prescribed"]["dose"] is True
+    assert "menthol-gel" not in {e["id"] for e in data["exercises"]}
+    assert any("by A. Costa" in note and "ready" in note for note in data["notes"])
+
+    other = Rehab(tmp_path / "other.db")
+    with time_machine.travel(TODAY, tick=False):
+        started = other("start", "--file", str(out), "--side", "right", "--start", "2026-01-05")
+        assert started.code == 0, started.err
+        assert "(tailored)" in started.out
+    from rehab.core.schedule import Progression, plan_day
+    from rehab.core.template import load_program_file
+
+    # in phase 3 on the other machine: the clinician's dose, not "ask your clinician"
+    program = load_program_file(out, named=False)
+    plan = plan_day(program, start=date(2026, 1, 5), side="right", day=date(2026, 3, 2),
+                    progressions=[Progression(date(2026, 2, 1), "phase-3")])  # fmt: skip
+    dose = next(d for d in plan.doses if d.exercise_id == "loaded-one-leg-raise")
+    assert dose.describe() == "One-leg heel raise with added load, 3 × 15, +5 kg, right leg"
+    assert dose.prescribed_by == "A. Costa"
+
+
+def test_a_bad_prescription_file_is_refused_and_starts_nothing(tmp_path: Path) -> None:
+    program = _program()
+    bad = tmp_path / "bad.toml"
+    text = program_toml(program).replace("minutes = [\n    15,\n    20,\n]", "minutes = 500", 1)
+    assert "minutes = 500" in text
+    bad.write_text(text)
+    other = Rehab(tmp_path / "other.db")
+    result = other("start", "--file", str(bad), "--side", "left")
+    assert result.code == 2
+    assert "bad.toml" in result.err and "500 min is too much" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert not (tmp_path / "other.db").exists()
+    neither = other("start", "--side", "left")
+    assert neither.code == 2 and "give a program ID or --file" in neither.err

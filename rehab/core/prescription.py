@@ -242,3 +242,25 @@ def _readable(message: str, program: Program) -> str:
 
 def exercise_json(exercise: Exercise) -> str:
     return json.dumps(exercise.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+
+def handed_over(
+    program: Program, prescriptions: Sequence[Prescription], *, patient: str
+) -> Program:
+    """The program as tailored by every prescription made (later ones too), as a template of
+    its own: a new id and name, and a note per change (who, from when, what, why), so that
+    another machine starts the program the therapist wrote. Checked by the validator."""
+    tailored = checked(program, prescriptions)
+    notes = list(program.notes)
+    for item in prescriptions:
+        why = f"; why: {item.reason}" if item.reason else ""
+        notes.append(
+            f"Tailored for {patient} by {item.by}, from {item.effective}: {item.text()}{why}."
+        )
+    suffix = "-tailored"
+    new_id = program.id
+    if not new_id.endswith(suffix):
+        new_id = new_id[: 60 - len(suffix)] + suffix
+    name = program.name if program.name.endswith("(tailored)") else f"{program.name} (tailored)"
+    data = tailored.model_copy(update={"id": new_id, "name": name[:100], "notes": notes})
+    return parse_program(data.model_dump(mode="json"))

@@ -486,8 +486,9 @@ def read_template_bytes(path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def load_program_file(path: Path) -> Program:
-    """Read and validate one TOML template; errors name the file."""
+def load_program_file(path: Path, *, named: bool = True) -> Program:
+    """Read and validate one TOML template; errors name the file. `named`: the id must be the
+    file's name, as in a folder of templates (a prescription file handed over need not be)."""
     import tomllib
 
     raw = read_template_bytes(path)
@@ -511,7 +512,7 @@ def load_program_file(path: Path) -> Program:
         program = parse_program(data)
     except TemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
-    if program.id != path.stem:
+    if named and program.id != path.stem:
         raise TemplateError(
             f"{path}: id: {program.id!r} does not match the file name (allowed: id = {path.stem!r})"
         )
@@ -521,3 +522,29 @@ def load_program_file(path: Path) -> Program:
 def program_from_snapshot(snapshot: str) -> Program:
     """Rebuild the template stored with an enrollment (already validated once)."""
     return Program.model_validate_json(snapshot)
+
+
+def _toml_ready(value: Any) -> Any:
+    """A dumped template value as TOML writes it: a range as a number or [min, max], no
+    None (TOML has no null: a field left out takes its default)."""
+    if isinstance(value, dict):
+        if set(value) == {"low", "high"}:
+            low, high = (_toml_number(value["low"]), _toml_number(value["high"]))
+            return low if low == high else [low, high]
+        return {k: _toml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_ready(v) for v in value]
+    return _toml_number(value) if isinstance(value, float) else value
+
+
+def _toml_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def program_toml(program: Program, *, header: str = "") -> str:
+    """The program as a template file (`rehab programs check` reads it back the same)."""
+    import tomli_w
+
+    data = _toml_ready(program.model_dump(mode="python"))
+    lines = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return lines + tomli_w.dumps(data, multiline_strings=False)
