@@ -225,8 +225,9 @@ def test_a_prescription_file_starts_the_tailored_program_elsewhere(
 ) -> None:
     out = tmp_path / "for-ana.toml"
     with time_machine.travel(TODAY, tick=False):
-        assert patient("prescribe", "loaded-one-leg-raise", "--sets", "3", "--reps", "15",
-                       "--load", "5", "--by", "A. Costa", "--reason", "ready").code == 0  # fmt: skip
+        given = patient("prescribe", "loaded-one-leg-raise", "--sets", "3", "--reps", "15",
+                        "--load", "5", "--by", "A. Costa", "--reason", "ready")  # fmt: skip
+        assert given.code == 0, given.err
         assert patient("prescribe", "menthol-gel", "--remove", "--by", "A. Costa").code == 0
         wrote = patient("programs", "export-prescription", "--out", str(out))
         again = patient("programs", "export-prescription", "--out", str(out))
