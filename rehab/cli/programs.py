@@ -48,7 +48,7 @@ def list_programs() -> None:
     click.echo("`rehab programs show ID` for details; `rehab start ID --side left|right|both`.")
 
 
-@programs.command("show")
+@programs.command("show", short_help="Show one program: sources, phases, exercises.")
 @click.argument("program_id", metavar="ID", type=TEXT)
 def show(program_id: str) -> None:
     """Show one program: sources, phases and their exercises."""
@@ -151,7 +151,7 @@ def check_file(file: Path) -> None:
 
 
 @programs.command(
-    "export-prescription", short_help="Write the current patient's program, as tailored, to FILE."
+    "export-prescription", short_help="Write the patient's tailored program to a file."
 )
 @click.option("--out", required=True, type=TEXT, help="The TOML file to write (- for the screen).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
