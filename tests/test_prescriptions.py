@@ -274,3 +274,44 @@ def test_a_bad_prescription_file_is_refused_and_starts_nothing(tmp_path: Path) -
     assert not (tmp_path / "other.db").exists()
     neither = other("start", "--side", "left")
     assert neither.code == 2 and "give a program ID or --file" in neither.err
+
+
+def test_the_exports_follow_the_prescriptions(patient: Rehab, tmp_path: Path) -> None:
+    import icalendar
+    import recurring_ical_events
+    from fhir.resources.R4B.bundle import Bundle
+
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "--add", "towel-curl", "--name", "Towel curl", "--kind",
+                       "strengthen", "--instructions", "Scrunch a towel.", "--sets", "3",
+                       "--reps", "12", "--by", "A. Costa", "--reason", "toe strength",
+                       "--slot", "evening").code == 0  # fmt: skip
+        ics_out, fhir_out = tmp_path / "plan.ics", tmp_path / "plan.json"
+        cal = patient("export", "ics", "--out", str(ics_out))
+        fhir = patient("export", "fhir", "--out", str(fhir_out))
+    assert cal.code == 0, cal.err
+    assert fhir.code == 0, fhir.err
+    calendar = icalendar.Calendar.from_ical(ics_out.read_bytes())
+    evenings: dict[date, str] = {}
+    for event in recurring_ical_events.of(calendar).between(date(2026, 11, 25), date(2026, 12, 10)):
+        start = event["DTSTART"].dt
+        evenings.setdefault(start.date() if isinstance(start, datetime) else start, "")
+        evenings[start.date() if isinstance(start, datetime) else start] += str(
+            event.get("DESCRIPTION", "")
+        )
+    assert "Towel curl, 3 × 12" in evenings[date(2026, 12, 3)]
+    assert all(
+        "Towel curl" not in text for day, text in evenings.items() if day < date(2026, 12, 3)
+    )
+    bundle = json.loads(fhir_out.read_text())
+    Bundle.model_validate(bundle)
+    plan = next(
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "CarePlan"
+    )
+    described = [a["detail"]["description"] for a in plan["activity"]]
+    assert any(text.startswith("Towel curl, 3 × 12") for text in described), described
+    assert any(
+        "Prescription from 2026-12-03 by A. Costa: towel-curl: added" in n["text"]
+        and "toe strength" in n["text"]
+        for n in plan["note"]
+    )

@@ -15,22 +15,27 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from rehab.core.prescription import Prescription, tailor_on
 from rehab.core.schedule import PauseDays, end_of_program
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import Enrollment, Patient
+from rehab.store.prescriptions import prescriptions_of
 from rehab.store.rows import ExportSpan, local_iso
 
 
 @dataclass(frozen=True)
 class Enrolled:
-    """An enrollment with its template snapshot parsed and its planned end."""
+    """An enrollment with its template snapshot parsed and its planned end. `program` is the
+    template as the therapist's prescriptions tailored it by the range's last day (for a range
+    that reaches today: every prescription made, those from a later day too)."""
 
     enrollment: Enrollment
     program: Program
     pauses: tuple[PauseDays, ...]
     end: date | None  # the last plan day of the program (moves later with each pause)
+    prescriptions: tuple[Prescription, ...] = ()
 
     @property
     def id(self) -> int:
@@ -107,7 +112,11 @@ def resolve(
         program = journal.program_of(row)
         pauses = tuple(journal.pauses_of(session, enrollment=row))
         end = end_of_program(program, start=row.start_date, pauses=pauses)
-        enrolled.append(Enrolled(row, program, pauses, end))
+        given = tuple(prescriptions_of(session, enrollment=row))
+        # a range that reaches today shows the plan as it stands, changes from tomorrow too
+        upto = last if last < today else date.max
+        tailored = tailor_on(program, given, upto if end is None else min(upto, end))
+        enrolled.append(Enrolled(row, tailored, pauses, end, given))
     return Scope(
         patient=patient,
         zone=zone,

@@ -42,7 +42,8 @@ from rehab.store.enrollments import (
 from rehab.store.models import Enrollment, Patient, PrescriptionRow, utcnow
 
 
-def _core(row: PrescriptionRow) -> Prescription:
+def as_prescription(row: PrescriptionRow) -> Prescription:
+    """The row as the schedule reads it."""
     action: Action = (
         "add" if row.action == "add" else "remove" if row.action == "remove" else "change"
     )
@@ -73,7 +74,7 @@ def prescription_rows(
 
 def prescriptions_of(session: Session, *, enrollment: Enrollment) -> list[Prescription]:
     """What the schedule needs: the prescriptions in force, in the order they apply."""
-    return [_core(row) for row in prescription_rows(session, enrollment=enrollment)]
+    return [as_prescription(row) for row in prescription_rows(session, enrollment=enrollment)]
 
 
 def tailored_program(session: Session, *, enrollment: Enrollment, day: date) -> Program:
@@ -212,7 +213,7 @@ def void_prescription(
             f"no prescription {prescription_id} in force for {patient.name} "
             "(`rehab prescriptions` lists them)"
         )
-    rest = [_core(r) for r in rows if r.id != prescription_id]
+    rest = [as_prescription(r) for r in rows if r.id != prescription_id]
     base = program_of(enrollment)
     for day in sorted({p.effective for p in rest if p.effective >= target.effective_date}):
         try:
