@@ -5,7 +5,6 @@ the history of those changes; and taking one back."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from typing import Any
 
@@ -13,11 +12,9 @@ import click
 
 from rehab.cli.params import DATE, TEXT
 from rehab.cli.session import action
-from rehab.core.prescription import FIELD_WORDS, Action
+from rehab.core.prescription import FIELD_WORDS, Action, dose_value
 from rehab.core.template import DoseRange, Exercise, Program
 from rehab.errors import UsageProblem
-
-_RANGE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:-([0-9]+(?:\.[0-9]+)?))?", re.ASCII)
 
 
 class DoseType(click.ParamType):
@@ -30,28 +27,12 @@ class DoseType(click.ParamType):
         self.unit = unit
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, list):
+        if isinstance(value, list | float):
             return value
-        text = str(value).strip()
-        match = _RANGE.fullmatch(text)
-        example = "3 or 2-3" if self.whole else "30, 2.5 or 15-20"
-        if match is None:
-            self.fail(
-                f"{text[:40]!r} is not a number or a range (allowed: e.g. {example}{self.unit})",
-                param,
-                ctx,
-            )
-        low = float(match.group(1))
-        high = float(match.group(2)) if match.group(2) is not None else low
-        if self.whole and not (low.is_integer() and high.is_integer()):
-            self.fail(f"{text} is not a whole number (allowed: e.g. {example})", param, ctx)
-        if low > high:
-            self.fail(
-                f"{text}: min is greater than max (allowed: MIN-MAX with MIN ≤ MAX)", param, ctx
-            )
-        if low == high:
-            return low
-        return [low, high]
+        try:
+            return dose_value(str(value), whole=self.whole, unit=self.unit)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 COUNT = DoseType(whole=True)

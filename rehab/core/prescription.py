@@ -15,6 +15,7 @@ a prescribed dose shows that dose.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -81,6 +82,28 @@ class Prescription:
         if self.action == "add":
             return f"{self.exercise_id}: added" + (f" ({shown})" if shown else "")
         return f"{self.exercise_id}: {shown}"
+
+
+_RANGE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:-([0-9]+(?:\.[0-9]+)?))?", re.ASCII)
+
+
+def dose_value(text: str, *, whole: bool, unit: str = "") -> float | list[float]:
+    """A dose typed by a therapist: a number, or a range MIN-MAX ('3', '2-3', '15-20'), in
+    ASCII digits. ValueError with the one line to show otherwise."""
+    text = text.strip()
+    match = _RANGE.fullmatch(text)
+    example = "3 or 2-3" if whole else "30, 2.5 or 15-20"
+    if match is None:
+        raise ValueError(
+            f"{text[:40]!r} is not a number or a range (allowed: e.g. {example}{unit})"
+        )
+    low = float(match.group(1))
+    high = float(match.group(2)) if match.group(2) is not None else low
+    if whole and not (low.is_integer() and high.is_integer()):
+        raise ValueError(f"{text} is not a whole number (allowed: e.g. {example})")
+    if low > high:
+        raise ValueError(f"{text}: min is greater than max (allowed: MIN-MAX with MIN ≤ MAX)")
+    return low if low == high else [low, high]
 
 
 def frozen_values(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
