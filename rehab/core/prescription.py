@@ -72,16 +72,17 @@ class Prescription:
     def value_map(self) -> dict[str, Any]:
         return {name: _thaw(value) for name, value in self.values}
 
-    def text(self) -> str:
-        """'calf-stretch: sets 3, hold (seconds) 45' in the app's words."""
+    def text(self, name: str | None = None) -> str:
+        """'calf-stretch: sets 3, hold (seconds) 45' in the app's words (`name` for the id)."""
+        called = name or self.exercise_id
         if self.action == "remove":
-            return f"{self.exercise_id}: removed"
+            return f"{called}: removed"
         shown = ", ".join(
             f"{FIELD_WORDS[name]} {_shown(value)}" for name, value in self.value_map().items()
         )
         if self.action == "add":
-            return f"{self.exercise_id}: added" + (f" ({shown})" if shown else "")
-        return f"{self.exercise_id}: {shown}"
+            return f"{called}: added" + (f" ({shown})" if shown else "")
+        return f"{called}: {shown}"
 
 
 _RANGE = re.compile(r"([0-9]+(?:\.[0-9]+)?)(?:-([0-9]+(?:\.[0-9]+)?))?", re.ASCII)

@@ -144,8 +144,8 @@ def prescribe(
     assert not unknown, f"not a prescription field: {sorted(unknown)}"
     if request.action == "change" and not request.values:
         raise UsageProblem(
-            "say what changes (allowed: --sets, --reps, --hold, --minutes, --load, --per-day, "
-            "--days), or --add / --remove an exercise"
+            "say what changes (allowed: sets, repetitions, hold, minutes, load, times a day, "
+            "days), or add or remove an exercise"
         )
     earlier = prescriptions_of(session, enrollment=enrollment)
     on_the_day = tailor_on(base, earlier, effective)
@@ -211,7 +211,7 @@ def void_prescription(
     if target is None:
         raise UsageProblem(
             f"no prescription {prescription_id} in force for {patient.name} "
-            "(`rehab prescriptions` lists them)"
+            "(the list of prescriptions gives their numbers)"
         )
     rest = [as_prescription(r) for r in rows if r.id != prescription_id]
     base = program_of(enrollment)

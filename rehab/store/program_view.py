@@ -51,6 +51,7 @@ class ProgramView:
     removed: tuple[str, ...]  # "Menthol gel: taken out by A. Costa from 2026-12-03"
     history: tuple[str, ...]  # one line per prescription, oldest first
     changeable: tuple[tuple[str, str], ...]  # (id, name) of what a dose change can reach
+    dose_now: dict[str, str]  # exercise id -> its dose in the phase in force (or the first)
 
 
 def _describe(program: Program, exercise: Exercise, phase: Phase, level: int,
@@ -105,7 +106,7 @@ def program_view(session: Session, *, patient: Patient, today: date) -> ProgramV
         for phase in program.phases
     )
     every = tuple(line(e, now) for e in program.exercises if not e.phases)
-    names = {e.id: e.name for e in base.exercises}
+    names = {e.id: e.name for e in base.exercises} | {e.id: e.name for e in program.exercises}
     removed = tuple(
         f"{names.get(p.exercise_id, p.exercise_id)}: taken out by {p.by} from {p.effective}"
         + (f" ({p.reason})" if p.reason else "")
@@ -118,7 +119,8 @@ def program_view(session: Session, *, patient: Patient, today: date) -> ProgramV
         undone = " [undone]" if row.voided_at is not None else ""
         why = f"; why: {row.reason}" if row.reason else ""
         history.append(
-            f"from {row.effective_date}: {item.text()} (by {row.prescribed_by}{why}){undone}"
+            f"from {row.effective_date}: {item.text(names.get(item.exercise_id))} "
+            f"(by {row.prescribed_by}{why}){undone}"
         )
     return ProgramView(
         program=program.name,
@@ -129,4 +131,12 @@ def program_view(session: Session, *, patient: Patient, today: date) -> ProgramV
         removed=removed,
         history=tuple(history),
         changeable=tuple((e.id, e.name) for e in program.exercises),
+        dose_now={e.id: _dose_now(program, e, now, level, side) for e in program.exercises},
     )
+
+
+def _dose_now(program: Program, exercise: Exercise, now: Phase, level: int,
+              side: EnrollmentSide) -> str:  # fmt: skip
+    if not exercise.phases or now.id in exercise.phases:
+        return _describe(program, exercise, now, level, side)
+    return _describe(program, exercise, program.phase(exercise.phases[0]), 0, side)
