@@ -44,7 +44,7 @@ async def test_the_program_screen_shows_each_phase_and_who_tailored_what(tmp_pat
         assert "tailored by A. Costa from 2026-03-11 (ready)" in text
         assert "ask your clinician for the dose" in text  # the items no one has dosed
         # the history in names, not ids
-        assert "One-leg heel raise with added load: load (kg) 5, repetitions 15, sets 3" in text
+        assert "One-leg heel raise with added load: sets 3, repetitions 15, load (kg) 5" in text
         assert "Not medical advice; follow your clinician." in text
         await pilot.press("escape")
         await settle(pilot)

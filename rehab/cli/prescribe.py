@@ -277,7 +277,9 @@ def _new_exercise(
 def _row_text(action_name: str, exercise_id: str, values: dict[str, Any]) -> str:
     if action_name == "remove":
         return f"{exercise_id} removed"
-    shown = ", ".join(f"{FIELD_WORDS[k]} {_value_text(v)}" for k, v in values.items())
+    shown = ", ".join(
+        f"{FIELD_WORDS[k]} {_value_text(values[k])}" for k in FIELD_WORDS if k in values
+    )
     if action_name == "add":
         return f"{exercise_id} added" + (f" ({shown})" if shown else "")
     return f"{exercise_id}: {shown}"
