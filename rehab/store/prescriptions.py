@@ -127,6 +127,16 @@ def _when(enrollment: Enrollment, program: Program, pauses: Sequence[Any], day: 
         raise FieldProblem("from", f"{day} is after the program's last day (allowed: up to {end})")
 
 
+def _locked(session: Session, enrollment: Enrollment) -> Enrollment:
+    """The enrollment row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite
+    holds the whole database for a write), so that two therapists prescribing at once are
+    checked one after the other: the second sees the first's change, and no check is made
+    against a program the other is changing."""
+    return session.exec(
+        select(Enrollment).where(Enrollment.id == enrollment.id).with_for_update()
+    ).one()
+
+
 def prescribe(
     session: Session, *, patient: Patient, request: Request, now: datetime | None = None
 ) -> PrescriptionRow:
@@ -134,7 +144,7 @@ def prescribe(
     and nothing written when it cannot be."""
     moment = now or clock.now_utc()
     today = moment.astimezone(patient_zone(patient)).date()
-    enrollment = require_enrollment(session, patient=patient)
+    enrollment = _locked(session, require_enrollment(session, patient=patient))
     base = program_of(enrollment)
     who = _who(request.by)
     why = _why(request.reason)
@@ -205,7 +215,7 @@ def void_prescription(
 ) -> PrescriptionRow:
     """Take a prescription back (kept, marked voided); a later one that needs it stays
     valid only if the program still passes the validator without it."""
-    enrollment = require_enrollment(session, patient=patient)
+    enrollment = _locked(session, require_enrollment(session, patient=patient))
     rows = prescription_rows(session, enrollment=enrollment)
     target = next((r for r in rows if r.id == prescription_id), None)
     if target is None:
