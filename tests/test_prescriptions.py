@@ -315,3 +315,19 @@ def test_the_exports_follow_the_prescriptions(patient: Rehab, tmp_path: Path) ->
         and "toe strength" in n["text"]
         for n in plan["note"]
     )
+
+
+def test_a_dose_of_an_added_exercise_is_named_in_the_csv(patient: Rehab, tmp_path: Path) -> None:
+    import csv
+
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "--add", "towel-curl", "--name", "Towel curl", "--kind",
+                       "strengthen", "--instructions", "Scrunch a towel.", "--sets", "3",
+                       "--by", "A. Costa", "--from", "2026-12-02").code == 0  # fmt: skip
+        done = patient("done", "towel-curl")
+        assert done.code == 0, done.err
+        out = patient("export", "csv", "--table", "doses", "--out", "-")
+    assert out.code == 0, out.err
+    rows = list(csv.DictReader(out.out.lstrip("\ufeff").splitlines()))
+    curls = [r for r in rows if "Towel" in (r.get("exercise") or "")]
+    assert curls and curls[0]["exercise"] == "Towel curl", rows[-1]

@@ -8,6 +8,7 @@ reads right.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,6 +42,22 @@ class Enrolled:
     def id(self) -> int:
         assert self.enrollment.id is not None
         return self.enrollment.id
+
+    @property
+    def named_snapshot(self) -> str:
+        """The template snapshot the rows take exercise names from: as stored, plus any
+        exercise a therapist added (a dose logged for it is named, not shown by its id)."""
+        added = [p.exercise for p in self.prescriptions if p.action == "add" and p.exercise]
+        if not added:
+            return self.enrollment.template_json
+        data = json.loads(self.enrollment.template_json)
+        known = {e["id"] for e in data["exercises"]}
+        for text in added:
+            exercise = json.loads(text)
+            if exercise["id"] not in known:
+                data["exercises"].append(exercise)
+                known.add(exercise["id"])
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -88,7 +105,7 @@ class Scope:
             self.first,
             self.last,
             self.zone,
-            {item.id: item.enrollment.template_json for item in self.enrollments},
+            {item.id: item.named_snapshot for item in self.enrollments},
         )
 
 
