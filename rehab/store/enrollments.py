@@ -148,3 +148,17 @@ def progressions_of(session: Session, *, enrollment: Enrollment) -> list[Progres
         Progression(r.effective_date, r.to_phase, r.load_level, r.set_cut, r.week_cap, r.decision)
         for r in rows
     ]
+
+
+def plan_revised_at(session: Session, *, enrollment: Enrollment) -> datetime | None:
+    """The latest edit to an enrollment's plan after it began: a phase change accepted or
+    withdrawn, a pause begun or ended (None: never edited). Instants only grow, so the
+    calendar export derives its SEQUENCE from this."""
+    moments: list[datetime] = []
+    for change in session.exec(
+        select(PhaseChange).where(PhaseChange.enrollment_id == enrollment.id)
+    ).all():
+        moments += [m for m in (change.accepted_at, change.voided_at) if m is not None]
+    for pause in session.exec(select(Pause).where(Pause.enrollment_id == enrollment.id)).all():
+        moments += [m for m in (pause.created_at, pause.ended_at) if m is not None]
+    return max(moments, default=None)
