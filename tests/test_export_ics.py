@@ -796,8 +796,16 @@ def test_sequence_grows_with_each_change_and_uids_stay(rehab: Rehab) -> None:
         s, patient=p, now=moment(START + timedelta(days=8), 9)))  # fmt: skip
     moved = edit(START + timedelta(days=9), 10, lambda s, p: patient_settings.set_reminder_times(
         s, patient=p, times={"morning": "07:30"}))  # fmt: skip
-    steps = [max(v.values()) for v in (before, paused, resumed, moved)]
-    assert steps == sorted(steps) and len(set(steps)) == 4, steps
+    def tailored(s: Session, p: Any) -> None:
+        from rehab.store.prescriptions import Request, prescribe
+
+        request = Request(action="change", exercise_id="calf-stretch", values={"sets": 3},
+                          by="A. Costa")  # fmt: skip
+        prescribe(s, patient=p, request=request, now=moment(START + timedelta(days=10), 11))
+
+    prescribed = edit(START + timedelta(days=10), 11, tailored)
+    steps = [max(v.values()) for v in (before, paused, resumed, moved, prescribed)]
+    assert steps == sorted(steps) and len(set(steps)) == 5, steps
     assert set(before) <= set(moved)  # the first event is still the same event
     assert patient.program.id == "heel-pain-self-care"
 
