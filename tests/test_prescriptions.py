@@ -331,3 +331,48 @@ def test_a_dose_of_an_added_exercise_is_named_in_the_csv(patient: Rehab, tmp_pat
     rows = list(csv.DictReader(out.out.lstrip("\ufeff").splitlines()))
     curls = [r for r in rows if "Towel" in (r.get("exercise") or "")]
     assert curls and curls[0]["exercise"] == "Towel curl", rows[-1]
+
+
+def test_the_report_lists_the_prescriptions_escaped(patient: Rehab, tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "calf-stretch", "--sets", "3", "--by", "A. Costa",
+                       "--reason", "<b>tight</b> calf").code == 0  # fmt: skip
+        assert patient("prescribe", "ice", "--remove", "--by", "B. Silva").code == 0
+        assert patient("prescriptions", "--undo", "2").code == 0
+        out = tmp_path / "r.html"
+        assert patient("export", "report", "--out", str(out)).code == 0
+    html = out.read_text()
+    assert "<b>tight</b>" not in html and "&lt;b&gt;tight&lt;/b&gt; calf" in html
+
+    class Rows(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside, self.rows, self.cell = False, [], ""
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "table" and ("id", "prescriptions") in attrs:
+                self.inside = True
+            elif self.inside and tag == "tr":
+                self.rows.append([])
+            elif self.inside and tag == "td":
+                self.cell = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "table":
+                self.inside = False
+            elif self.inside and tag == "td":
+                self.rows[-1].append(" ".join(self.cell.split()))
+
+        def handle_data(self, data: str) -> None:
+            if self.inside:
+                self.cell += data
+
+    parsed = Rows()
+    parsed.feed(html)
+    body = [r for r in parsed.rows if r]
+    assert body[0][1:3] == ["Calf stretch: sets 3", "A. Costa"]
+    assert body[0][4] == "<b>tight</b> calf"
+    assert body[1][1] == "Ice: removed" and "undone" in body[1][3]
+    assert "Not medical advice; follow your clinician." in html

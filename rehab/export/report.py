@@ -18,8 +18,9 @@ by the rest of the CLI.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,8 @@ from rehab.export import DISCLAIMER, files, svg
 from rehab.export.scope import Enrolled, Scope
 from rehab.store import audit, journal, trends
 from rehab.store.audit import RaisedFlag
+from rehab.store.models import PrescriptionRow
+from rehab.store.prescriptions import as_prescription, prescription_rows
 from rehab.store.rows import Names, PauseRow, PhaseRow, session_reader
 from rehab.store.rows import pauses as pause_rows
 from rehab.store.rows import phases as phase_rows
@@ -56,6 +59,7 @@ LOADS_LIMIT = 6  # more exercises than this: those never loaded are named in one
 VISA_LIMIT = 5  # the first score and the latest ones
 DECISIONS_LIMIT = 3
 PAUSES_LIMIT = 3
+PRESCRIPTIONS_LIMIT = 4
 DAGGER = "†"
 TEMPLATE = "report.html.j2"
 
@@ -120,6 +124,8 @@ class Report:
     voided: list[Voided]
     decisions: list[PhaseRow]
     pauses: list[PauseRow]
+    # the therapist's changes, undone ones too, with the program's exercise names
+    prescriptions: list[tuple[PrescriptionRow, str]] = field(default_factory=list)
 
 
 def gather(session: Session, scope: Scope) -> Report:
@@ -186,7 +192,21 @@ def gather(session: Session, scope: Scope) -> Report:
         voided=[_voided(e, names) for e in audit.voided(session, **window)],
         decisions=list(phase_rows(read, scope.span)),
         pauses=list(pause_rows(read, scope.span)),
+        prescriptions=_prescriptions(session, scope),
     )
+
+
+def _prescriptions(session: Session, scope: Scope) -> list[tuple[PrescriptionRow, str]]:
+    """Each prescription of the range's programs made by its last day, with what it
+    changed in words (exercise names, not ids)."""
+    found: list[tuple[PrescriptionRow, str]] = []
+    for item in scope.enrollments:
+        names = {e["id"]: e["name"] for e in json.loads(item.named_snapshot)["exercises"]}
+        for row in prescription_rows(session, enrollment=item.enrollment, voided=True):
+            if row.created_at.astimezone(scope.zone).date() <= scope.last:
+                text = as_prescription(row).text(names.get(row.exercise_id))
+                found.append((row, text))
+    return sorted(found, key=lambda pair: pair[0].created_at)
 
 
 def _skips_by_reason(counts: Sequence[tuple[str | None, int]]) -> list[tuple[str, int]]:
@@ -504,6 +524,8 @@ class View:
     decisions_left: str
     pauses: list[tuple[str, str, str, str]]
     pauses_left: str
+    prescriptions: list[dict[str, str]]
+    prescriptions_left: str
     dagger: bool
     generated: str
     zone: str
@@ -530,6 +552,7 @@ def view(report: Report, markup: Any = str) -> View:
     flags = _flags_shown(report.flags)
     decisions = report.decisions[-DECISIONS_LIMIT:]
     pauses = report.pauses[-PAUSES_LIMIT:]
+    given = report.prescriptions[-PRESCRIPTIONS_LIMIT:]
     return View(
         title=f"Rehab progress report: {scope.patient.name}, {scope.first} to {scope.last}",
         css=markup(_css()),  # our own package data: escaping would break its quotes and `>`
@@ -586,6 +609,18 @@ def view(report: Report, markup: Any = str) -> View:
             )
             for p in pauses
         ],
+        prescriptions=[
+            {
+                "from": _d(row.effective_date),
+                "what": text,
+                "by": row.prescribed_by,
+                "why": row.reason,
+                "made": _when(scope, row.created_at),
+                "withdrawn": "" if row.voided_at is None else _when(scope, row.voided_at),
+            }
+            for row, text in given
+        ],
+        prescriptions_left=_left(len(report.prescriptions) - len(given), "prescription"),
         dagger=dagger,
         generated=_when(scope, scope.generated_at),
         zone=scope.zone.key,
