@@ -796,6 +796,7 @@ def test_sequence_grows_with_each_change_and_uids_stay(rehab: Rehab) -> None:
         s, patient=p, now=moment(START + timedelta(days=8), 9)))  # fmt: skip
     moved = edit(START + timedelta(days=9), 10, lambda s, p: patient_settings.set_reminder_times(
         s, patient=p, times={"morning": "07:30"}))  # fmt: skip
+
     def tailored(s: Session, p: Any) -> None:
         from rehab.store.prescriptions import Request, prescribe
 

@@ -346,33 +346,29 @@ def test_the_report_lists_the_prescriptions_escaped(patient: Rehab, tmp_path: Pa
     html = out.read_text()
     assert "<b>tight</b>" not in html and "&lt;b&gt;tight&lt;/b&gt; calf" in html
 
-    class Rows(HTMLParser):
+    class Items(HTMLParser):
         def __init__(self) -> None:
             super().__init__()
-            self.inside, self.rows, self.cell = False, [], ""
+            self.inside, self.items = False, []
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag == "table" and ("id", "prescriptions") in attrs:
+            if tag == "ul" and ("id", "prescriptions") in attrs:
                 self.inside = True
-            elif self.inside and tag == "tr":
-                self.rows.append([])
-            elif self.inside and tag == "td":
-                self.cell = ""
+            elif self.inside and tag == "li":
+                self.items.append("")
 
         def handle_endtag(self, tag: str) -> None:
-            if tag == "table":
+            if tag == "ul":
                 self.inside = False
-            elif self.inside and tag == "td":
-                self.rows[-1].append(" ".join(self.cell.split()))
 
         def handle_data(self, data: str) -> None:
-            if self.inside:
-                self.cell += data
+            if self.inside and self.items:
+                self.items[-1] += data
 
-    parsed = Rows()
+    parsed = Items()
     parsed.feed(html)
-    body = [r for r in parsed.rows if r]
-    assert body[0][1:3] == ["Calf stretch: sets 3", "A. Costa"]
-    assert body[0][4] == "<b>tight</b> calf"
-    assert body[1][1] == "Ice: removed" and "undone" in body[1][3]
+    items = [" ".join(i.split()) for i in parsed.items]
+    first = "from 3 Dec 2026 Calf stretch: sets 3, by A. Costa: <b>tight</b> calf"
+    assert items[0].startswith(first)
+    assert items[1].startswith("from 3 Dec 2026 Ice: removed, by B. Silva") and "undone" in items[1]
     assert "Not medical advice; follow your clinician." in html

@@ -121,7 +121,8 @@ LONG_NOTE = (
 
 def _add_stress_rows(history: History) -> None:
     """On top of the export tests' history: 50 more notes (some long), 42 more entries
-    undone, 8 more VISA-A scores, 6 more red flags, 6 more pauses, 6 more decisions."""
+    undone, 8 more VISA-A scores, 6 more red flags, 6 more pauses, 6 more decisions, 6
+    prescriptions."""
     db = history.path
     with sqlite3.connect(db) as conn:
         patient_id, enrollment_id = conn.execute(
@@ -177,6 +178,20 @@ def _add_stress_rows(history: History) -> None:
                     "load raised after a pain-free week; to be reviewed at the next visit",
                     f"{effective.isoformat()} 10:00:00.000000",
                     f"{effective.isoformat()} 11:00:00.000000",  # withdrawn: the plan is as before
+                ),
+            )
+        for i in range(6):  # a therapist's changes: the report shows the latest few
+            effective = history.start + timedelta(days=6 + 8 * i)
+            conn.execute(
+                "INSERT INTO prescription (enrollment_id, effective_date, action, exercise_id,"
+                " values_json, prescribed_by, reason, created_at) VALUES"
+                " (?, ?, 'change', 'calf-stretch', ?, 'A. Costa', ?, ?)",
+                (
+                    enrollment_id,
+                    effective.isoformat(),
+                    f'{{"hold_seconds": {30 + i}}}',
+                    "a longer hold as the calf loosens; review at the next visit in two weeks",
+                    f"{effective.isoformat()} 09:00:00.000000",
                 ),
             )
     _add_clinical_rows(

@@ -59,7 +59,9 @@ LOADS_LIMIT = 6  # more exercises than this: those never loaded are named in one
 VISA_LIMIT = 5  # the first score and the latest ones
 DECISIONS_LIMIT = 3
 PAUSES_LIMIT = 3
-PRESCRIPTIONS_LIMIT = 4
+PRESCRIPTIONS_LIMIT = 2
+# decisions and prescriptions share the room of the plan's changes: with prescriptions, one
+# more than DECISIONS_LIMIT in all, at least one decision (two sheets, checked in Chromium)
 DAGGER = "†"
 TEMPLATE = "report.html.j2"
 
@@ -550,9 +552,10 @@ def view(report: Report, markup: Any = str) -> View:
         body_weight = [s for s in loaded if not any(v for _, v in s.points)]
         loaded = [s for s in loaded if any(v for _, v in s.points)]
     flags = _flags_shown(report.flags)
-    decisions = report.decisions[-DECISIONS_LIMIT:]
-    pauses = report.pauses[-PAUSES_LIMIT:]
     given = report.prescriptions[-PRESCRIPTIONS_LIMIT:]
+    room = max(1, DECISIONS_LIMIT + 1 - len(given)) if given else DECISIONS_LIMIT
+    decisions = report.decisions[-room:]
+    pauses = report.pauses[-PAUSES_LIMIT:]
     return View(
         title=f"Rehab progress report: {scope.patient.name}, {scope.first} to {scope.last}",
         css=markup(_css()),  # our own package data: escaping would break its quotes and `>`
