@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),
     "chart": ("rehab.cli.charts:chart", "Chart pain, adherence, load or VISA-A over the weeks."),
     "summary": ("rehab.cli.charts:summary", "A table per week: adherence, pain, stiffness, phase."),
+    "clinic": (
+        "rehab.cli.clinic:clinic",
+        "Every patient in the database, who needs attention first (therapists).",
+    ),
     "export": (
         "rehab.cli.export:export",
         "Export the progress log for a therapist, or the schedule as a calendar.",
