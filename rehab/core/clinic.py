@@ -7,8 +7,9 @@ screen show them. The order is the one a therapist works through a list in:
 2. **advice**: a progression or reduction is waiting for acceptance;
 3. **check**: adherence under 60% over the last 7 days, morning pain up by 1 point or more
    against the first program week (the smallest detectable change on the 0–10 scale), or no
-   entry of any kind for 7 days or more while a program is running;
-4. **ok**: the rest (patients without a running program last).
+   entry of any kind for 7 days or more; all three only while a program is running
+   (active or paused);
+4. **ok**: the rest (patients whose program has ended or who have none, last).
 
 Within a group, the lowest 7-day adherence comes first (none planned counts as 100%), then
 the name.
@@ -109,7 +110,9 @@ class RosterRow:
 
     def checks(self) -> list[str]:
         """What to check, in words (empty: nothing)."""
-        found = []
+        found: list[str] = []
+        if not self.running:
+            return found
         percent = self.last7.percent
         if self.status == "active" and percent is not None and percent < LOW_ADHERENCE:
             found.append(f"adherence {percent}% this week")

@@ -35,7 +35,9 @@ class Written:
     skipped: list[str]  # patients with no program: no report to make
 
     def sentence(self) -> str:
-        skipped = f"; no program yet, so no report: {', '.join(self.skipped)}" if self.skipped else ""
+        skipped = (
+            f"; no program yet, so no report: {', '.join(self.skipped)}" if self.skipped else ""
+        )
         return f"Wrote {len(self.files)} reports to {self.folder}{skipped}"
 
 
@@ -91,11 +93,12 @@ def export_all(
     import importlib
     from datetime import datetime
 
+    from sqlmodel import col, select
+
     from rehab.core import clock
     from rehab.export import scope as scopes
     from rehab.store import journal
     from rehab.store.models import Enrollment, Patient
-    from sqlmodel import col, select
 
     assert isinstance(generated_at, datetime)
     found = []

@@ -443,9 +443,7 @@ def _first_week_pain(session: Session, *, ids: list[int]) -> dict[int, float]:
     return {
         int(enrollment_id): round(float(mean), 1)
         for enrollment_id, mean in session.execute(
-            rows_of(daily.c.enrollment_id, func.avg(daily.c.worst)).group_by(
-                daily.c.enrollment_id
-            )
+            rows_of(daily.c.enrollment_id, func.avg(daily.c.worst)).group_by(daily.c.enrollment_id)
         ).all()
     }
 
@@ -535,4 +533,3 @@ def _latest(
             if day is not None and (patient_id not in found or day > found[patient_id]):
                 found[int(patient_id)] = day
     return found
-
