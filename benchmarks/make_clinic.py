@@ -6,8 +6,8 @@
 Each patient gets back-to-back enrollments over `--days` days, the last one active and
 part-way through (one in ten past its end; programs and sides in rotation), with the
 day-by-day check-offs, pain scores and symptom checks of `make_history.py` (seeded per
-patient and day). On top of that, in a fixed pattern by the patient's number: an open red flag (with its pause), a
-pause still open, patients who stopped logging 8 to 20 days ago, low adherers, morning pain
+patient and day). On top of that, in a fixed pattern by the patient's number: an open red
+flag (with its pause), a pause still open, patients who stopped logging 8 to 20 days ago, low adherers, morning pain
 that falls or rises over the weeks, VISA-A every four weeks on Achilles programs, and an
 accepted phase change. The schema comes from the app's own migrations; rows go in with
 `executemany` (SQLite) or `COPY` (PostgreSQL), a few hundred patients per transaction.
@@ -287,13 +287,16 @@ def write_postgres(con: Any, rows: Rows) -> None:
                         copy.write_row(row)
 
 
-def build(url: str, *, patients: int, days: int, seed: int = 1) -> dict[str, int]:
-    """Create the clinic in an empty database at `url` (sqlite:///PATH or postgresql...)."""
+def build(
+    url: str, *, patients: int, days: int, seed: int = 1, today: date | None = None
+) -> dict[str, int]:
+    """Create the clinic in an empty database at `url` (sqlite:///PATH or postgresql...),
+    its last day `today` (default: today in Europe/Lisbon)."""
     from rehab.store.db import open_engine
     from rehab.store.url import sqlite_path
 
     open_engine(url).dispose()  # the schema, by the app's migrations
-    today = datetime.now(UTC).astimezone(mh.ZONE).date()
+    today = today or datetime.now(UTC).astimezone(mh.ZONE).date()
     programs = {p: mh.load_program_file(REPO / "programs" / f"{p}.toml") for p, _ in set(PROGRAMS)}
     snaps = {p: (prog.snapshot(), prog.snapshot_hash()) for p, prog in programs.items()}
     path = sqlite_path(url)

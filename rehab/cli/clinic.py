@@ -11,7 +11,7 @@ import click
 
 from rehab.cli import Options
 from rehab.cli.params import TEXT
-from rehab.core.clinic import FILTER_HELP, FILTERS, RosterRow, check_filter
+from rehab.core.clinic import FILTER_HELP, FILTERS, RosterRow, check_filter, table
 
 ORDER = (
     "red flag (uncleared, or advice to stop) > advice waiting for acceptance > "
@@ -137,55 +137,3 @@ def as_json_row(row: RosterRow) -> dict[str, Any]:
         "visa_a": {"first": row.visa_first, "latest": row.visa_latest, "change": row.visa_change},
         "attention": {"group": row.attention, "reasons": row.why()},
     }
-
-
-def cells(row: RosterRow) -> list[str]:
-    """The roster's columns as text (shared with the Clinic screen)."""
-
-    def pct(c: Any) -> str:
-        return "-" if c.percent is None else f"{c.percent}%"
-
-    if row.program_id is None:
-        program = "no program"
-    elif row.status == "active":
-        program = f"{row.program_id} wk {row.week}"
-    else:
-        program = f"{row.program_id} {row.status}"
-    pain = "-"
-    if row.pain_now is not None or row.pain_start is not None:
-        now = "-" if row.pain_now is None else f"{row.pain_now:.1f}"
-        start = "-" if row.pain_start is None else f"{row.pain_start:.1f}"
-        pain = f"{now}/{start}"
-    since = row.days_since_entry
-    last = "never" if since is None else "today" if since == 0 else f"{since}d ago"
-    visa = "-" if row.visa_change is None else f"{row.visa_change:+d}"
-    flag = ", ".join(row.red_flags) or ("stop" if row.advice == "stop" else "")
-    advice = row.advice if row.advice_waiting else ""
-    return [
-        row.attention,
-        row.patient,
-        program,
-        pct(row.last7),
-        pct(row.last28),
-        pain,
-        last,
-        flag or "-",
-        advice or "-",
-        visa,
-    ]
-
-
-HEADERS = ["need", "patient", "program", "7d", "28d", "pain now/start", "last", "red flag"]
-HEADERS += ["advice", "VISA-A"]
-
-
-def table(rows: list[RosterRow]) -> str:
-    if not rows:
-        return "No patients to show.\nNot medical advice; follow your clinician."
-    body = [cells(r) for r in rows]
-    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(HEADERS)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(HEADERS, widths, strict=True)).rstrip()]
-    for b in body:
-        lines.append("  ".join(c.ljust(w) for c, w in zip(b, widths, strict=True)).rstrip())
-    lines.append(f"{len(rows)} patients. Not medical advice; follow your clinician.")
-    return "\n".join(lines)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, func
@@ -130,12 +130,14 @@ class _Plans:
         return result
 
 
-def roster(session: Session) -> list[RosterRow]:
-    """One row per patient, in name order (`core.clinic.ordered` sorts for attention)."""
+def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
+    """One row per patient, in name order (`core.clinic.ordered` sorts for attention);
+    'today' is each patient's own calendar day at `now` (default: the clock)."""
     patients = list(session.exec(select(Patient).order_by(col(Patient.name))).all())
     if not patients:
         return []
-    todays = {p.id: clock.today_in(journal.patient_zone(p)) for p in patients}
+    moment = now or clock.now_utc()
+    todays = {p.id: moment.astimezone(journal.patient_zone(p)).date() for p in patients}
     first = min(todays.values()) - timedelta(days=LOOKBACK_DAYS)
     last = max(todays.values())
     active = _active_enrollments(session)
@@ -254,7 +256,7 @@ def roster(session: Session) -> list[RosterRow]:
         waiting = advice in ("progress", "reduce") and not any(
             c.effective == tomorrow for c in e_changes
         )
-        now = [
+        this_week = [
             v
             for d, v in pain.get(patient.id, {}).get("morning", {}).items()
             if today - timedelta(days=WEEK - 1) <= d <= today
@@ -270,7 +272,7 @@ def roster(session: Session) -> list[RosterRow]:
                 last7=_count(enrolled, today - timedelta(days=WEEK - 1), today),
                 last28=_count(enrolled, today - timedelta(days=MONTH - 1), today),
                 pain_start=start_pain.get(enrollment.id),
-                pain_now=round(sum(now) / len(now), 1) if now else None,
+                pain_now=round(sum(this_week) / len(this_week), 1) if this_week else None,
                 red_flags=open_flags,
                 advice=advice,
                 advice_waiting=waiting,
