@@ -7,10 +7,11 @@ Each patient gets back-to-back enrollments over `--days` days, the last one acti
 part-way through (one in ten past its end; programs and sides in rotation), with the
 day-by-day check-offs, pain scores and symptom checks of `make_history.py` (seeded per
 patient and day). On top of that, in a fixed pattern by the patient's number: an open red
-flag (with its pause), a pause still open, patients who stopped logging 8 to 20 days ago, low adherers, morning pain
-that falls or rises over the weeks, VISA-A every four weeks on Achilles programs, and an
-accepted phase change. The schema comes from the app's own migrations; rows go in with
-`executemany` (SQLite) or `COPY` (PostgreSQL), a few hundred patients per transaction.
+flag (with its pause), a pause still open, patients who stopped logging 8 to 20 days ago,
+low adherers, morning pain that falls or rises over the weeks, VISA-A every four weeks on
+Achilles programs, and an accepted phase change. The schema comes from the app's own
+migrations; rows go in with `executemany` (SQLite) or `COPY` (PostgreSQL), a few hundred
+patients per transaction.
 """
 
 from __future__ import annotations
