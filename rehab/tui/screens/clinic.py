@@ -68,6 +68,18 @@ def narrow_cells(row: RosterRow) -> list[str]:
     ]
 
 
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def wide_cells(row: RosterRow) -> list[str]:
+    """The CLI's columns, with long program ids shortened to fit 120 columns."""
+    values = cells(row)
+    values[1], values[2] = _cut(values[1], 20), _cut(values[2], 26)
+    values[7] = _cut(values[7], 12)
+    return values
+
+
 class ClinicScreen(RehabScreen):
     KEYS_TITLE = "Clinic"
     BINDINGS = [
@@ -142,7 +154,7 @@ class ClinicScreen(RehabScreen):
         self._columns(table)
         for row in self.shown:
             style = RANK_STYLE[row.rank]
-            values = cells(row) if self.wide else narrow_cells(row)
+            values = wide_cells(row) if self.wide else narrow_cells(row)
             padded = [f"{v} " for v in values]  # one space between columns (no padding)
             table.add_row(Text(padded[0], style=style), *padded[1:], key=row.patient)
         where = next((i for i, r in enumerate(self.shown) if r.patient == chosen), 0)
