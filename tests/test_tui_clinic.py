@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from rehab.tui.app import RehabApp, make_app
