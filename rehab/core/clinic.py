@@ -17,9 +17,12 @@ the name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+
+from rehab.core.checklist import counted, enough_sets
+from rehab.core.schedule import DayPlan
 
 LOW_ADHERENCE = 60  # percent over the last 7 days
 PAIN_RISE = 1.0  # NRS points: the smallest detectable change (Salaffi 2004)
@@ -34,6 +37,25 @@ FILTER_HELP = {
     "advice": "advice waiting for acceptance",
     "inactive": f"no entry for {INACTIVE_DAYS} days or more",
 }
+
+
+# a day's counted doses: (item key, leg, fewest sets that complete it)
+Required = tuple[tuple[str, str, int], ...]
+
+
+def required_doses(plan: DayPlan) -> Required:
+    """The doses of a plan day that count for adherence (`checklist.counted`)."""
+    return tuple((d.key, d.side_key, enough_sets(d)) for d in plan.doses if counted(d))
+
+
+def day_tally(required: Required, done_sets: Mapping[tuple[str, str], int]) -> tuple[int, int]:
+    """(done, planned) for one day, as `core.adherence.tally` counts it: a dose is done when
+    the live sets checked off for it (by item key and leg) reach the fewest that complete
+    it; a skip never makes a dose done, so only check-offs are given."""
+    if not required:
+        return 0, 0
+    done = sum(1 for key, side, enough in required if done_sets.get((key, side), 0) >= enough)
+    return done, len(required)
 
 
 @dataclass(frozen=True)

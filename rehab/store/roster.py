@@ -28,9 +28,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from rehab.core import clock
-from rehab.core.adherence import tally
-from rehab.core.checklist import Logged
-from rehab.core.clinic import Count, RosterRow
+from rehab.core.clinic import Count, Required, RosterRow, day_tally, required_doses
 from rehab.core.progression import DayObservation
 from rehab.core.schedule import DayPlan, PauseDays, Progression, end_of_program, plan_day
 from rehab.core.template import Program
@@ -71,18 +69,24 @@ class _Enrolled:
     pauses: list[PauseDays]
     changes: list[Progression]
     flags: list[Any]
-    plans: dict[date, DayPlan]
-    logs: dict[date, list[Logged]]
+    plans: dict[date, DayPlan]  # by day (a plan's own `.day` may be another: see _Plans)
+    required: dict[date, Required]
+    logs: dict[date, DoneSets]
     sessions: set[date]  # days a loading dose was done
+
+
+EMPTY: dict[tuple[str, str], int] = {}
 
 
 class _Plans:
     """`plan_day` memoised on what it reads besides the date: the template, the side, the
     program day and the changes in force. A clinic of patients on a handful of programs
-    then expands each program week once, not once per patient and day."""
+    then expands each program week once, not once per patient and day. A cached plan is
+    shared by every day with the same key, so its own `.day` is the first such day: the
+    dictionaries `between` returns are keyed by the day itself."""
 
     def __init__(self) -> None:
-        self.cache: dict[tuple[Any, ...], DayPlan] = {}
+        self.cache: dict[tuple[Any, ...], tuple[DayPlan, Required]] = {}
 
     def between(
         self,
@@ -92,15 +96,20 @@ class _Plans:
         changes: Sequence[Progression],
         first: date,
         last: date,
-    ) -> dict[date, DayPlan]:
+    ) -> tuple[dict[date, DayPlan], dict[date, Required]]:
         from rehab.core.schedule import program_day
 
         side = journal._side(enrollment.side)
-        result = {}
+        plans, required = {}, {}
         day = first
         while day <= last:
             pday = program_day(day, start=enrollment.start_date, pauses=pauses)
-            if pday is None or day < enrollment.start_date or pday >= program.weeks * 7:
+            key: tuple[Any, ...] | None = None
+            if pday is not None and day >= enrollment.start_date and pday < program.weeks * 7:
+                in_force = tuple(c for c in changes if c.effective <= day)
+                key = (enrollment.template_hash, side, pday, in_force)
+            found = self.cache.get(key) if key is not None else None
+            if found is None:
                 plan = plan_day(
                     program,
                     start=enrollment.start_date,
@@ -109,25 +118,12 @@ class _Plans:
                     pauses=pauses,
                     progressions=changes,
                 )
-            else:
-                in_force = tuple(c for c in changes if c.effective <= day)
-                key = (enrollment.template_hash, enrollment.template_json, side, pday, in_force)
-                plan = self.cache.get(key)  # type: ignore[assignment]
-                if plan is None:
-                    plan = plan_day(
-                        program,
-                        start=enrollment.start_date,
-                        side=side,
-                        day=day,
-                        pauses=pauses,
-                        progressions=changes,
-                    )
-                    self.cache[key] = plan
-                else:
-                    plan = replace(plan, day=day)
-            result[day] = plan
+                found = (plan, required_doses(plan))
+                if key is not None:
+                    self.cache[key] = found
+            plans[day], required[day] = found
             day += timedelta(days=1)
-        return result
+        return plans, required
 
 
 def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
@@ -171,37 +167,7 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
     ).all():
         flags[flag.enrollment_id].append(flag)
 
-    logs: dict[int, dict[date, list[Logged]]] = defaultdict(dict)
-    loading_done: dict[int, set[tuple[date, str]]] = defaultdict(set)
-    for enrollment_id, day, key, exercise_id, side, status, sets in session.execute(
-        rows_of(
-            col(DoseLog.enrollment_id),
-            col(DoseLog.plan_date),
-            col(DoseLog.item_key),
-            col(DoseLog.exercise_id),
-            col(DoseLog.side),
-            col(DoseLog.status),
-            func.sum(func.coalesce(col(DoseLog.sets), 1)),
-        )
-        .where(
-            col(DoseLog.enrollment_id).in_(ids),
-            col(DoseLog.plan_date) >= first,
-            col(DoseLog.plan_date) <= last,
-            col(DoseLog.voided_at).is_(None),
-        )
-        .group_by(
-            col(DoseLog.enrollment_id),
-            col(DoseLog.plan_date),
-            col(DoseLog.item_key),
-            col(DoseLog.exercise_id),
-            col(DoseLog.side),
-            col(DoseLog.status),
-        )
-    ).all():
-        logs[enrollment_id].setdefault(day, []).append(Logged(key, side, status, int(sets)))
-        if status == "done":
-            loading_done[enrollment_id].add((day, exercise_id))
-
+    logs, loading_done = _dose_groups(session, first=first, last=last)
     pain = _daily_pain(session, first=first, last=last)
     stiffness = _daily_stiffness(session, first=first, last=last)
     start_pain = _first_week_pain(session, ids=ids)
@@ -228,7 +194,7 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
         program = journal.program_of(enrollment)
         e_pauses, e_changes = pauses[enrollment.id], changes[enrollment.id]
         window_first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
-        day_plans = plans.between(
+        day_plans, required = plans.between(
             enrollment,
             program,
             e_pauses,
@@ -246,6 +212,7 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
             changes=e_changes,
             flags=flags.get(enrollment.id, []),
             plans=day_plans,
+            required=required,
             logs=logs.get(enrollment.id, {}),
             sessions={d for d, x in loading_done.get(enrollment.id, set()) if x in loading},
         )
@@ -282,9 +249,54 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
 
 
 def _count(enrolled: _Enrolled, first: date, last: date) -> Count:
-    days = [enrolled.plans[d] for d in sorted(enrolled.plans) if first <= d <= last]
-    counted = tally(days, enrolled.logs)
-    return Count(counted.done, counted.planned)
+    done = planned = 0
+    for day, required in enrolled.required.items():
+        if first <= day <= last:
+            d, p = day_tally(required, enrolled.logs.get(day, EMPTY))
+            done += d
+            planned += p
+    return Count(done, planned)
+
+
+DOSE_GROUPS = """
+    SELECT d.enrollment_id, d.plan_date, d.item_key, d.exercise_id, d.side,
+           SUM(COALESCE(d.sets, 1))
+    FROM doselog d JOIN enrollment e ON e.id = d.enrollment_id
+    WHERE e.status = 'active' AND d.plan_date >= :first AND d.plan_date <= :last
+      AND d.status = 'done' AND d.voided_at IS NULL
+    GROUP BY d.enrollment_id, d.plan_date, d.item_key, d.exercise_id, d.side
+"""
+
+DoneSets = dict[tuple[str, str], int]  # (item key, leg) -> live sets done that day
+
+
+def _dose_groups(
+    session: Session, *, first: date, last: date
+) -> tuple[dict[int, dict[date, DoneSets]], dict[int, set[tuple[date, str]]]]:
+    """The sets done of each dose and leg of the active enrollments in the window (live
+    check-offs only: a skip never makes a dose done, `core.checklist.progress`), and the
+    (day, exercise) pairs done. Read through the driver's cursor: this is the one query
+    whose rows grow with the clinic (a few hundred thousand for 2,000 patients)."""
+    from rehab.store.rows import session_reader
+
+    read = session_reader(session)
+    sets: dict[int, dict[date, DoneSets]] = defaultdict(dict)
+    done: dict[int, set[tuple[date, str]]] = defaultdict(set)
+    days: dict[Any, date] = {}
+    for enrollment_id, day, key, exercise_id, side, count in read(
+        DOSE_GROUPS, {"first": first, "last": last}
+    ):
+        when = days.get(day)
+        if when is None:  # ISO text on SQLite, a date on PostgreSQL
+            when = days[day] = day if isinstance(day, date) else date.fromisoformat(day)
+        by_day = sets[enrollment_id]
+        one = by_day.get(when)
+        if one is None:
+            one = by_day[when] = {}
+        where = (key, side)
+        one[where] = one.get(where, 0) + int(count)
+        done[enrollment_id].add((when, exercise_id))
+    return sets, done
 
 
 def _advice(
@@ -346,15 +358,33 @@ def _advice(
 
 
 def _active_enrollments(session: Session) -> dict[int, Enrollment]:
-    """Each patient's active enrollment (the latest, as `journal.active_enrollment` picks)."""
-    found: dict[int, Enrollment] = {}
-    for enrollment in session.exec(
-        select(Enrollment)
-        .where(col(Enrollment.status) == "active")
-        .order_by(col(Enrollment.id).desc())
+    """Each patient's active enrollment (the latest, as `journal.active_enrollment` picks),
+    as detached rows. Patients on the same template share one copy of its snapshot: it is
+    read once per template, not once per patient."""
+    table: Any = Enrollment.__table__  # type: ignore[attr-defined]
+    wanted = [c for c in table.columns if c.name != "template_json"]
+    found: dict[int, dict[str, Any]] = {}
+    for values in session.execute(
+        rows_of(*wanted).where(table.c.status == "active").order_by(table.c.id.desc())
     ).all():
-        found.setdefault(enrollment.patient_id, enrollment)
-    return found
+        row = dict(zip((c.name for c in wanted), values, strict=True))
+        found.setdefault(row["patient_id"], row)
+    firsts = session.execute(
+        rows_of(table.c.template_hash, func.min(table.c.id))
+        .where(table.c.id.in_([r["id"] for r in found.values()]))
+        .group_by(table.c.template_hash)
+    ).all()
+    snapshots = dict(
+        session.execute(
+            rows_of(table.c.template_hash, table.c.template_json).where(
+                table.c.id.in_([i for _, i in firsts])
+            )
+        ).all()
+    )
+    return {
+        patient_id: Enrollment(**row, template_json=snapshots[row["template_hash"]])
+        for patient_id, row in found.items()
+    }
 
 
 def _daily_pain(
