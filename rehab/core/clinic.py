@@ -7,8 +7,8 @@ screen show them. The order is the one a therapist works through a list in:
 2. **advice**: a progression or reduction is waiting for acceptance;
 3. **check**: adherence under 60% over the last 7 days, morning pain up by 1 point or more
    against the first program week (the smallest detectable change on the 0–10 scale), or no
-   entry of any kind for 7 days or more; all three only while a program is running
-   (active or paused);
+   entry of any kind for 7 days or more while the program is active (not paused); all
+   three only while a program runs (active or paused);
 4. **ok**: the rest (patients whose program has ended or who have none, last).
 
 Within a group, the lowest 7-day adherence comes first (none planned counts as 100%), then
@@ -112,8 +112,9 @@ class RosterRow:
 
     @property
     def inactive(self) -> bool:
+        """Nothing logged for a week while the program runs (a pause expects nothing)."""
         since = self.days_since_entry
-        return self.running and (since is None or since >= INACTIVE_DAYS)
+        return self.status == "active" and (since is None or since >= INACTIVE_DAYS)
 
     @property
     def rank(self) -> int:
