@@ -157,6 +157,8 @@ class AdviceInputs:
     flags: Sequence[RedFlagEntry]  # every red flag raised in this enrollment, oldest first
     observe: Callable[[date, date], list[DayObservation]]  # `observations` over [first, last]
     planned_sessions: Callable[[date, date], set[date]]  # loading sessions planned then
+    # the course so far (`course_check`) when the red-flag check asks for it; None: read it
+    course: Callable[[date], CourseCheck] | None = None
 
 
 def advice_inputs(session: Session, *, patient: Patient) -> AdviceInputs:
@@ -265,7 +267,10 @@ def _safety(session: Session, *, patient: Patient, inputs: AdviceInputs, today: 
     )
     due = course_end_due(program.weeks, done)
     if due and not open_flags and not any(r.flag == "no-improvement" for r in rows):
-        course = course_check(session, patient=patient, today=today)
+        if inputs.course is not None:
+            course = inputs.course(today)
+        else:
+            course = course_check(session, patient=patient, today=today)
         if course.no_improvement:
             what = course.sentence.removeprefix("Not on track: ")
             what = what.removesuffix(" See your clinician.").rstrip(".")

@@ -16,7 +16,7 @@ advice is `store.progress.todays_advice` fed from the batched rows (`AdviceInput
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -29,8 +29,16 @@ from sqlmodel import Session, col, select
 
 from rehab.core import clock
 from rehab.core.clinic import Count, Required, RosterRow, day_tally, required_doses
+from rehab.core.course import CourseCheck, course_end_due, on_track
 from rehab.core.progression import DayObservation
-from rehab.core.schedule import DayPlan, PauseDays, Progression, end_of_program, plan_day
+from rehab.core.schedule import (
+    DayPlan,
+    PauseDays,
+    Progression,
+    end_of_program,
+    plan_day,
+    program_day,
+)
 from rehab.core.template import Program
 from rehab.store import journal
 from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange
@@ -97,8 +105,6 @@ class _Plans:
         first: date,
         last: date,
     ) -> tuple[dict[date, DayPlan], dict[date, Required]]:
-        from rehab.core.schedule import program_day
-
         side = journal._side(enrollment.side)
         plans, required = {}, {}
         day = first
@@ -175,7 +181,8 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
     last_entry = _last_entries(session, first=first, last=last)
 
     plans = _Plans()
-    result = []
+    bases: list[RosterRow] = []
+    running: list[tuple[RosterRow, _Enrolled]] = []
     for patient in patients:
         assert patient.id is not None
         today = todays[patient.id]
@@ -189,7 +196,7 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
             visa_latest=latest_visa,
         )
         if enrollment is None or enrollment.id is None:
-            result.append(base)
+            bases.append(base)
             continue
         program = journal.program_of(enrollment)
         e_pauses, e_changes = pauses[enrollment.id], changes[enrollment.id]
@@ -203,49 +210,69 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
             today,
         )
         loading = _loading_ids(program)
-        enrolled = _Enrolled(
-            patient=patient,
-            enrollment=enrollment,
-            program=program,
-            today=today,
-            pauses=e_pauses,
-            changes=e_changes,
-            flags=flags.get(enrollment.id, []),
-            plans=day_plans,
-            required=required,
-            logs=logs.get(enrollment.id, {}),
-            sessions={d for d, x in loading_done.get(enrollment.id, set()) if x in loading},
-        )
-        advice = _advice(session, enrolled, pain, stiffness)
-        plan_today = day_plans[today]
-        open_flags = tuple(dict.fromkeys(f.flag for f in enrolled.flags if f.cleared_at is None))
-        tomorrow = today + timedelta(days=1)
-        waiting = advice in ("progress", "reduce") and not any(
-            c.effective == tomorrow for c in e_changes
-        )
-        this_week = [
-            v
-            for d, v in pain.get(patient.id, {}).get("morning", {}).items()
-            if today - timedelta(days=WEEK - 1) <= d <= today
-        ]
-        result.append(
-            replace(
+        running.append(
+            (
                 base,
-                program_id=enrollment.program_id,
-                program_name=enrollment.program_name,
-                status=plan_today.status,
-                week=plan_today.week,
-                weeks=program.weeks,
-                last7=_count(enrolled, today - timedelta(days=WEEK - 1), today),
-                last28=_count(enrolled, today - timedelta(days=MONTH - 1), today),
-                pain_start=start_pain.get(enrollment.id),
-                pain_now=round(sum(this_week) / len(this_week), 1) if this_week else None,
-                red_flags=open_flags,
-                advice=advice,
-                advice_waiting=waiting,
+                _Enrolled(
+                    patient=patient,
+                    enrollment=enrollment,
+                    program=program,
+                    today=today,
+                    pauses=e_pauses,
+                    changes=e_changes,
+                    flags=flags.get(enrollment.id, []),
+                    plans=day_plans,
+                    required=required,
+                    logs=logs.get(enrollment.id, {}),
+                    sessions={d for d, x in loading_done.get(enrollment.id, set()) if x in loading},
+                ),
             )
         )
-    return result
+    course = _course_rows(session, [e for _, e in running if _needs_course(e)])
+    for base, enrolled in running:
+        bases.append(_row(session, base, enrolled, pain, stiffness, start_pain, course))
+    by_name = {r.patient: r for r in bases}
+    return [by_name[p.name] for p in patients]
+
+
+def _row(
+    session: Session,
+    base: RosterRow,
+    enrolled: _Enrolled,
+    pain: dict[int, dict[str, dict[date, int]]],
+    stiffness: dict[int, dict[date, int]],
+    start_pain: dict[int, float],
+    course: _Course,
+) -> RosterRow:
+    enrollment, today, pid = enrolled.enrollment, enrolled.today, enrolled.patient.id
+    assert pid is not None and enrollment.id is not None
+    advice = _advice(session, enrolled, pain, stiffness, course)
+    plan_today = enrolled.plans[today]
+    open_flags = tuple(dict.fromkeys(f.flag for f in enrolled.flags if f.cleared_at is None))
+    tomorrow = today + timedelta(days=1)
+    waiting = advice in ("progress", "reduce") and not any(
+        c.effective == tomorrow for c in enrolled.changes
+    )
+    this_week = [
+        v
+        for d, v in pain.get(pid, {}).get("morning", {}).items()
+        if today - timedelta(days=WEEK - 1) <= d <= today
+    ]
+    return replace(
+        base,
+        program_id=enrollment.program_id,
+        program_name=enrollment.program_name,
+        status=plan_today.status,
+        week=plan_today.week,
+        weeks=enrolled.program.weeks,
+        last7=_count(enrolled, today - timedelta(days=WEEK - 1), today),
+        last28=_count(enrolled, today - timedelta(days=MONTH - 1), today),
+        pain_start=start_pain.get(enrollment.id),
+        pain_now=round(sum(this_week) / len(this_week), 1) if this_week else None,
+        red_flags=open_flags,
+        advice=advice,
+        advice_waiting=waiting,
+    )
 
 
 def _count(enrolled: _Enrolled, first: date, last: date) -> Count:
@@ -299,11 +326,142 @@ def _dose_groups(
     return sets, done
 
 
+def _observe(
+    first: date,
+    last: date,
+    pauses: Sequence[PauseDays],
+    pain: dict[str, dict[date, int]],
+    stiff: dict[date, int],
+    sessions: set[date],
+) -> list[DayObservation]:
+    """`progress.observations` from batched rows: each day's worst pain by context, the
+    longest stiffness, whether paused, whether a loading session was done."""
+    morning, during = pain.get("morning", {}), pain.get("during", {})
+    after, rest = pain.get("after", {}), pain.get("rest", {})
+    days = []
+    day = first
+    while day <= last:
+        days.append(
+            DayObservation(
+                day=day,
+                morning_pain=morning.get(day),
+                pain_during=during.get(day),
+                pain_after=after.get(day),
+                stiffness_minutes=stiff.get(day),
+                paused=any(p.covers(day) for p in pauses),
+                rest_pain=rest.get(day),
+                session=day in sessions,
+            )
+        )
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class _Course:
+    """Whole-enrollment rows for the patients whose red-flag check reads the course so far
+    (from week 12 to the program's end): read for them alone, in four queries."""
+
+    pain: dict[int, dict[str, dict[date, int]]]
+    stiffness: dict[int, dict[date, int]]
+    sessions: dict[int, set[tuple[date, str]]]
+    visa: dict[int, list[tuple[date, int]]]
+    enrollments: frozenset[int | None] = frozenset()
+
+    def checker(self, enrolled: _Enrolled) -> Callable[[date], CourseCheck] | None:
+        """The course check from these rows, or None (read it) for a patient not read."""
+        if enrolled.enrollment.id not in self.enrollments:
+            return None
+        return lambda today: self.check(enrolled, today)
+
+    def check(self, enrolled: _Enrolled, today: date) -> CourseCheck:
+        """`progress.course_check` for a patient with no red flag open."""
+        pid, enrollment, program = enrolled.patient.id, enrolled.enrollment, enrolled.program
+        assert pid is not None and enrollment.id is not None
+        pauses = [p for p in enrolled.pauses if p.start != today]
+        loading = _loading_ids(program)
+        sessions = {d for d, x in self.sessions.get(enrollment.id, set()) if x in loading}
+        days = _observe(
+            enrollment.start_date,
+            today,
+            pauses,
+            self.pain.get(pid, {}),
+            self.stiffness.get(pid, {}),
+            sessions,
+        )
+        return on_track(
+            days,
+            start=enrollment.start_date,
+            today=today,
+            visa_scores=self.visa.get(pid, []),
+            pauses=pauses,
+            course_weeks=program.weeks,
+            visa_offered=program.offers_visa_a,  # no red flag is open
+        )
+
+
+def _needs_course(enrolled: _Enrolled) -> bool:
+    """Whether today's red-flag check reads the whole course (`progress._safety`)."""
+    if any(f.cleared_at is None or f.flag == "no-improvement" for f in enrolled.flags):
+        return False
+    today = enrolled.today
+    done = program_day(
+        today,
+        start=enrolled.enrollment.start_date,
+        pauses=[p for p in enrolled.pauses if p.start != today],
+    )
+    return course_end_due(enrolled.program.weeks, done)
+
+
+def _course_rows(session: Session, enrolled: Sequence[_Enrolled]) -> _Course:
+    if not enrolled:
+        return _Course({}, {}, {}, {})
+    from rehab.store.observations import Assessment
+    from rehab.store.trends import VISA_INSTRUMENT
+
+    patients = sorted(e.patient.id for e in enrolled if e.patient.id is not None)
+    enrollments = sorted(e.enrollment.id for e in enrolled if e.enrollment.id is not None)
+    first = min(e.enrollment.start_date for e in enrolled)
+    last = max(e.today for e in enrolled)
+    sessions: dict[int, set[tuple[date, str]]] = defaultdict(set)
+    for enrollment_id, day, exercise_id in session.execute(
+        rows_of(col(DoseLog.enrollment_id), col(DoseLog.plan_date), col(DoseLog.exercise_id))
+        .where(
+            col(DoseLog.enrollment_id).in_(enrollments),
+            col(DoseLog.plan_date) >= first,
+            col(DoseLog.plan_date) <= last,
+            col(DoseLog.status) == "done",
+            col(DoseLog.voided_at).is_(None),
+        )
+        .distinct()
+    ).all():
+        sessions[enrollment_id].add((day, exercise_id))
+    visa: dict[int, list[tuple[date, int]]] = defaultdict(list)
+    for patient_id, day, score in session.execute(
+        rows_of(col(Assessment.patient_id), col(Assessment.taken_on), col(Assessment.score))
+        .where(
+            col(Assessment.patient_id).in_(patients),
+            col(Assessment.instrument) == VISA_INSTRUMENT,
+            col(Assessment.voided_at).is_(None),
+        )
+        .order_by(col(Assessment.taken_on), col(Assessment.id))
+    ).all():
+        visa[patient_id].append((day, int(score)))
+    return _Course(
+        pain=_daily_pain(session, first=first, last=last, patients=patients),
+        stiffness=_daily_stiffness(session, first=first, last=last, patients=patients),
+        sessions=sessions,
+        visa=visa,
+        enrollments=frozenset(enrollments),
+    )
+
+
 def _advice(
     session: Session,
     enrolled: _Enrolled,
     pain: dict[int, dict[str, dict[date, int]]],
     stiffness: dict[int, dict[date, int]],
+    course: _Course | None = None,
 ) -> str:
     """Today's decision, as `rehab advice` gives it, from the batched rows."""
     enrollment, program, today = enrolled.enrollment, enrolled.program, enrolled.today
@@ -312,29 +470,17 @@ def _advice(
     if end is not None and today > end and not open_flags:
         return "hold"  # the program has ended: todays_advice holds (with the course's words)
     assert enrolled.patient.id is not None
-    by_context = pain.get(enrolled.patient.id, {})
-    morning, during = by_context.get("morning", {}), by_context.get("during", {})
-    after, rest = by_context.get("after", {}), by_context.get("rest", {})
-    stiff = stiffness.get(enrolled.patient.id, {})
+    pid = enrolled.patient.id
 
     def observe(first: date, last: date) -> list[DayObservation]:
-        days = []
-        day = first
-        while day <= last:
-            days.append(
-                DayObservation(
-                    day=day,
-                    morning_pain=morning.get(day),
-                    pain_during=during.get(day),
-                    pain_after=after.get(day),
-                    stiffness_minutes=stiff.get(day),
-                    paused=any(p.covers(day) for p in enrolled.pauses),
-                    rest_pain=rest.get(day),
-                    session=day in enrolled.sessions,
-                )
-            )
-            day += timedelta(days=1)
-        return days
+        return _observe(
+            first,
+            last,
+            enrolled.pauses,
+            pain.get(pid, {}),
+            stiffness.get(pid, {}),
+            enrolled.sessions,
+        )
 
     loading = _loading_ids(program)
 
@@ -353,6 +499,7 @@ def _advice(
         flags=enrolled.flags,
         observe=observe,
         planned_sessions=planned_sessions,
+        course=None if course is None else course.checker(enrolled),
     )
     return todays_advice(session, patient=enrolled.patient, today=today, inputs=inputs).decision
 
@@ -388,7 +535,7 @@ def _active_enrollments(session: Session) -> dict[int, Enrollment]:
 
 
 def _daily_pain(
-    session: Session, *, first: date, last: date
+    session: Session, *, first: date, last: date, patients: list[int] | None = None
 ) -> dict[int, dict[str, dict[date, int]]]:
     """`trends.daily_pain` for every patient at once: each day's worst score by context,
     'during' the worse of pain entries and check-offs, 'rest' with 'night' folded in."""
@@ -407,6 +554,7 @@ def _daily_pain(
             col(PainEntry.local_date) <= last,
             col(PainEntry.context).in_(PAIN_CONTEXTS),
             col(PainEntry.voided_at).is_(None),
+            *(() if patients is None else (col(PainEntry.patient_id).in_(patients),)),
         )
         .group_by(col(PainEntry.patient_id), col(PainEntry.local_date), col(PainEntry.context))
     ).all():
@@ -421,6 +569,7 @@ def _daily_pain(
             col(DoseLog.plan_date) <= last,
             col(DoseLog.pain_during).is_not(None),
             col(DoseLog.voided_at).is_(None),
+            *(() if patients is None else (col(Enrollment.patient_id).in_(patients),)),
         )
         .group_by(col(Enrollment.patient_id), col(DoseLog.plan_date))
     ).all():
@@ -429,7 +578,9 @@ def _daily_pain(
     return result
 
 
-def _daily_stiffness(session: Session, *, first: date, last: date) -> dict[int, dict[date, int]]:
+def _daily_stiffness(
+    session: Session, *, first: date, last: date, patients: list[int] | None = None
+) -> dict[int, dict[date, int]]:
     from rehab.store.observations import SymptomCheck
 
     result: dict[int, dict[date, int]] = defaultdict(dict)
@@ -444,6 +595,7 @@ def _daily_stiffness(session: Session, *, first: date, last: date) -> dict[int, 
             col(SymptomCheck.check_date) <= last,
             col(SymptomCheck.stiffness_minutes).is_not(None),
             col(SymptomCheck.voided_at).is_(None),
+            *(() if patients is None else (col(SymptomCheck.patient_id).in_(patients),)),
         )
         .group_by(col(SymptomCheck.patient_id), col(SymptomCheck.check_date))
     ).all():
