@@ -298,3 +298,16 @@ def test_empty_database_roster(tmp_path: Path) -> None:
             assert s.exec(select(Enrollment)).first() is not None
     finally:
         engine.dispose()
+
+
+def test_export_reports_default_folder(
+    clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = Rehab(clinic)("clinic", "--name", name_of(UNDONE), "--export-reports")
+    assert result.code == 0, result.err
+    (folder,) = tmp_path.glob("rehab-reports-*")
+    assert len(list(folder.iterdir())) == 1
+    (tmp_path / "file").write_text("x")
+    bad = Rehab(clinic)("clinic", "--export-reports", str(tmp_path / "file"))
+    assert bad.code == 2 and "is not a folder" in bad.err and bad.err.count("\n") == 1
