@@ -7,6 +7,9 @@
   (+05:30);
 - `rehab export report` for the last 12 weeks, on the 10-year database ÷ on a 12-week one:
   target <= 1.2 (every query is bounded by the range);
+- `rehab export ics` (the current program, its default range) on the 10-year database ÷
+  on the 12-week one: target <= 1.2 (the calendar reads the current enrollment's plan and
+  settings only, however long the history);
 - `rehab export json` and `rehab export fhir` of the whole 10-year database: time, file
   size and peak memory (the child's ru_maxrss from wait4): target <= 300 MB each.
 
@@ -129,6 +132,8 @@ def main() -> None:
             export(small, "report", work / "r12.html", "--from", twelve),
             work / "r12.html",
         ),
+        "ics now, 10y db": (export(big, "ics", work / "i10.ics"), work / "i10.ics"),
+        "ics now, 12w db": (export(small, "ics", work / "i12.ics"), work / "i12.ics"),
         "json 10y": (export(big, "json", work / "x.json", "--from", first), work / "x.json"),
         "fhir 10y": (export(big, "fhir", work / "x.fhir", "--from", first), work / "x.fhir"),
     }
@@ -184,6 +189,7 @@ def main() -> None:
     throughput("csv 10y Asia/Kolkata", 2.0, "the same, in Asia/Kolkata")
     ratio("csv 10y", "plain sqlite3+csv 10y", None, "whole csv 10y ÷ plain sqlite3+csv 10y")
     ratio("report 12 weeks of 10y", "report 12 weeks of 12w", 1.2, "report 12w: 10y db ÷ 12w db")
+    ratio("ics now, 10y db", "ics now, 12w db", 1.2, "ics: 10y db ÷ 12w db")
     for name in ("json 10y", "fhir 10y"):
         sample = samples.get(name)
         if sample is not None and not sample.failed:

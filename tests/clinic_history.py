@@ -16,6 +16,7 @@ from types import ModuleType
 from sqlmodel import Session
 
 from rehab.core import clock
+from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.db import open_engine
 
@@ -23,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 PATIENTS = 26
 DAYS = 63
 UNDONE = 4  # the patient whose entries were undone and voided
+TAILORED = (1, 5, 6, 9, 12)  # patients whose therapist changed a dose or removed an exercise
 
 
 def generator() -> ModuleType:
@@ -39,6 +41,33 @@ def generator() -> ModuleType:
 
 def name_of(i: int) -> str:
     return str(generator().patient_name(i))
+
+
+def _tailor(s: Session, name: str, *, remove: bool) -> None:
+    """Fewer calf-stretch sets (or no calf stretch) from ten days ago, by a therapist."""
+    from datetime import timedelta
+
+    from rehab.store.prescriptions import Request, prescribe
+
+    patient = journal.find_patient(s, name=name)
+    enrollment = journal.require_enrollment(s, patient=patient)
+    today = clock.today_in(journal.patient_zone(patient))
+    ids = {e.id for e in journal.program_of(enrollment).exercises}
+    if "calf-stretch" not in ids:
+        return
+    effective = max(enrollment.start_date, today - timedelta(days=10))
+    request = Request(
+        action="remove" if remove else "change",
+        exercise_id="calf-stretch",
+        values={} if remove else {"sets": 1},
+        by="Dr Costa",
+        reason="tight calf",
+        effective=effective,
+    )
+    try:
+        prescribe(s, patient=patient, request=request)
+    except UsageProblem:  # a program that has ended: nothing to tailor
+        return
 
 
 def build_clinic(url: str) -> None:
@@ -59,5 +88,8 @@ def build_clinic(url: str) -> None:
         with Session(engine, expire_on_commit=False) as s, s.begin():
             patient = journal.find_patient(s, name=name_of(UNDONE))
             journal.undo_last(s, patient=patient)  # the 9/10 was a typo
+        for n, i in enumerate(TAILORED):
+            with Session(engine, expire_on_commit=False) as s, s.begin():
+                _tailor(s, name_of(i), remove=n % 2 == 1)
     finally:
         engine.dispose()

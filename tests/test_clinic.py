@@ -19,6 +19,7 @@ from rehab.store import journal, trends
 from rehab.store.assessments import visa_history
 from rehab.store.db import open_engine
 from rehab.store.models import DoseLog, Enrollment, Patient
+from rehab.store.prescriptions import prescriptions_of
 from rehab.store.progress import accept, todays_advice
 from rehab.store.roster import roster
 from tests.clinic_history import PATIENTS, UNDONE, build_clinic, name_of
@@ -53,7 +54,7 @@ def test_roster_numbers_are_the_apps_own(clinic: Path) -> None:
     rows = _rows(clinic)
     assert len(rows) == PATIENTS
     engine = open_engine(f"sqlite:///{clinic}")
-    seen = {"paused": 0, "stop": 0, "waiting": 0, "voided": 0, "course": 0}
+    seen = {"paused": 0, "stop": 0, "waiting": 0, "voided": 0, "course": 0, "tailored": 0}
     try:
         with Session(engine) as s:
             for patient in s.exec(select(Patient)).all():
@@ -86,6 +87,7 @@ def test_roster_numbers_are_the_apps_own(clinic: Path) -> None:
                 flags = journal.open_flags(s, enrollment=enrollment)
                 assert row.red_flags == tuple(dict.fromkeys(f.flag for f in flags))
                 seen["paused"] += row.status == "paused"
+                seen["tailored"] += bool(prescriptions_of(s, enrollment=enrollment))
                 # from week 12 on, the red-flag check reads the whole course so far
                 seen["course"] += bool(row.week and row.weeks and 12 <= row.week <= row.weeks)
                 seen["stop"] += row.advice == "stop"

@@ -543,9 +543,12 @@ def test_a_time_missing_on_the_spring_day_starts_and_rings_at_the_first_valid_mi
 def test_the_all_day_alarm_keeps_its_wall_clock_time_on_a_dst_day(
     rehab: Rehab, zone: ZoneInfo, start: date, change: date
 ) -> None:
-    """'Any time' doses (plantar fasciitis, every other day): the all-day alarm rings at the
-    morning time, 08:00, on the change day too, read exactly or by the clock."""
-    patient = enroll(rehab.db, builtin("plantar-fasciitis"), start=start, zone=zone)
+    """'Any time' doses only (Silbernagel's first weeks, daily): the all-day alarm rings at
+    the morning time, 08:00, on the change day too, read exactly or by the clock. (With a
+    morning event beside it, as in plantar fasciitis, the morning event's alarm rings at
+    that minute instead: `test_one_alarm_a_minute_as_the_app_rings_once`.)"""
+    start = change - timedelta(days=9)  # in phase 1, whose doses are established
+    patient = enroll(rehab.db, builtin("achilles-midportion"), start=start, zone=zone)
     calendar = parse(export_text(rehab, start, zone=zone))
     check_matches_plan(calendar, patient)
     assert change in patient.planned()["any"]
@@ -650,9 +653,15 @@ def test_unverified_doses_ask_the_clinician_and_give_no_numbers(rehab: Rehab) ->
 
 
 def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
+    """Except the all-day event: its alarm would ring at the morning time, with the morning
+    event's (every day of plantar fasciitis has one), so it gives way."""
     enroll(rehab.db, variant("plantar-fasciitis", PF_TIMED), times={"morning": "07:50"})
     calendar = parse(export_text(rehab, START))
+    assert any(slot_of(e) == "any" for e in events(calendar))
     for event in events(calendar):
+        if slot_of(event) == "any":
+            assert event.walk("VALARM") == []
+            continue
         (alarm,) = event.walk("VALARM")
         assert str(alarm["ACTION"]) == "DISPLAY" and str(alarm["DESCRIPTION"])
         trigger = alarm.decoded("TRIGGER")
@@ -660,8 +669,6 @@ def test_every_event_has_an_alarm_at_its_start(rehab: Rehab) -> None:
             (day,) = occurrences(event)
             assert day == date(2026, 3, 29)
             assert trigger == datetime(2026, 3, 29, 6, 50, tzinfo=UTC)  # 07:50 WEST
-        elif slot_of(event) == "any":  # all day: at the morning reminder time
-            assert trigger == timedelta(hours=7, minutes=50)
         else:
             assert trigger == timedelta(0)
 
@@ -677,20 +684,131 @@ def test_alarms_follow_the_quiet_hours_like_the_reminder_service(rehab: Rehab) -
         slot = slot_of(event)
         seen.add(slot)
         alarms = event.walk("VALARM")
-        if slot == "evening":
+        if slot in ("evening", "any"):  # not sent; rings with the morning (one ring a minute)
             assert alarms == []
             continue
         (alarm,) = alarms
-        trigger = alarm.decoded("TRIGGER")
-        if isinstance(trigger, datetime):  # the spring change: an exact instant, 07:00 WEST
-            assert slot == "any" and occurrences(event) == [date(2026, 3, 29)]
-            assert trigger == datetime(2026, 3, 29, 6, tzinfo=UTC)
-        elif slot == "any":
-            assert trigger == timedelta(hours=7)
-        elif slot == "morning":
-            assert trigger == timedelta(minutes=10)
-            assert event.decoded("DTSTART").time() == time(6, 50)  # the event keeps its time
-    assert {"morning", "evening"} <= seen
+        if slot == "midday":  # 13:00, as set
+            assert alarm.decoded("TRIGGER") == timedelta(0)
+            continue
+        assert slot == "morning"
+        assert alarm.decoded("TRIGGER") == timedelta(minutes=10)
+        assert event.decoded("DTSTART").time() == time(6, 50)  # the event keeps its time
+    assert {"morning", "evening", "any"} <= seen
+
+
+def rings_by_minute(calendar: icalendar.Calendar, zone: ZoneInfo) -> dict[datetime, list[str]]:
+    """Every alarm of every occurrence (expanded with dateutil), by the minute it rings, with
+    the slots that ring then. Read exactly and by the clock alike (check_alarms)."""
+    found: dict[datetime, list[str]] = defaultdict(list)
+    for event in events(calendar):
+        for _, exact, wall in alarm_times(event, zone):
+            assert exact.astimezone(UTC) == wall.astimezone(UTC)
+            found[exact.astimezone(UTC).replace(second=0, microsecond=0)].append(slot_of(event))
+    return dict(found)
+
+
+def sent_by_the_app(db: Path, moments: list[datetime]) -> list[tuple[datetime, str]]:
+    """What the reminder service sends when it checks at each of `moments`."""
+    from rehab.reminders.service import check_once
+
+    engine = open_engine(f"sqlite:///{db}")
+    sent: list[tuple[datetime, str]] = []
+    try:
+        for moment_ in moments:
+            with time_machine.travel(moment_, tick=False):
+                for item in check_once(
+                    engine, patient_name=None, now=moment_, send=lambda title, body: "test"
+                ):
+                    sent.append((moment_, item.reminder.slot))
+    finally:
+        engine.dispose()
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("zone", "start"),
+    [(LISBON, START), (NEW_YORK, date(2026, 10, 26))],  # across a spring and an autumn change
+)
+def test_one_alarm_a_minute_as_the_app_rings_once(
+    rehab: Rehab, zone: ZoneInfo, start: date
+) -> None:
+    """Morning 06:45 and midday 06:50 are both held to 07:00 by the quiet hours (22:00-07:00),
+    and the all-day event's alarm follows the morning time: the app sends one reminder at
+    07:00 (midday's, the latest slot due), so the calendar rings once then, from the midday
+    event, and never twice in a minute."""
+    times = {"morning": "06:45", "midday": "06:50"}
+    patient = enroll(rehab.db, builtin("plantar-fasciitis"), start=start, zone=zone, times=times)
+    calendar = parse(export_text(rehab, start, zone=zone))
+    check_matches_plan(calendar, patient)
+    rings = rings_by_minute(calendar, zone)
+    assert all(len(slots) == 1 for slots in rings.values()), {
+        m: s for m, s in rings.items() if len(s) > 1
+    }
+    planned = patient.planned()
+    assert {"morning", "midday", "any"} <= set(planned)
+    at_seven = {m.astimezone(zone).date(): s for m, s in rings.items()}
+    for day in planned["midday"]:
+        held = fire_instant(day, time(7), zone).replace(second=0)
+        assert rings[held] == ["midday"], day
+    assert {m.astimezone(zone).strftime("%H:%M") for m in rings} <= {"07:00", "20:00"}
+    assert len(at_seven) == len(set(planned["midday"]) | set(planned["evening"]))
+    # the app, checking every minute from 06:40 to 07:05 on two plan days
+    for day in planned["midday"][1:3]:
+        minutes = [
+            datetime.combine(day, time(6, 40), tzinfo=zone) + timedelta(minutes=n)
+            for n in range(26)
+        ]
+        sent = sent_by_the_app(rehab.db, minutes)
+        assert [(m.astimezone(zone).strftime("%H:%M"), s) for m, s in sent] == [("07:00", "midday")]
+
+
+def test_sequence_grows_with_each_change_and_uids_stay(rehab: Rehab) -> None:
+    """SEQUENCE lets a calendar that imports the file again update the events it has: the
+    same data gives the same file; a pause, its end and new reminder times each give every
+    event of the enrollment a higher SEQUENCE, and the events that stay keep their UIDs."""
+    with time_machine.travel(moment(START, 7), tick=False):  # created on its first day
+        patient = enroll(rehab.db, builtin("heel-pain-self-care"))
+    first = export_text(rehab, START)
+    assert export_text(rehab, START) == first  # the same data, the same bytes
+    before = {str(e["UID"]): int(e["SEQUENCE"]) for e in events(parse(first))}
+    assert set(before.values()) == {0}
+
+    def edit(day: date, hour: int, change: Any) -> dict[str, int]:
+        engine = open_engine(f"sqlite:///{rehab.db}")
+        try:
+            with (
+                time_machine.travel(moment(day, hour), tick=False),
+                Session(engine) as session,
+                session.begin(),
+            ):
+                change(session, journal.find_patient(session, name=None))
+        finally:
+            engine.dispose()
+        found = {str(e["UID"]): int(e["SEQUENCE"]) for e in events(parse(export_text(rehab, day)))}
+        assert len(set(found.values())) == 1  # one enrollment: one version for all its events
+        return found
+
+    paused = edit(START + timedelta(days=5), 9, lambda s, p: journal.pause_program(
+        s, patient=p, reason="flu", now=moment(START + timedelta(days=5), 9)))  # fmt: skip
+    assert set(before) & set(paused)  # the event that began before the pause keeps its UID
+    resumed = edit(START + timedelta(days=8), 9, lambda s, p: journal.resume_program(
+        s, patient=p, now=moment(START + timedelta(days=8), 9)))  # fmt: skip
+    moved = edit(START + timedelta(days=9), 10, lambda s, p: patient_settings.set_reminder_times(
+        s, patient=p, times={"morning": "07:30"}))  # fmt: skip
+
+    def tailored(s: Session, p: Any) -> None:
+        from rehab.store.prescriptions import Request, prescribe
+
+        request = Request(action="change", exercise_id="calf-stretch", values={"sets": 3},
+                          by="A. Costa")  # fmt: skip
+        prescribe(s, patient=p, request=request, now=moment(START + timedelta(days=10), 11))
+
+    prescribed = edit(START + timedelta(days=10), 11, tailored)
+    steps = [max(v.values()) for v in (before, paused, resumed, moved, prescribed)]
+    assert steps == sorted(steps) and len(set(steps)) == 5, steps
+    assert set(before) <= set(moved)  # the first event is still the same event
+    assert patient.program.id == "heel-pain-self-care"
 
 
 # --- the file -------------------------------------------------------------------------------

@@ -476,3 +476,16 @@ def test_jinja_is_imported_only_to_render() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_stylesheet_is_not_escaped(whole: Page) -> None:
+    """The CSS is the package's own file, byte for byte: escaped, its quoted font names and
+    its `>` selector would be broken, and the browser would drop the base font size (the
+    report then printed at 12 pt serif on four sheets instead of two)."""
+    from importlib.resources import files
+
+    css = (files("rehab.export") / "templates" / "report.css").read_text("utf-8")
+    style = re.search(r"<style>\n(.*?)</style>", whole.raw, re.S)
+    assert style is not None
+    assert style.group(1) == css
+    assert '"Liberation Sans"' in style.group(1) and ".cols > section" in style.group(1)

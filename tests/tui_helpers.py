@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 from textual.pilot import Pilot
@@ -61,7 +62,21 @@ def make(db: Path, clock: FakeClock | None = None) -> tuple[RehabApp, FakeClock]
     moves on its own: no ticking timer, no reminders, no watch for others' writes."""
     fake = clock or FakeClock()
     app = make_app(f"sqlite:///{db}", None, clock=fake, tick=False, reminders=False, watch=None)
+    keep_toasts(app)
     return app, fake
+
+
+def keep_toasts(app: RehabApp) -> None:
+    """Toasts stay until a test clears them: they expire on the wall clock, and a busy
+    machine can take longer than their few seconds between a key and the test's look.
+    Snapshots clear them (`still`)."""
+    shown = app.notify
+
+    def notify(message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:  # fmt: skip
+        shown(message, title=title, severity=severity, timeout=24 * 3600, markup=markup)
+
+    app.notify = notify  # type: ignore[method-assign]
 
 
 async def settle(pilot: Pilot[None]) -> None:

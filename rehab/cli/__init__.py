@@ -43,6 +43,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehab.cli.clinic:clinic",
         "Every patient in the database, who needs attention first (therapists).",
     ),
+    "prescribe": (
+        "rehab.cli.prescribe:prescribe",
+        "Therapist: tailor the program (a dose, an exercise added or removed).",
+    ),
+    "prescriptions": (
+        "rehab.cli.prescribe:prescriptions",
+        "Therapist: the changes made to the program, by whom and why.",
+    ),
     "export": (
         "rehab.cli.export:export",
         "Export the progress log for a therapist, or the schedule as a calendar.",
@@ -167,6 +175,8 @@ def main(argv: list[str] | None = None) -> None:
 FIELD_OPTIONS = {
     "clinician": "--by",
     "date": "--date",
+    "from": "--from",
+    "prescriber": "--by",
     "pain context": "--context",
     "patient": "--patient",
     "quiet hours": "--quiet",

@@ -64,6 +64,22 @@ Days of their own
     one or two more events a year, rather than per-day alarms on every day or an all-day
     event turned into a timed one.
 
+One ring
+    The reminder service sends one reminder in a minute: when two slots ring together
+    (morning 06:45 and another early slot both held to the end of the quiet hours, or the
+    all-day event's alarm at the morning time beside the morning event's), it sends the
+    timed slot whose own time is the latest, and a timed slot's reminder lists the 'any
+    time' doses too. So on such a day only that event has an alarm; the others give way
+    (`silent_slots`), in events of their own days where they differ from the rest.
+
+Updates
+    UIDs are stable: the enrollment, its creation, the slot and the first day. SEQUENCE
+    says which version of an event is newer, so that a calendar re-imported after the plan
+    changed updates the events it already has: it is the whole minutes from the
+    enrollment's creation to the latest edit of what the events say (a phase change
+    accepted or withdrawn, a pause begun or ended, the reminder times or quiet hours set;
+    `revision`). It only grows, and the same data gives the same file.
+
 The file is written with icalendar (Calendar, Event, Alarm, vRecur): escaping, folding at 75
 octets and CRLF line ends are the library's. It is imported inside the writer only, so start-up
 and the other exports do not pay for it.
@@ -72,7 +88,7 @@ and the other exports do not pay for it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -120,6 +136,7 @@ class Series:
     rule: str | None  # an RRULE without UNTIL; None: DTSTART and RDATEs
     exdates: tuple[date, ...] = ()
     exact: bool = False  # one day written as the app rings it (see "Days of their own")
+    silent: bool = False  # no alarm: another slot's alarm rings that minute ("One ring")
 
 
 # --- the plan in words ------------------------------------------------------------------
@@ -266,26 +283,64 @@ def enrollment_series(
         session, enrollment=item.enrollment, first=window[0], last=window[1]
     )
     paused = {p.day for p in plans if p.status == "paused"}
-    by_slot: dict[str, dict[str, list[date]]] = {slot: {} for slot in SLOTS}
+    # per slot: (description, whether its alarm gives way to another's) -> days
+    by_slot: dict[str, dict[tuple[str, bool], list[date]]] = {slot: {} for slot in SLOTS}
     for plan in plans:
         if plan.status != "active":
             continue
-        for slot, text in day_texts(plan, program=item.program.name, times=times).items():
-            by_slot[slot].setdefault(text, []).append(plan.day)
+        texts = day_texts(plan, program=item.program.name, times=times)
+        quiet_slots = silent_slots(plan.day, list(texts), zone=scope.zone, times=times, quiet=quiet)
+        for slot, text in texts.items():
+            by_slot[slot].setdefault((text, slot in quiet_slots), []).append(plan.day)
     found: list[Series] = []
     for slot in SLOTS:
-        ordinary: dict[str, list[date]] = {}
         steppable = set(paused)
-        for text, days in by_slot[slot].items():
+        ordinary: dict[bool, dict[str, list[date]]] = {False: {}, True: {}}
+        for (text, silent), days in by_slot[slot].items():
             for day in days:
                 if exact_day(slot, day, zone=scope.zone, times=times, quiet=quiet):
-                    found.append(Series(slot, text, (day,), None, exact=True))
+                    found.append(Series(slot, text, (day,), None, exact=True, silent=silent))
                     if slot == "any" or _exists(day, _start_at(slot, times), scope.zone):
                         steppable.add(day)  # an EXDATE of a time that exists is unambiguous
                 else:
-                    ordinary.setdefault(text, []).append(day)
-        found += series_of(slot, ordinary, steppable)
+                    ordinary[silent].setdefault(text, []).append(day)
+        for silent, days_by_text in ordinary.items():
+            # the days the other group has are covered by its events: a rule may step them
+            other = {d for days in ordinary[not silent].values() for d in days}
+            made = series_of(slot, days_by_text, steppable | other)
+            found += [replace(s, silent=silent) for s in made]
     return sorted(found, key=lambda s: (s.days[0], SLOTS.index(s.slot)))
+
+
+def silent_slots(
+    day: date,
+    slots: Sequence[str],
+    *,
+    zone: ZoneInfo,
+    times: dict[str, str],
+    quiet: QuietHours | None,
+) -> set[str]:
+    """The slots among `slots` (those with an event on `day`) whose alarm would ring in the
+    same minute as another's, and so give way (see "One ring"): the reminder service sends
+    one reminder then, for the timed slot whose own time is the latest (the first of equal
+    ones), and a timed slot's reminder already lists the 'any time' doses."""
+    by_minute: dict[datetime, list[str]] = {}
+    for slot in slots:
+        ring = rings(day, parse_hhmm(times["morning" if slot == "any" else slot]), zone, quiet)
+        if ring is not None:
+            by_minute.setdefault(ring.replace(second=0, microsecond=0), []).append(slot)
+    silent: set[str] = set()
+    for together in by_minute.values():
+        if len(together) < 2:
+            continue
+        timed = [s for s in TIMED if s in together]
+        if timed:
+            own = {s: fire_instant(day, parse_hhmm(times[s]), zone) for s in timed}
+            keep = max(timed, key=lambda s: own[s])  # max keeps the first of equal ones
+        else:
+            keep = together[0]
+        silent.update(s for s in together if s != keep)
+    return silent
 
 
 # --- when the app rings -------------------------------------------------------------------
@@ -367,13 +422,16 @@ def make_event(
     times: dict[str, str],
     stamp: datetime,
     quiet: QuietHours | None = None,
+    sequence: int = 0,
 ) -> Event:
     """One VEVENT. Its alarm rings when the reminder service would (`rings`)."""
     from icalendar import Alarm, Event
 
+    trigger: timedelta | datetime | None
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("sequence", sequence)
     first = series.days[0]
     value: Callable[[date], date | datetime]
     if series.slot == "any":
@@ -408,9 +466,11 @@ def make_event(
     event.add("categories", ["Rehab"])
     event.add("transp", "TRANSPARENT")
     morning = parse_hhmm(times["morning" if series.slot == "any" else series.slot])
-    if series.exact:
+    if series.silent:
+        trigger = None
+    elif series.exact:
         ring = rings(first, morning, zone, quiet)
-        trigger: timedelta | datetime | None = None if ring is None else ring.astimezone(UTC)
+        trigger = None if ring is None else ring.astimezone(UTC)
     else:
         trigger = _trigger(series.slot, times, quiet)
     if trigger is not None:
@@ -449,8 +509,12 @@ def make_calendar(session: Session, scope: Scope) -> tuple[Calendar, int]:
     calendar.add("x-wr-caldesc", vText(about))  # TEXT, escaped
     calendar.add("x-wr-timezone", vText(scope.zone.key))  # TEXT, escaped
     count = 0
+    reminders_set = settings.reminders_revised_at(session, patient=scope.patient)
     for index, item in enumerate(scope.enrollments):
         created = item.enrollment.created_at.astimezone(UTC)
+        sequence = revision(
+            created, journal.plan_revised_at(session, enrollment=item.enrollment), reminders_set
+        )
         for series in enrollment_series(session, scope, index, times, quiet):
             uid = f"{item.id}-{created:%Y%m%dT%H%M%S}-{series.slot}-{series.days[0]:%Y%m%d}@rehab"
             calendar.add_component(
@@ -461,6 +525,7 @@ def make_calendar(session: Session, scope: Scope) -> tuple[Calendar, int]:
                     times=times,
                     stamp=scope.generated_at,
                     quiet=quiet,
+                    sequence=sequence,
                 )
             )
             count += 1
@@ -470,6 +535,16 @@ def make_calendar(session: Session, scope: Scope) -> tuple[Calendar, int]:
     for component in calendar.walk("VTIMEZONE"):
         _onsets_before_the_gap(component, scope.zone)
     return calendar, count
+
+
+def revision(created: datetime, *edits: datetime | None) -> int:
+    """SEQUENCE (see "Updates"): whole minutes from the enrollment's creation to the latest
+    edit of what its events say (the plan, the reminder times, the quiet hours); 0 if none
+    came after it."""
+    latest = max((e for e in edits if e is not None), default=None)
+    if latest is None:
+        return 0
+    return max(0, int((latest.astimezone(UTC) - created.astimezone(UTC)).total_seconds() // 60))
 
 
 def _onsets_before_the_gap(component: Component, zone: ZoneInfo) -> None:

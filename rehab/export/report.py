@@ -43,10 +43,19 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 GROUP_AFTER_WEEKS = 16  # more program weeks than this: 4-week blocks
-# The latest notes and corrections shown; the rest are in the CSV and JSON exports. With
-# both lists full, a long history still prints on two sheets of A4 or Letter.
-NOTES_LIMIT = 16
-CORRECTIONS_LIMIT = 12
+# Two sheets of A4 or Letter, however long the history (tests/test_report_print.py prints
+# it in Chromium): the adherence table has at most this many lines (past it, the time
+# before the current program is one row per quarter, or per year), and the lists show
+# their latest entries (a never-cleared red flag always), saying how many more the CSV and
+# JSON exports have.
+ADHERENCE_LINES = 20
+NOTES_LIMIT = 8
+CORRECTIONS_LIMIT = 4
+FLAGS_LIMIT = 4
+LOADS_LIMIT = 6  # more exercises than this: those never loaded are named in one line
+VISA_LIMIT = 5  # the first score and the latest ones
+DECISIONS_LIMIT = 3
+PAUSES_LIMIT = 3
 DAGGER = "†"
 TEMPLATE = "report.html.j2"
 
@@ -62,10 +71,10 @@ class ReportRow:
     label: str
     first: date
     last: date
-    kind: str  # active | paused | off
+    kind: str  # active | paused | off | period (a quarter or year before the current program)
     done: int
     planned: int
-    phases: tuple[str, ...]
+    phases: tuple[str, ...]  # a period's: the ids of the programs in it
     paused_days: int = 0
     program_id: str | None = None
 
@@ -99,6 +108,7 @@ class Report:
     paused_now: bool
     rows: list[ReportRow]
     grouped: bool
+    summarised: str | None  # "quarter" or "year": the time before the current program
     pain: trends.DailyPain
     markers: trends.Markers
     program_starts: list[tuple[date, str]]  # enrollments that began inside the range
@@ -145,6 +155,10 @@ def gather(session: Session, scope: Scope) -> Report:
         "last": last,
     }
     names = Names(scope.span.snapshots)
+    current_start = None if current is None else current.enrollment.start_date
+    rows, summarised = adherence_table(weeks, current_start=current_start)
+    if summarised:  # the program weeks left are the current program's
+        weeks = [w for w in weeks if current_start is not None and w.start >= current_start]
     return Report(
         scope=scope,
         current=current,
@@ -152,8 +166,9 @@ def gather(session: Session, scope: Scope) -> Report:
         phase_now=phase_now,
         phase_unverified=unverified,
         paused_now=paused_now,
-        rows=adherence_rows(weeks),
+        rows=rows,
         grouped=sum(w.status == "active" for w in weeks) > GROUP_AFTER_WEEKS,
+        summarised=summarised,
         pain=trends.daily_pain(session, patient=patient, first=first, last=last),
         markers=trends.markers(session, first=first, last=last, spans=spans),
         program_starts=[
@@ -251,6 +266,61 @@ def adherence_rows(weeks: Sequence[trends.Week]) -> list[ReportRow]:
     return found
 
 
+def adherence_table(
+    weeks: Sequence[trends.Week], *, current_start: date | None
+) -> tuple[list[ReportRow], str | None]:
+    """The adherence rows, at most ADHERENCE_LINES of them when that can be done: the
+    program weeks (`adherence_rows`) as long as they fit; else the current program's weeks
+    as they are and the time before it one row per quarter, or per year (with which unit,
+    None when nothing was summarised)."""
+    rows = adherence_rows(weeks)
+    if _line_count(rows) <= ADHERENCE_LINES:
+        return rows, None
+    recent = [w for w in weeks if current_start is not None and w.start >= current_start]
+    earlier = [w for w in weeks if current_start is None or w.start < current_start]
+    tail = adherence_rows(recent)
+    unit = "quarter"
+    head = _period_rows(earlier, unit)
+    if len(head) + _line_count(tail) + 2 > ADHERENCE_LINES:
+        unit = "year"
+        head = _period_rows(earlier, unit)
+    return head + tail, unit
+
+
+def _line_count(rows: Sequence[ReportRow]) -> int:
+    """Printed lines: the rows and a heading for each change of program (`_lines`)."""
+    programs = [r.program_id for r in rows if r.program_id]
+    if len(set(programs)) <= 1:
+        return len(rows)
+    return len(rows) + sum(1 for i, p in enumerate(programs) if i == 0 or p != programs[i - 1])
+
+
+def _period_of(day: date, unit: str) -> tuple[int, int]:
+    return (day.year, (day.month - 1) // 3 if unit == "quarter" else 0)
+
+
+def _period_rows(weeks: Sequence[trends.Week], unit: str) -> list[ReportRow]:
+    """One row per quarter or year (a week counts in the period it starts in)."""
+    periods: dict[tuple[int, int], list[trends.Week]] = {}
+    for week in weeks:
+        periods.setdefault(_period_of(week.start, unit), []).append(week)
+    found = []
+    for (year, quarter), members in periods.items():
+        if unit == "quarter":
+            first_month = date(year, 3 * quarter + 1, 1)
+            label = f"{first_month:%b}–{date(year, 3 * quarter + 3, 1):%b} {year}"
+        else:
+            label = str(year)
+        active = [w for w in members if w.status == "active"]
+        programs = tuple(dict.fromkeys(w.program_id for w in active if w.program_id))
+        paused = sum(_days(w) for w in members if w.status == "paused")
+        done = sum(w.done for w in active)
+        planned = sum(w.planned for w in active)
+        first, last = members[0].start, members[-1].end
+        found.append(ReportRow(label, first, last, "period", done, planned, programs, paused))
+    return found
+
+
 def _days(week: trends.Week) -> int:
     return (week.end - week.start).days + 1
 
@@ -322,12 +392,55 @@ def _mean(values: Sequence[int]) -> str:
     return f"{sum(values) / len(values):.1f}" if values else "–"
 
 
-def _left(count: int, noun: str) -> str:
-    """'3 earlier notes are not shown here' ('' for none)."""
+def _left(count: int, noun: str, aside: str = "") -> str:
+    """'3 earlier notes are not shown here' ('' for none); `aside` goes before 'are'."""
     if count <= 0:
         return ""
     verb = "is" if count == 1 else "are"
-    return f"{_plural(count, 'earlier ' + noun)} {verb} not shown here"
+    return f"{_plural(count, 'earlier ' + noun)} {aside}{verb} not shown here"
+
+
+def _between(count: int) -> str:
+    """'4 scores between the first and the latest are not shown here' ('' for none)."""
+    if count <= 0:
+        return ""
+    verb = "is" if count == 1 else "are"
+    return f"{_plural(count, 'score')} between the first and the latest {verb} not shown here"
+
+
+def _first_and_latest(scores: trends.DailySeries, limit: int) -> trends.DailySeries:
+    """All the scores, or the first and the latest `limit - 1` (the change is first → last)."""
+    if len(scores) <= limit:
+        return list(scores)
+    return [scores[0], *scores[len(scores) - limit + 1 :]]
+
+
+def _flags_shown(flags: Sequence[RaisedFlag]) -> list[RaisedFlag]:
+    """Every red flag not cleared yet, and the latest cleared ones up to FLAGS_LIMIT."""
+    if len(flags) <= FLAGS_LIMIT:
+        return list(flags)
+    room = max(0, FLAGS_LIMIT - sum(f.cleared_by is None for f in flags))
+    cleared = [i for i, f in enumerate(flags) if f.cleared_by is not None]
+    keep = set(cleared[len(cleared) - room :] if room else [])
+    return [f for i, f in enumerate(flags) if f.cleared_by is None or i in keep]
+
+
+def _corrections_left(voided: Sequence[Voided], shown: int) -> str:
+    """How many corrections are not listed, and what all of them were, counted by kind:
+    '38 earlier corrections are not shown here (45 in all: 30 check-offs, 15 pain scores)'."""
+    left = _left(len(voided) - shown, "correction")
+    if not left:
+        return ""
+    kinds: dict[str, int] = {}
+    for item in voided:
+        kind = item.what.split(":")[0].split(" ")[0]
+        kinds[kind] = kinds.get(kind, 0) + 1
+    words = {"check-off": "check-off", "skip": "skip", "pain": "pain score"}
+    words |= {"symptom": "symptom check", "VISA-A": "VISA-A score"}
+    counted = ", ".join(
+        _plural(n, words.get(k, k)) for k, n in sorted(kinds.items(), key=lambda kv: -kv[1])
+    )
+    return f"{left} ({len(voided)} in all: {counted})"
 
 
 def _percent(done: int, planned: int) -> str:
@@ -363,20 +476,24 @@ class View:
     """Everything the template prints, as text, numbers and the SVG drawn here."""
 
     title: str
-    css: str
+    css: Any  # Markup: the package's own report.css
     disclaimer: str
     facts: list[tuple[str, str]]
     lines: list[Line]
     total: tuple[str, str]  # done / planned, percent
     grouped: bool
+    summarised: str | None  # "quarter" | "year": the time before the current program
     not_yet: str | None  # the first day not counted yet
     pain_chart: Any  # Markup: drawn by rehab.export.svg
     pain_summary: dict[str, str] | None
     loads: list[dict[str, Any]]
+    body_weight: str  # exercises done with body weight only, when the table would be long
     visa: list[tuple[str, int]]
+    visa_left: str  # how many scores between the first and the latest are not shown
     visa_change: dict[str, Any] | None
     full_recovery: int
     flags: list[dict[str, Any]]
+    flags_left: str
     skips: list[tuple[str, int]]
     skips_total: int
     notes: list[tuple[str, str, str]]
@@ -384,7 +501,9 @@ class View:
     voided: list[tuple[str, str, str, str]]
     voided_left: str
     decisions: list[dict[str, str]]
+    decisions_left: str
     pauses: list[tuple[str, str, str, str]]
+    pauses_left: str
     dagger: bool
     generated: str
     zone: str
@@ -403,14 +522,23 @@ def view(report: Report, markup: Any = str) -> View:
     )
     notes = report.notes[-NOTES_LIMIT:]
     voided = report.voided[-CORRECTIONS_LIMIT:]
+    visa = _first_and_latest(report.visa, VISA_LIMIT)
+    loaded, body_weight = list(report.loads), []
+    if len(loaded) > LOADS_LIMIT:  # a long table of "0 kg → 0 kg" says one thing: one line
+        body_weight = [s for s in loaded if not any(v for _, v in s.points)]
+        loaded = [s for s in loaded if any(v for _, v in s.points)]
+    flags = _flags_shown(report.flags)
+    decisions = report.decisions[-DECISIONS_LIMIT:]
+    pauses = report.pauses[-PAUSES_LIMIT:]
     return View(
         title=f"Rehab progress report: {scope.patient.name}, {scope.first} to {scope.last}",
-        css=_css(),
+        css=markup(_css()),  # our own package data: escaping would break its quotes and `>`
         disclaimer=DISCLAIMER,
         facts=_facts(report),
         lines=_lines(report, phases_unverified),
         total=(f"{done} / {planned}", _percent(done, planned)),
         grouped=report.grouped,
+        summarised=report.summarised,
         not_yet=None if scope.last < scope.today else _d(scope.today),
         pain_chart=_pain_chart(report, markup),
         pain_summary=_pain_summary(report),
@@ -423,12 +551,15 @@ def view(report: Report, markup: Any = str) -> View:
                 "most": _kg(max(v for _, v in series.points)),
                 "spark": markup(svg.sparkline(series.points, first=scope.first, last=scope.last)),
             }
-            for series in report.loads
+            for series in loaded
         ],
-        visa=[(_d(d), s) for d, s in report.visa],
+        body_weight=", ".join(f"{s.name} ({_plural(len(s.points), 'day')})" for s in body_weight),
+        visa=[(_d(d), s) for d, s in visa],
+        visa_left=_between(len(report.visa) - len(visa)),
         visa_change=_visa_change(report.visa),
         full_recovery=FULL_RECOVERY_SCORE,
-        flags=[_flag(scope, item) for item in report.flags],
+        flags=[_flag(scope, item) for item in flags],
+        flags_left=_left(len(report.flags) - len(flags), "red flag", "(all cleared) "),
         skips=report.skips,
         skips_total=sum(n for _, n in report.skips),
         notes=[(_short(scope, n.day), n.what, n.text) for n in notes],
@@ -442,8 +573,10 @@ def view(report: Report, markup: Any = str) -> View:
             )
             for v in voided
         ],
-        voided_left=_left(len(report.voided) - len(voided), "correction"),
-        decisions=[_decision(scope, c) for c in report.decisions],
+        voided_left=_corrections_left(report.voided, len(voided)),
+        decisions=[_decision(scope, c) for c in decisions],
+        decisions_left=_left(len(report.decisions) - len(decisions), "decision"),
+        pauses_left=_left(len(report.pauses) - len(pauses), "pause"),
         pauses=[
             (
                 _d(p.start_date),
@@ -451,7 +584,7 @@ def view(report: Report, markup: Any = str) -> View:
                 p.reason,
                 _when(scope, p.created_at),
             )
-            for p in report.pauses
+            for p in pauses
         ],
         dagger=dagger,
         generated=_when(scope, scope.generated_at),
@@ -496,7 +629,14 @@ def _lines(report: Report, unverified: set[str]) -> list[Line]:
     several = len({r.program_id for r in report.rows if r.program_id}) > 1
     program = None
     lines: list[Line] = []
+    if report.summarised and report.rows and report.rows[0].kind == "period":
+        lines.append(Line("program", f"Before the current program, per {report.summarised}"))
     for row in report.rows:
+        if row.kind == "period":
+            lines.append(_period_line(row, names))
+            continue
+        if report.summarised and row.program_id and program is None:
+            several = True  # the current program gets its heading after the periods
         if several and row.program_id and row.program_id != program:
             program = row.program_id
             lines.append(Line("program", names.get(program, program)))
@@ -516,6 +656,27 @@ def _lines(report: Report, unverified: set[str]) -> list[Line]:
             )
         )
     return lines
+
+
+def _period_line(row: ReportRow, names: dict[str, str]) -> Line:
+    """A quarter or year before the current program: its counts and the programs in it, by
+    the short form of their names ('Plantar fasciitis' for 'Plantar fasciitis: stretch…'),
+    two at most and then how many more, so that the row prints on one line."""
+    short = list(dict.fromkeys(names.get(p, p).split(":")[0].strip() for p in row.phases))
+    programs = ", ".join(short[:2])
+    if len(short) > 3:
+        programs += f" and {len(short) - 2} more"
+    elif len(short) == 3:
+        programs = f"{short[0]}, {short[1]} and {short[2]}"
+    return Line(
+        "active",
+        row.label,
+        _span(row.first, row.last),
+        f"{row.done} / {row.planned}",
+        "–" if row.percent is None else f"{row.percent}%",
+        programs or "no program",
+        _plural(row.paused_days, "paused day") if row.paused_days else "",
+    )
 
 
 def _pauses_inclusive(report: Report) -> list[tuple[date, date]]:
@@ -589,7 +750,7 @@ def _visa_change(scores: trends.DailySeries) -> dict[str, Any] | None:
 
 def _flag(scope: Scope, item: RaisedFlag) -> dict[str, Any]:
     """A red flag as printed: the day, the flags in words, and who cleared it when."""
-    names = "; ".join(f"{i}: {red_flag(i).question or red_flag(i).label}" for i in item.ids)
+    names = "; ".join(f"{i}: {red_flag(i).label or red_flag(i).question}" for i in item.ids)
     if item.source == "log":
         names = f"from the log: {names}" + (f" ({item.detail})" if item.detail else "")
     if item.paused_from is None:
@@ -672,7 +833,7 @@ def export(session: Session, scope: Scope, target: files.Target) -> dict[str, in
     with files.open_text(target) as handle:
         handle.write(page)
     return {
-        "adherence rows": sum(r.kind == "active" for r in report.rows),
+        "adherence rows": sum(r.kind in ("active", "period") for r in report.rows),
         "pain days": len(report.pain.morning),
         "notes": len(report.notes),
         "corrections": len(report.voided),

@@ -19,7 +19,7 @@ from rehab.core.template import Program, program_from_snapshot
 from rehab.errors import FieldProblem, UsageProblem
 from rehab.store.holds import refuse_if_red_flag
 from rehab.store.inputs import not_too_old
-from rehab.store.models import Enrollment, Patient, Pause, PhaseChange, utcnow
+from rehab.store.models import Enrollment, Patient, Pause, PhaseChange, PrescriptionRow, utcnow
 from rehab.store.schema import DEFAULT_PATIENT
 
 
@@ -148,3 +148,22 @@ def progressions_of(session: Session, *, enrollment: Enrollment) -> list[Progres
         Progression(r.effective_date, r.to_phase, r.load_level, r.set_cut, r.week_cap, r.decision)
         for r in rows
     ]
+
+
+def plan_revised_at(session: Session, *, enrollment: Enrollment) -> datetime | None:
+    """The latest edit to an enrollment's plan after it began: a phase change accepted or
+    withdrawn, a pause begun or ended, a prescription made or taken back (None: never
+    edited). Instants only grow, so the
+    calendar export derives its SEQUENCE from this."""
+    moments: list[datetime] = []
+    for change in session.exec(
+        select(PhaseChange).where(PhaseChange.enrollment_id == enrollment.id)
+    ).all():
+        moments += [m for m in (change.accepted_at, change.voided_at) if m is not None]
+    for pause in session.exec(select(Pause).where(Pause.enrollment_id == enrollment.id)).all():
+        moments += [m for m in (pause.created_at, pause.ended_at) if m is not None]
+    for given in session.exec(
+        select(PrescriptionRow).where(PrescriptionRow.enrollment_id == enrollment.id)
+    ).all():
+        moments += [m for m in (given.created_at, given.voided_at) if m is not None]
+    return max(moments, default=None)

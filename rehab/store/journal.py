@@ -77,6 +77,9 @@ from rehab.store.enrollments import (
     pauses_of as pauses_of,
 )
 from rehab.store.enrollments import (
+    plan_revised_at as plan_revised_at,
+)
+from rehab.store.enrollments import (
     program_of as program_of,
 )
 from rehab.store.enrollments import (

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from rehab.core import clock
 from rehab.core.clinic import Count, Required, RosterRow, day_tally, required_doses
 from rehab.core.course import CourseCheck, course_end_due, on_track
+from rehab.core.prescription import Prescription, in_force, tailor_on
 from rehab.core.progression import DayObservation
 from rehab.core.schedule import (
     DayPlan,
@@ -41,7 +42,8 @@ from rehab.core.schedule import (
 )
 from rehab.core.template import Program
 from rehab.store import journal
-from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange
+from rehab.store.models import DoseLog, Enrollment, Patient, Pause, PhaseChange, PrescriptionRow
+from rehab.store.prescriptions import as_prescription
 from rehab.store.progress import LOOKBACK_DAYS, AdviceInputs, _loading_ids, todays_advice
 
 WEEK = 7
@@ -76,6 +78,7 @@ class _Enrolled:
     today: date
     pauses: list[PauseDays]
     changes: list[Progression]
+    prescribed: list[Prescription]
     flags: list[Any]
     plans: dict[date, DayPlan]  # by day (a plan's own `.day` may be another: see _Plans)
     required: dict[date, Required]
@@ -102,6 +105,7 @@ class _Plans:
         program: Program,
         pauses: Sequence[PauseDays],
         changes: Sequence[Progression],
+        prescribed: Sequence[Prescription],
         first: date,
         last: date,
     ) -> tuple[dict[date, DayPlan], dict[date, Required]]:
@@ -112,8 +116,8 @@ class _Plans:
             pday = program_day(day, start=enrollment.start_date, pauses=pauses)
             key: tuple[Any, ...] | None = None
             if pday is not None and day >= enrollment.start_date and pday < program.weeks * 7:
-                in_force = tuple(c for c in changes if c.effective <= day)
-                key = (enrollment.template_hash, side, pday, in_force)
+                changed = tuple(c for c in changes if c.effective <= day)
+                key = (enrollment.template_hash, side, pday, changed, in_force(prescribed, day))
             found = self.cache.get(key) if key is not None else None
             if found is None:
                 plan = plan_day(
@@ -123,6 +127,7 @@ class _Plans:
                     day=day,
                     pauses=pauses,
                     progressions=changes,
+                    prescriptions=prescribed,
                 )
                 found = (plan, required_doses(plan))
                 if key is not None:
@@ -173,6 +178,15 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
     ).all():
         flags[flag.enrollment_id].append(flag)
 
+    prescribed: dict[int, list[Prescription]] = defaultdict(list)
+    for row in session.exec(
+        select(PrescriptionRow)
+        .where(
+            col(PrescriptionRow.enrollment_id).in_(ids), col(PrescriptionRow.voided_at).is_(None)
+        )
+        .order_by(col(PrescriptionRow.effective_date), col(PrescriptionRow.id))
+    ).all():
+        prescribed[row.enrollment_id].append(as_prescription(row))
     logs, loading_done = _dose_groups(session, first=first, last=last)
     pain = _daily_pain(session, first=first, last=last)
     stiffness = _daily_stiffness(session, first=first, last=last)
@@ -200,16 +214,18 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
             continue
         program = journal.program_of(enrollment)
         e_pauses, e_changes = pauses[enrollment.id], changes[enrollment.id]
+        e_prescribed = prescribed[enrollment.id]
         window_first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
         day_plans, required = plans.between(
             enrollment,
             program,
             e_pauses,
             e_changes,
+            e_prescribed,
             min(window_first, today - timedelta(days=MONTH - 1)),
             today,
         )
-        loading = _loading_ids(program)
+        loading = _loading_ids(tailor_on(program, e_prescribed, today))
         running.append(
             (
                 base,
@@ -220,6 +236,7 @@ def roster(session: Session, *, now: datetime | None = None) -> list[RosterRow]:
                     today=today,
                     pauses=e_pauses,
                     changes=e_changes,
+                    prescribed=e_prescribed,
                     flags=flags.get(enrollment.id, []),
                     plans=day_plans,
                     required=required,
@@ -379,7 +396,7 @@ class _Course:
         pid, enrollment, program = enrolled.patient.id, enrolled.enrollment, enrolled.program
         assert pid is not None and enrollment.id is not None
         pauses = [p for p in enrolled.pauses if p.start != today]
-        loading = _loading_ids(program)
+        loading = _loading_ids(tailor_on(program, enrolled.prescribed, today))
         sessions = {d for d, x in self.sessions.get(enrollment.id, set()) if x in loading}
         days = _observe(
             enrollment.start_date,
@@ -482,7 +499,7 @@ def _advice(
             enrolled.sessions,
         )
 
-    loading = _loading_ids(program)
+    loading = _loading_ids(tailor_on(program, enrolled.prescribed, today))
 
     def planned_sessions(first: date, last: date) -> set[date]:
         return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -72,6 +73,15 @@ def _put(session: Session, patient: Patient, key: str, value: str) -> None:
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
+
+
+def reminders_revised_at(session: Session, *, patient: Patient) -> datetime | None:
+    """When the reminder times or the quiet hours were last set (None: never, the defaults)."""
+    rows = _stored(session, patient)
+    moments = [row.updated_at for key, row in rows.items() if key.startswith("reminder.")]
+    if "quiet" in rows:
+        moments.append(rows["quiet"].updated_at)
+    return max(moments, default=None)
 
 
 def quiet_hours(session: Session, *, patient: Patient) -> QuietHours:
