@@ -39,6 +39,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),
     "chart": ("rehab.cli.charts:chart", "Chart pain, adherence, load or VISA-A over the weeks."),
     "summary": ("rehab.cli.charts:summary", "A table per week: adherence, pain, stiffness, phase."),
+    "clinic": (
+        "rehab.cli.clinic:clinic",
+        "Every patient in the database, who needs attention first (therapists).",
+    ),
     "prescribe": (
         "rehab.cli.prescribe:prescribe",
         "Therapist: tailor the program (a dose, an exercise added or removed).",

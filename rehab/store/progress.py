@@ -3,9 +3,10 @@ accepting it as a phase change or load step (the only way a program moves on).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select as columns
 from sqlmodel import Session, col, select
@@ -25,6 +26,9 @@ from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import DoseLog, Enrollment, Patient, PhaseChange, utcnow
 from rehab.store.prescriptions import tailored_program
+
+if TYPE_CHECKING:
+    from rehab.store.observations import RedFlagEntry
 
 LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
 FIRST_WEEK_DAYS = 7
@@ -141,17 +145,64 @@ def _state(
     )
 
 
-def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
-    from dataclasses import replace
+@dataclass(frozen=True)
+class AdviceInputs:
+    """What today's advice reads about one patient: gathered by `advice_inputs` with a few
+    queries of its own, or for many patients at once (rehab.store.roster) from batched
+    queries. Either way the same model runs on the same figures."""
+
+    enrollment: Enrollment
+    program: Program
+    changes: list[Progression]
+    pauses: list[PauseDays]
+    flags: Sequence[RedFlagEntry]  # every red flag raised in this enrollment, oldest first
+    observe: Callable[[date, date], list[DayObservation]]  # `observations` over [first, last]
+    planned_sessions: Callable[[date, date], set[date]]  # loading sessions planned then
+    # the course so far (`course_check`) when the red-flag check asks for it; None: read it
+    course: Callable[[date], CourseCheck] | None = None
+
+
+def advice_inputs(session: Session, *, patient: Patient) -> AdviceInputs:
+    from rehab.store.observations import RedFlagEntry
 
     enrollment = journal.require_enrollment(session, patient=patient)
-    program = journal.program_of(enrollment)
-    changes = journal.progressions_of(session, enrollment=enrollment)
     pauses = journal.pauses_of(session, enrollment=enrollment)
+    flags = session.exec(
+        select(RedFlagEntry)
+        .where(RedFlagEntry.enrollment_id == enrollment.id)
+        .order_by(col(RedFlagEntry.id))
+    ).all()
+    return AdviceInputs(
+        enrollment=enrollment,
+        program=journal.program_of(enrollment),
+        changes=journal.progressions_of(session, enrollment=enrollment),
+        pauses=pauses,
+        flags=list(flags),
+        observe=lambda first, last: observations(
+            session, patient=patient, enrollment=enrollment, first=first, last=last, pauses=pauses
+        ),
+        planned_sessions=lambda first, last: _sessions_planned(
+            session, enrollment=enrollment, first=first, last=last
+        ),
+    )
+
+
+def todays_advice(
+    session: Session, *, patient: Patient, today: date, inputs: AdviceInputs | None = None
+) -> Advice:
+    from dataclasses import replace
+
+    given = inputs or advice_inputs(session, patient=patient)
+    enrollment, program, changes, pauses = (
+        given.enrollment,
+        given.program,
+        given.changes,
+        given.pauses,
+    )
     state = _state(program, enrollment, changes, today)
     pday = program_day(today, start=enrollment.start_date, pauses=pauses)
     state = replace(state, week=(pday // 7 + 1) if pday is not None else 1)
-    safety = _safety(session, patient=patient, enrollment=enrollment, today=today)
+    safety = _safety(session, patient=patient, inputs=given, today=today)
 
     def model(days: list[DayObservation], **more: Any) -> Advice:
         return advise(
@@ -181,11 +232,7 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
             week_cap=state.week_cap,
         )
     first = max(enrollment.start_date, today - timedelta(days=LOOKBACK_DAYS))
-    days = (
-        observations(session, patient=patient, enrollment=enrollment, first=first, last=today)
-        if today >= first
-        else []
-    )
+    days = given.observe(first, today) if today >= first else []
     if (today - enrollment.start_date).days < FIRST_WEEK_DAYS - 1:
         # the model looks at the last 7 days: in the first week, most of them are before
         # the program began, which is not "missing" data; red flags are acted on at once
@@ -204,30 +251,27 @@ def todays_advice(session: Session, *, patient: Patient, today: date) -> Advice:
             set_cut=state.set_cut,
             week_cap=state.week_cap,
         )
-    sessions = _sessions_planned(session, enrollment=enrollment, first=first, last=today)
+    sessions = given.planned_sessions(first, today)
     return model(days, sessions=sessions, safety=safety)
 
 
-def _safety(session: Session, *, patient: Patient, enrollment: Enrollment, today: date) -> Safety:
-    from rehab.store.observations import RedFlagEntry
-
-    rows = session.exec(
-        select(RedFlagEntry)
-        .where(RedFlagEntry.enrollment_id == enrollment.id)
-        .order_by(col(RedFlagEntry.id))
-    ).all()
+def _safety(session: Session, *, patient: Patient, inputs: AdviceInputs, today: date) -> Safety:
+    rows = inputs.flags
     open_flags = [(r.flag, r.raised_on) for r in rows if r.cleared_at is None]
     cleared = [r for r in rows if r.cleared_on is not None]
     cleared_on = max((r.cleared_on for r in cleared if r.cleared_on is not None), default=None)
     no_improvement = None
-    program = journal.program_of(enrollment)
-    pauses = journal.pauses_of(session, enrollment=enrollment)
+    program = inputs.program
+    pauses = inputs.pauses
     done = program_day(
-        today, start=enrollment.start_date, pauses=[p for p in pauses if p.start != today]
+        today, start=inputs.enrollment.start_date, pauses=[p for p in pauses if p.start != today]
     )
     due = course_end_due(program.weeks, done)
     if due and not open_flags and not any(r.flag == "no-improvement" for r in rows):
-        course = course_check(session, patient=patient, today=today)
+        if inputs.course is not None:
+            course = inputs.course(today)
+        else:
+            course = course_check(session, patient=patient, today=today)
         if course.no_improvement:
             what = course.sentence.removeprefix("Not on track: ")
             what = what.removesuffix(" See your clinician.").rstrip(".")

@@ -55,9 +55,13 @@ class RehabApp(App[None]):
         tick: bool = True,
         reminders: bool = True,
         watch: float | None = None,
+        clinic: bool = False,
     ) -> None:
         super().__init__()
         self.backend = backend
+        self.clinic = clinic  # opened as the therapist's roster (`rehab clinic`)
+        # the patient whose records are open read-only from the Clinic screen, or None
+        self.read_only: str | None = None
         self.timer: Timer | None = None
         self.reminders_enabled = reminders
         self.scheduler: Any = None
@@ -72,6 +76,10 @@ class RehabApp(App[None]):
     def get_default_screen(self) -> Screen[Any]:
         """Today is the app's base screen: no blank default screen is built, laid out and
         then covered before the first frame."""
+        if self.clinic:
+            from rehab.tui.screens.clinic import ClinicScreen
+
+            return ClinicScreen()
         from rehab.tui.screens.today import TodayScreen
 
         return TodayScreen()
@@ -237,8 +245,20 @@ class RehabApp(App[None]):
         self.journal_changed.publish(JournalChange())
 
     def record(self, job: Callable[[], Any], success: str | None = None) -> None:
-        """A write: run it, then reload the checklist."""
+        """A write: run it, then reload the checklist. Records opened read-only from the
+        Clinic screen are never written to."""
+        if self.read_only is not None:
+            self.notify_read_only()
+            return
         self.run_db(job, done=lambda _: self.refresh_today(), success=success)
+
+    def notify_read_only(self) -> None:
+        self.notify(
+            f"Read-only: {self.read_only}'s records, opened from the Clinic. Nothing is "
+            "changed here; escape goes back.",
+            severity="warning",
+            timeout=4,
+        )
 
     # --- the timer ----------------------------------------------------------------------
 
@@ -328,6 +348,7 @@ def make_app(
     tick: bool = True,
     reminders: bool = True,
     watch: float | None = WATCH_SECONDS,
+    clinic: bool = False,
 ) -> RehabApp:
     """The one factory for `rehab` and for the tests (which pass a fake clock, and no
     ticking timer, reminders or watch, so nothing moves on its own under a snapshot)."""
@@ -335,4 +356,6 @@ def make_app(
         from rehab.store.url import database_url
 
         backend = Backend(database_url(db), patient, clock)
-    return RehabApp(backend, tick=tick, reminders=reminders, watch=watch)
+    return RehabApp(
+        backend, tick=tick, reminders=reminders and not clinic, watch=watch, clinic=clinic
+    )

@@ -27,6 +27,9 @@ SCREENS = (
     "rehab.tui.screens.history:HistoryScreen",
     "rehab.tui.screens.trends:TrendsScreen",
     "rehab.tui.screens.help:HelpScreen",
+    "rehab.tui.screens.clinic:ClinicScreen",
+    "rehab.tui.screens.clinic:ClinicPatientScreen",
+    "rehab.tui.screens.clinic:ReadOnlyToday",
 )
 
 EVERYWHERE = (
