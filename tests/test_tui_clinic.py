@@ -21,7 +21,7 @@ from rehab.tui.screens.clinic import (
     TherapistDialog,
 )
 from tests.clinic_history import generator
-from tests.tui_helpers import NOW, SIZE, FakeClock, settle, still
+from tests.tui_helpers import NOW, SIZE, FakeClock, keep_toasts, settle, still
 
 WIDE = (120, 40)
 PATIENTS = 14
@@ -45,7 +45,7 @@ def db(clinic_db: Path, tmp_path: Path) -> Path:
 
 
 def clinic_app(db: Path) -> RehabApp:
-    return make_app(
+    app = make_app(
         f"sqlite:///{db}",
         None,
         clock=FakeClock(),
@@ -54,6 +54,8 @@ def clinic_app(db: Path) -> RehabApp:
         watch=None,
         clinic=True,
     )
+    keep_toasts(app)
+    return app
 
 
 def count(db: Path, sql: str) -> int:
@@ -204,3 +206,37 @@ async def test_export_every_report_from_the_screen(db: Path, tmp_path: Path) -> 
         assert isinstance(app.screen, ClinicScreen)
         assert any(f"Wrote {PATIENTS} reports" in n.message for n in app._notifications)
     assert len(list(out.glob("*.html"))) == PATIENTS
+
+
+async def test_prescribe_for_a_patient_from_the_clinic(db: Path) -> None:
+    from rehab.tui.screens.program import PrescribeDialog, ProgramScreen
+
+    app = clinic_app(db)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ClinicScreen)
+        chosen = next(r for r in screen.shown if r.status == "active")
+        screen.query_one("#roster", DataTable).move_cursor(row=screen.shown.index(chosen))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ProgramScreen)
+        await pilot.press("T")
+        await settle(pilot)
+        await pilot.press("enter")  # the first exercise
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, PrescribeDialog)
+        dialog.query_one("#by", Input).value = "Dr Costa"
+        dialog.query_one("#sets", Input).value = "2"
+        dialog._save()
+        await settle(pilot)
+        assert isinstance(app.screen, ProgramScreen)
+    with sqlite3.connect(db) as conn:
+        found = conn.execute(
+            "SELECT p.name, r.exercise_id, r.prescribed_by FROM prescription r"
+            " JOIN enrollment e ON e.id = r.enrollment_id JOIN patient p ON p.id = e.patient_id"
+        ).fetchall()
+    assert found == [(chosen.patient, dialog.exercise_id, "Dr Costa")]

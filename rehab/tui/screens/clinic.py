@@ -38,6 +38,7 @@ PATIENT_ACTIONS: list[tuple[str, str]] = [
     ("today", "Today (read-only)"),
     ("history", "History (read-only)"),
     ("trends", "Trends (read-only)"),
+    ("program", "Their program, and prescribe as their therapist…"),
     ("accept", "Accept today's advice as their therapist…"),
     ("export", "Export their report…"),
 ]
@@ -234,6 +235,12 @@ class ClinicPatientScreen(RehabScreen):
         Binding("t", "today", "Today", tooltip="Their Today, read-only"),
         Binding("h", "history", "History", tooltip="Their History, read-only"),
         Binding("c", "trends", "Trends", tooltip="Their Trends, read-only"),
+        Binding(
+            "p",
+            "program",
+            "Program",
+            tooltip="Their whole program; T there changes a dose as their therapist",
+        ),
         Binding("a", "accept", "Accept", tooltip="Accept today's advice as their therapist"),
         Binding("e", "export", "Export", tooltip="Export their report (or another format)"),
     ]
@@ -297,6 +304,13 @@ class ClinicPatientScreen(RehabScreen):
 
     def action_trends(self) -> None:
         self.app.push_screen(ReadOnlyTrends(self.row.patient))
+
+    def action_program(self) -> None:
+        """Their program as tailored; a dose change there is the therapist's own write (it
+        asks for their name), not the patient's, so the read-only view does not hold it."""
+        from rehab.tui.screens.program import ProgramScreen
+
+        self.app.push_screen(ProgramScreen())
 
     def action_accept(self) -> None:
         row = self.row
