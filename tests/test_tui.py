@@ -12,6 +12,7 @@ from textual.widgets import Digits, Input, OptionList
 from textual.worker import WorkerCancelled
 
 from rehab.tui.app import RehabApp
+from rehab.tui.screens.dialogs import ConfirmDialog
 from rehab.tui.screens.history import HistoryScreen
 from rehab.tui.screens.timer import TimerScreen
 from rehab.tui.screens.today import TodayScreen
@@ -73,9 +74,9 @@ async def test_first_run_enrolls_and_lands_on_today(db: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert "week 1 of 6" in text_of(app, "#title")
+        assert "wk 1/26" in text_of(app, "#title")
     (enrollment,) = rows(db, "SELECT program_id, side, start_date FROM enrollment")
-    assert enrollment == ("heel-pain-self-care", "left", "2026-03-10")
+    assert enrollment == ("achilles-midportion", "left", "2026-03-10")
     settings = dict(rows(db, "SELECT key, value FROM setting"))  # type: ignore[arg-type]
     assert settings["reminder.evening"] == "19:30" and settings["reminder.morning"] == "08:00"
 
@@ -89,10 +90,51 @@ async def test_first_run_escape_backs_out_without_writing(db: Path) -> None:
         await pilot.press("escape")  # back to the list
         await pilot.pause()
         assert app.screen.query_one("#step-program").display
-        await pilot.press("escape")  # and out of the app
+        await pilot.press("escape")  # the first step asks before leaving the app
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # no: still choosing
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen) and app.is_running
+        await pilot.press("escape", "y")  # yes: out of the app
         await settle(pilot)
+        assert not app.is_running
     assert rows(db, "SELECT count(*) FROM enrollment") == [(0,)]
     assert rows(db, "SELECT count(*) FROM setting") == [(0,)]
+
+
+async def test_first_run_starts_on_the_default_program_and_says_how_to_choose(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "enter chooses it" in text_of(app, "#welcome-keys")
+        programs = app.screen.query_one("#programs", OptionList)
+        first = programs.get_option_at_index(0)
+        assert first.id == "achilles-midportion" and programs.highlighted == 0
+        assert "(default)" in str(first.prompt)
+        marked = [o for o in programs.options if "(default)" in str(o.prompt)]
+        assert len(marked) == 1
+        shown = text_of(app, "#preview")
+        # the phases' weeks overlap, and the preview says why instead of a bare range
+        assert "when your pain allows it" in shown and "so they overlap" in shown
+        assert "Phase 2: heel raises on a step edge (usually weeks 2–5)" in shown
+        assert "(usually weeks 3–12, at least 9 weeks)" in shown
+        assert "(weeks 2–5)" not in shown
+
+
+async def test_first_run_radio_options_show_one_marker_each(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#choice-right")
+        await pilot.pause()
+        drawn = {
+            value: str(app.screen.query_one(f"#choice-{value}").render())
+            for value in ("left", "right", "both")
+        }
+        assert drawn == {"left": " ○ left ", "right": " ◉ right ", "both": " ○ both "}
 
 
 async def test_first_run_bad_start_date_is_explained(db: Path) -> None:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from rehab.export import formats
 from rehab.tui.screens.dialogs import _Dialog
-from rehab.tui.widgets import chosen_value
+from rehab.tui.widgets import ChoiceButton, chosen_value
 
 RANGES = {"whole-program": None, "last-4-weeks": 4, "last-12-weeks": 12}  # ids: no spaces
 RANGE_LABELS = {
@@ -38,7 +38,7 @@ def _label(text: str, chosen: bool) -> str:
 
 def _choice(value: str, text: str, *, chosen: bool = False) -> RadioButton:
     """A radio button in plain words whose label says whether it is chosen (◉/○)."""
-    return RadioButton(_label(text, chosen), value=chosen, id=f"choice-{value}")
+    return ChoiceButton(_label(text, chosen), value=chosen, id=f"choice-{value}")
 
 
 def _mark(radios: RadioSet) -> None:
