@@ -163,7 +163,7 @@ async def test_today_header_groups_and_first_open_focus(enrolled: Path) -> None:
         today(app)
         title, stats = text_of(app, "#title"), text_of(app, "#stats")
         assert "Heel pain self-care" in title and "week 2 of 6" in title and "Daily care" in title
-        assert "Tue 10 Mar 2026 (today)" in stats and "0/9 done" in stats
+        assert "Tue 10 Mar 2026 (today)" in stats and "0/6 done" in stats
         assert "this week 0%" in stats and "0 days active" in stats
         prompts = [str(o.prompt) for o in app.screen.query_one("#doses", OptionList).options]
         assert prompts[0].strip() == "Morning" and "Any time" in [p.strip() for p in prompts]
@@ -207,7 +207,7 @@ async def test_enter_checks_off_too_and_u_undoes_on_the_row(enrolled: Path) -> N
         await pilot.press("u")
         await settle(pilot)
         assert highlighted_id(app) == "morning:foot-massage"
-        assert "0/9 done" in text_of(app, "#stats")
+        assert "0/6 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(*), count(voided_at) FROM doselog") == [(1, 1)]
 
 
@@ -222,6 +222,76 @@ async def test_skip_with_a_reason(enrolled: Path) -> None:
     assert rows(enrolled, "SELECT item_key, status, reason FROM doselog") == [
         ("foot-massage", "skipped", "no time")
     ]
+
+
+def _prompt(app: RehabApp, option_id: str) -> str:
+    doses = app.screen.query_one("#doses", OptionList)
+    return str(doses.get_option(option_id).prompt)
+
+
+async def test_as_needed_rows_say_what_happened_and_the_header_agrees_with_the_rows(
+    enrolled: Path,
+) -> None:
+    from tests.conftest import Rehab
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("space")
+        await settle(pilot)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("space")
+        await settle(pilot)
+        ice = _prompt(app, "any:ice")
+        # ice twice of up to three: nothing is owed, and no timer runs
+        assert "(2 done)" in ice and "[more if needed]" in ice and "in progress" not in ice
+        # two of a stretch's three sets on one leg: the row is in progress, and the
+        # header does not count it as done
+        doses.highlighted = doses.get_option_index("morning:calf-stretch")
+        await pilot.press("space", "space")
+        await settle(pilot)
+        assert "[in progress]" in _prompt(app, "morning:calf-stretch")
+        assert "0/6 done" in text_of(app, "#stats")
+        # skipping the night splint (as needed) shows it as skipped, in a word and a mark
+        doses.highlighted = doses.get_option_index("night:night-splint")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # "other": asks for own words
+        await pilot.pause()
+        assert app.screen.query_one("#own-words", Input).has_focus
+        await pilot.press(*"no splint yet", "enter")
+        await settle(pilot)
+        splint = _prompt(app, "night:night-splint")
+        assert "[skipped]" in splint and "– " in splint and "(0 done)" in splint
+    assert rows(enrolled, "SELECT reason FROM doselog WHERE status = 'skipped'") == [
+        ("other: no splint yet",)
+    ]
+    shown = Rehab(enrolled)("today", "--date", "2026-03-10")
+    assert "[-] night-splint" in shown.out and "[x] ice" in shown.out, shown.out
+    assert "0 of 6 done" in shown.out
+
+
+async def test_skip_other_words_are_length_checked(enrolled: Path) -> None:
+    from rehab.tui.screens.dialogs import OWN_WORDS_MAX
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        box = app.screen.query_one("#own-words", Input)
+        assert box.max_length == OWN_WORDS_MAX  # typing stops there
+        box.value = "x" * (OWN_WORDS_MAX + 5)  # as a paste past the limit might
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "too long (allowed: up to" in text_of(app, "#own-error")
+        await pilot.press("escape")
+        await settle(pilot)
+    assert rows(enrolled, "SELECT count(*) FROM doselog") == [(0,)]
 
 
 async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path) -> None:
@@ -391,7 +461,7 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
         assert "[undone]" in str(entries.get_option_at_index(0).prompt)
         await pilot.press("escape")
         await settle(pilot)
-        assert "0/9 done" in text_of(app, "#stats")
+        assert "0/6 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(voided_at) FROM doselog") == [(1,)]
 
 
@@ -506,7 +576,29 @@ async def test_reminder_toast_and_snooze(enrolled: Path) -> None:
         await asyncio.to_thread(app._snoozed, "morning")  # the job, as the scheduler runs it
         await pilot.pause()
         again = [n.message for n in list(app._notifications)[before:]]
-        assert any(m.startswith("🔔 Morning: morning foot massage") for m in again)
+        assert any(m.startswith("🔔 Morning: ") and len(m) < 80 for m in again), again
+
+
+def test_a_reminder_toast_is_short_and_counts_each_dose_once() -> None:
+    """The checklist is behind the toast: a catch-up of a whole morning is one short line
+    (the desktop notification keeps the list), and z snoozes the slot due now."""
+    from datetime import UTC, date, datetime
+
+    from rehab.reminders.due import Reminder
+    from rehab.reminders.service import Sent
+    from rehab.tui.reminding import toast_text
+
+    when = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+    morning = tuple(f"stretch number {n}, 30 s hold × 2–3, each leg" for n in range(6))
+    sent = [
+        Sent(Reminder(date(2026, 3, 10), "morning", when, morning, catch_up=True), "x", ""),
+        Sent(Reminder(date(2026, 3, 10), "midday", when, (*morning, "walk, 15 min")), "x", ""),
+    ]
+    text, slot = toast_text(sent)
+    assert text == "Missed earlier: Morning, 6 on your list still to do · Midday: walk, 15 min"
+    assert slot == "midday"
+    one = [Sent(Reminder(date(2026, 3, 10), "evening", when, ("walk, 15 min",)), "x", "")]
+    assert toast_text(one) == ("Evening: walk, 15 min", "evening")
 
 
 async def test_snooze_without_a_reminder_says_so(enrolled: Path) -> None:

@@ -145,6 +145,10 @@ def check_file(file: Path) -> None:
     if builtin.exists() and builtin.resolve() != file.resolve():
         raise UsageProblem(f"{file}: id: {program.id!r} is a built-in program (allowed: a new id)")
     click.echo(
-        f"{file}: ok ({program.id}: {len(program.phases)} phase(s), "
-        f"{len(program.exercises)} exercise(s), {program.weeks} weeks)"
+        f"{file}: ok ({program.id}: {_count(len(program.phases), 'phase')}, "
+        f"{_count(len(program.exercises), 'exercise')}, {_count(program.weeks, 'week')})"
     )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

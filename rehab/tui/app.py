@@ -103,6 +103,7 @@ class RehabApp(App[None]):
             self.backend.engine(),
             patient_name=self.backend.patient_name,
             send=self.send_reminder,
+            on_sent=self._reminders_sent,
         )
         self.reminder_runner.start()
         self.scheduler.start()
@@ -114,15 +115,23 @@ class RehabApp(App[None]):
             self.scheduler.add_job(runner.run, "date", id="rehab-next-check", replace_existing=True)
 
     def send_reminder(self, title: str, body: str) -> str:
-        """Runs in the scheduler's worker thread: toast and bell here, desktop if possible."""
+        """Runs in the scheduler's worker thread: a desktop notification if possible; the
+        app's own toast (short: the checklist is on screen) follows in `_reminders_sent`."""
         from rehab.reminders import notify
 
-        self.call_from_thread(self.show_reminder, body)
         outside = notify.deliver(title, body, last_resort=False)
         return "in-app" if outside == "none" else f"in-app+{outside}"
 
-    def show_reminder(self, body: str) -> None:
-        slot = body.split(":", 1)[0].split(" ")[0].lower()
+    def _reminders_sent(self, sent: list[Any]) -> None:
+        """Runs in the scheduler's worker thread, once what was due has gone out."""
+        from rehab.tui.reminding import toast_text
+
+        text, slot = toast_text(sent)
+        self.call_from_thread(self.show_reminder, text, slot)
+
+    def show_reminder(self, body: str, slot: str | None = None) -> None:
+        if slot is None:
+            slot = body.split(":", 1)[0].split(" ")[0].lower()
         if slot in ("morning", "midday", "evening", "night"):
             self.last_reminder = slot
         self.bell()
@@ -147,9 +156,14 @@ class RehabApp(App[None]):
         self.notify(f"Snoozed the {slot} reminder for {minutes} minutes.", timeout=3)
 
     def _snoozed(self, slot: str) -> None:
+        from rehab.tui.reminding import short_lines
+
         lines = self.backend.open_in_slot(slot)
         if lines:
             self.send_reminder("rehab reminder", f"{slot.capitalize()}: " + "; ".join(lines))
+            self.call_from_thread(
+                self.show_reminder, f"{slot.capitalize()}: {short_lines(lines)}", slot
+            )
 
     async def action_quit(self) -> None:
         """Quitting never loses work: a running timer logs what is done so far (whole sets

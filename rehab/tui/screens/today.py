@@ -488,6 +488,7 @@ class TodayScreen(RehabScreen):
         word = {
             "done": "done",
             "partial": "in progress",
+            "used": "more if needed",
             "skipped": "skipped",
             "paused": "paused: red flag",
         }.get(row.status)
