@@ -13,6 +13,7 @@ from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program, TemplateError, load_program_file
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+from rehab.core.wording import phase_timing, phases_intro, source_title
 from rehab.errors import UsageProblem
 
 
@@ -64,10 +65,11 @@ def describe_program(program: Program) -> str:
     lines = [program.name, program.summary, ""]
     lines.append("For: " + ", ".join(CONDITION_NAMES[c] for c in program.conditions))
     lines.append(f"Length: {program.weeks} weeks")
+    if len(program.phases) > 1:
+        lines.append(phases_intro(program))
     for phase in program.phases:
         lines.append("")
-        weeks = phase.weeks.text()
-        lines.append(f"Phase {phase.name} (weeks {weeks})")
+        lines.append(f"{phase.name} ({phase_timing(program, phase)})")
         if phase.goal:
             lines.append(f"  Goal: {phase.goal}")
         if phase.advance_when:
@@ -87,7 +89,8 @@ def describe_program(program: Program) -> str:
         lines.append("Notes:")
         lines.extend(f"  {n}" for n in program.notes)
     lines.append("")
-    lines.append("Sources: " + "; ".join(program.sources))
+    lines.append("Sources:")
+    lines.extend(f"  {source_title(source)}" for source in program.sources)
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 

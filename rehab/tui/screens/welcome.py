@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from itertools import pairwise
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -21,6 +20,7 @@ from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program
 from rehab.core.typed import CALENDAR_TEXT, in_calendar
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+from rehab.core.wording import phase_timing, phases_intro
 from rehab.store.settings import DEFAULT_REMINDERS, REMINDER_SLOTS
 from rehab.tui.widgets import PointerList, choice_button, chosen_value, mark_choices
 
@@ -37,25 +37,13 @@ HOW_TO_CHOOSE = "↑↓ look at each program · enter chooses it · esc leaves"
 
 
 def phase_lines(program: Program) -> list[str]:
-    """The phases as the template means them: a phase's weeks are the published program's
-    usual timing, which may overlap; the move to the next phase follows the patient's pain
-    (and clinician), no sooner than the phase's `min_weeks`, never the calendar alone."""
+    """The phases with what their weeks mean (rehab.core.wording): the move to the next
+    phase follows the patient's pain, never the calendar alone."""
     if len(program.phases) == 1:
-        phase = program.phases[0]
-        return [f"{program.weeks} weeks, one phase: {phase.name}"]
-    phases = program.phases
-    overlap = any(b.weeks.low <= a.weeks.high for a, b in pairwise(phases))
-    lines = [
-        f"{program.weeks} weeks, {len(phases)} phases. You move to the next phase when your "
-        "pain allows it (with your clinician), not on a set date. The weeks are the usual "
-        + ("timing, so they overlap:" if overlap else "timing:")
-    ]
-    for index, phase in enumerate(program.phases):
-        low, high = int(phase.weeks.low), int(phase.weeks.high)
-        when = f"usually week {low}" if low == high else f"usually weeks {low}–{high}"
-        if index + 1 < len(program.phases) and phase.min_weeks > 1:
-            when += f", at least {phase.min_weeks} weeks"
-        lines.append(f"  • {phase.name} ({when})")
+        return [f"{program.weeks} weeks, one phase: {program.phases[0].name}"]
+    lines = [f"{program.weeks} weeks, {len(program.phases)} phases. {phases_intro(program)}"]
+    for phase in program.phases:
+        lines.append(f"  • {phase.name} ({phase_timing(program, phase)})")
     return lines
 
 
