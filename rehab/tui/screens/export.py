@@ -91,8 +91,8 @@ class ExportDialog(_Dialog[ExportRequest | None]):
             yield Input(str(self.folder), id="folder")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Export", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#format", RadioSet).focus()
