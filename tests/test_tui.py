@@ -465,6 +465,64 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
     assert rows(enrolled, "SELECT count(voided_at) FROM doselog") == [(1,)]
 
 
+def _calendar_weeks(app: RehabApp) -> list[str]:
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#calendar", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+@pytest.mark.parametrize(("size", "weeks"), [((80, 24), 6), ((100, 40), 14)])
+async def test_history_fits_the_height_and_goes_back_no_further_than_the_start(
+    db: Path, size: tuple[int, int], weeks: int
+) -> None:
+    from datetime import date
+
+    enroll(db, start=date(2025, 11, 5))  # a Wednesday, 18 weeks before 10 March 2026
+    app, _ = make(db)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        shown = _calendar_weeks(app)
+        assert len(shown) == weeks and shown[-1] == "9 Mar"
+        for _ in range(4):  # far more than the program's 19 weeks back
+            await pilot.press("left_square_bracket")
+            await settle(pilot)
+        shown = _calendar_weeks(app)
+        assert shown[0] == "3 Nov", shown  # the program's first week, none empty before it
+        assert len(shown) == weeks
+        assert any("Your program began on Wed 5 Nov 2025" in n.message for n in app._notifications)
+
+
+async def test_history_of_a_program_started_this_week_shows_that_week_only(
+    enrolled: Path,
+) -> None:
+    app, _ = make(enrolled)  # started Mon 2 Mar; today Tue 10 Mar
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert _calendar_weeks(app) == ["2 Mar", "9 Mar"]
+
+
+async def test_a_day_before_the_start_describes_no_exercise(enrolled: Path) -> None:
+    app, _ = make(enrolled)  # started Mon 2 Mar; today Tue 10 Mar
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#detail-box").display
+        assert "massage" in text_of(app, "#detail")
+        for _ in range(9):  # back to Sun 1 Mar, the day before the start
+            await pilot.press("left_square_bracket")
+            await settle(pilot)
+        assert "Sun 1 Mar" in text_of(app, "#stats") and "starts on" in text_of(app, "#stats")
+        assert not app.screen.query_one("#detail-box").display
+        assert text_of(app, "#detail").strip() == ""
+        await pilot.press("g")  # back to today: the exercise's how-to again
+        await settle(pilot)
+        assert app.screen.query_one("#detail-box").display and "massage" in text_of(app, "#detail")
+
+
 async def test_quit_with_q(enrolled: Path) -> None:
     app, _ = make(enrolled)
     async with app.run_test(size=SIZE) as pilot:

@@ -433,6 +433,11 @@ class TodayScreen(RehabScreen):
                     "once a clinician has cleared you."
                 )
             options.append(Option(message, disabled=True))
+        # no exercise on this day (before the start, paused, ended): no "how to" left over
+        # from the last day shown
+        self.query_one("#detail-box").display = bool(self._rows)
+        if not self._rows:
+            self.query_one("#detail", Static).update("")
         doses.add_options(options)
         target = keep if keep and _has(doses, keep) else None
         if target is not None and not stay and not self._rows[target].is_open:
