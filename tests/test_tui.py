@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -321,6 +322,26 @@ async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path)
     assert rows(enrolled, "SELECT score, context, note FROM painentry") == [
         (10, "morning", "first steps")
     ]
+
+
+async def test_pain_dialog_when_keyboard_cursor_starts_on_the_chosen_context(
+    enrolled: Path,
+) -> None:
+    """The default context is chosen; ← moves from it, not from the first option."""
+    from textual.widgets import RadioSet
+
+    app, _ = make(enrolled)  # 08:30: the pain dialog defaults to "morning"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.view = replace(app.screen.view, local_hour=15)  # type: ignore[attr-defined]
+        await pilot.press("p")
+        await pilot.pause()
+        assert "◉ after" in str(app.screen.query_one("#choice-after").render())
+        app.screen.query_one("#context", RadioSet).focus()
+        await pilot.press("left", "space")
+        await pilot.pause()
+        assert "◉ during" in str(app.screen.query_one("#choice-during").render())
+        assert "○ after" in str(app.screen.query_one("#choice-after").render())
 
 
 async def test_pain_dialog_escape_writes_nothing(enrolled: Path) -> None:
@@ -705,7 +726,16 @@ async def test_quitting_with_a_running_ice_timer_logs_its_minutes(enrolled: Path
         clock.advance(7 * 60 + 30)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("q")
+        await pilot.press("q")  # a timer is running: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "timer is still running" in str(
+            app.screen.query_one(".dialog-title").render()
+        )
+        await pilot.press("n")  # no: the timer keeps going, nothing logged yet
+        await settle(pilot)
+        assert app.is_running and app.timer is not None and app.timer.running
+        assert rows(enrolled, "SELECT count(*) FROM doselog") == [(0,)]
+        await pilot.press("q", "y")
         await settle(pilot)
     assert rows(enrolled, "SELECT item_key, minutes FROM doselog") == [("ice", 7.0)]
 

@@ -166,9 +166,30 @@ class RehabApp(App[None]):
             )
 
     async def action_quit(self) -> None:
-        """Quitting never loses work: a running timer logs what is done so far (whole sets
-        were logged as they finished; an ice or walk timer logs its whole minutes), and
-        writes still in flight finish before the app closes."""
+        """Quitting never loses work: with a timer running it asks first, then the timer
+        logs what is done so far (whole sets were logged as they finished; an ice or walk
+        timer logs its whole minutes), and writes still in flight finish before the app
+        closes."""
+        timer = self.timer
+        if timer is not None and timer.running:
+            from rehab.tui.screens.dialogs import ConfirmDialog
+
+            if isinstance(self.screen, ConfirmDialog):
+                return  # already asking
+            question = (
+                f"The {timer.name} timer is still running. Quit anyway? "
+                "What is done so far is logged."
+            )
+
+            async def answered(yes: bool | None) -> None:
+                if yes:
+                    await self._quit_now()
+
+            self.push_screen(ConfirmDialog(question), answered)
+            return
+        await self._quit_now()
+
+    async def _quit_now(self) -> None:
         timer = self.timer
         if timer is not None and timer.running:
             from rehab.store.journal import Amounts
