@@ -177,7 +177,7 @@ class RehabApp(App[None]):
             if isinstance(self.screen, ConfirmDialog):
                 return  # already asking
             question = (
-                f"The {timer.name} timer is still running. Quit anyway? "
+                f"{timer.name}: the timer is still running. Quit anyway? "
                 "What is done so far is logged."
             )
 
