@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from rehab.core.typed import decimal_number, is_whole_number
 from rehab.core.vocabulary import PAIN_CONTEXTS, PAUSE_REASONS, SKIP_REASONS
 from rehab.store.inputs import REASON_MAX
-from rehab.tui.answers import MorningAnswer, PainAnswer
+from rehab.tui.answers import LoadAnswer, MorningAnswer, PainAnswer
 from rehab.tui.painguide import PainGuide
 from rehab.tui.widgets import (
     PointerList,
@@ -316,7 +316,7 @@ class ConfirmDialog(_Dialog[bool | None]):
         self.dismiss(True)
 
 
-class LoadDialog(_Dialog[tuple[float, int | None] | None]):
+class LoadDialog(_Dialog[LoadAnswer | None]):
     """Record the load actually used for a strengthening set (kg added, e.g. a backpack)."""
 
     def __init__(self, name: str, planned_kg: float | None, sets_left: int) -> None:
@@ -360,4 +360,4 @@ class LoadDialog(_Dialog[tuple[float, int | None] | None]):
         if not is_whole_number(raw_sets) or not 1 <= int(raw_sets) <= self.sets_left:
             error.update(f"sets {raw_sets or 'nothing'!r}: allowed 1 to {self.sets_left}")
             return
-        self.dismiss((load, int(raw_sets)))
+        self.dismiss(LoadAnswer(load, int(raw_sets)))

@@ -22,6 +22,7 @@ from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
+    from rehab.tui.answers import LoadAnswer
     from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
@@ -615,11 +616,11 @@ class TodayScreen(RehabScreen):
         day, backend = self.view.day, self.rehab.backend
         self._focus_key = self._option_id(row)
 
-        def chosen(result: tuple[float, int | None] | None) -> None:
+        def chosen(result: LoadAnswer | None) -> None:
             from rehab.store.journal import Amounts
 
             if result is not None:
-                load, sets = result
+                load, sets = result.load_kg, result.sets
                 self.rehab.record(
                     lambda: backend.check_off(day, key, side, Amounts(sets=sets, load_kg=load)),
                     success=f"✔ {dose.name}: {sets} {'set' if sets == 1 else 'sets'} "
