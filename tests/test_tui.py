@@ -212,6 +212,44 @@ async def test_enter_checks_off_too_and_u_undoes_on_the_row(enrolled: Path) -> N
     assert rows(enrolled, "SELECT count(*), count(voided_at) FROM doselog") == [(1, 1)]
 
 
+async def test_quick_presses_go_where_the_cursor_is_even_before_a_write_lands(
+    enrolled: Path,
+) -> None:
+    """On a busy machine the write (and the reload that moves the cursor on) can come after
+    the next key press: the cursor moves on at the press, so space, space logs the massage
+    and then the walk, not the massage twice."""
+    import threading
+
+    app, _ = make(enrolled)
+    gate = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        real = app.backend.check_off_next
+
+        def slow(*args: object) -> object:
+            gate.wait(10)  # every write waits, as on a machine too busy to keep up
+            return real(*args)
+
+        app.backend.check_off_next = slow  # type: ignore[method-assign]
+        await pilot.press("space")
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:gentle-walk"  # at once, before the write
+        await pilot.press("space")
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+        await pilot.press("space")  # a stretch set: the row stays open, the cursor too
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+        gate.set()
+        await settle(pilot)
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+    assert sorted(rows(enrolled, "SELECT item_key, side FROM doselog")) == [
+        ("foot-massage", "right"),
+        ("gentle-walk", ""),
+        ("hamstring-stretch", "left"),
+    ]
+
+
 async def test_skip_with_a_reason(enrolled: Path) -> None:
     app, _ = make(enrolled)
     async with app.run_test(size=SIZE) as pilot:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from rehab.core.checklist import DoseProgress, counted, target_sets
+from rehab.core.checklist import DoseProgress, counted, enough_sets, target_sets
 from rehab.core.template import SLOTS
 from rehab.core.vocabulary import SLOT_TITLES as SLOT_TITLES
 
@@ -148,6 +148,24 @@ def build_rows(items: list[DoseProgress]) -> tuple[ChecklistRow, ...]:
         )
         rows.append(_row(group, members))
     return tuple(rows)
+
+
+def after_sets(row: ChecklistRow, key: str, side: str | None, sets: int) -> ChecklistRow:
+    """The row as it will read once `sets` more sets of (key, side) are logged, by the
+    rules of rehab.core.checklist.progress: the app moves its cursor on at the key press,
+    not when the write's reload lands, so a second quick press goes where the patient sees."""
+    members = []
+    for m in row.members:
+        if m.dose.key == key and m.dose.side == side:
+            done = m.sets_done + sets
+            status = m.status
+            if done >= enough_sets(m.dose):
+                status = "done"
+            elif status != "skipped":
+                status = "partial"
+            m = DoseProgress(m.dose, done, status)
+        members.append(m)
+    return _row(row.id, tuple(members))
 
 
 def legs_text(members: tuple[DoseProgress, ...]) -> str | None:
