@@ -13,6 +13,7 @@ import time_machine
 from sqlalchemy import create_engine, text
 
 from rehab.store import db as store_db
+from rehab.store.schema import HEAD_REVISION
 from tests.conftest import Rehab
 
 LISBON = ZoneInfo("Europe/Lisbon")
@@ -84,7 +85,7 @@ def test_text_red_flags_become_rows_and_keep_blocking(tmp_path: Path) -> None:
     con = sqlite3.connect(path)
     con.row_factory = sqlite3.Row
     try:
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0004"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == HEAD_REVISION
         got = [
             (r["flag"], r["enrollment_id"], r["raised_on"], r["check_id"], r["pause_id"],
              r["cleared_by"], r["cleared_on"])

@@ -39,6 +39,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("rehab.cli.remind:settings", "Reminder times, quiet hours, time zone."),
     "chart": ("rehab.cli.charts:chart", "Chart pain, adherence, load or VISA-A over the weeks."),
     "summary": ("rehab.cli.charts:summary", "A table per week: adherence, pain, stiffness, phase."),
+    "prescribe": (
+        "rehab.cli.prescribe:prescribe",
+        "Therapist: tailor the program (a dose, an exercise added or removed).",
+    ),
+    "prescriptions": (
+        "rehab.cli.prescribe:prescriptions",
+        "Therapist: the changes made to the program, by whom and why.",
+    ),
     "export": (
         "rehab.cli.export:export",
         "Export the progress log for a therapist, or the schedule as a calendar.",
@@ -163,6 +171,8 @@ def main(argv: list[str] | None = None) -> None:
 FIELD_OPTIONS = {
     "clinician": "--by",
     "date": "--date",
+    "from": "--from",
+    "prescriber": "--by",
     "pain context": "--context",
     "patient": "--patient",
     "quiet hours": "--quiet",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -150,6 +151,7 @@ def _dose_json(item: DoseProgress) -> dict[str, Any]:
         "text": dose.describe(),
         "instructions": dose.instructions,
         "cautions": list(dose.cautions),
+        "prescribed_by": dose.prescribed_by,
         "adjusted": _adjusted_json(dose),
     }
 
@@ -547,24 +549,46 @@ def check(
 
 
 @click.command()
-@click.argument("program_id", metavar="ID", type=TEXT)
+@click.argument("program_id", metavar="[ID]", type=TEXT, required=False)
 @click.option(
     "--side", type=click.Choice(["left", "right", "both"]), required=True, help="Painful leg(s)."
 )
 @click.option("--start", "start_day", type=DATE, help="First day (default: today).")
 @click.option("--replace", is_flag=True, help="End the current program and start this one.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Start the program in this template file (e.g. one a therapist handed over).",
+)
 @click.pass_context
 def start(
-    ctx: click.Context, program_id: str, side: str, start_day: date | None, replace: bool
+    ctx: click.Context,
+    program_id: str | None,
+    side: str,
+    start_day: date | None,
+    replace: bool,
+    file: Path | None,
 ) -> None:
-    """Start a program (see `rehab programs`) for the left, right or both legs."""
+    """Start a program (ID, see `rehab programs`, or --file FILE.toml) for the left, right or
+    both legs."""
     from rehab.cli.programs import catalog_or_fail
+    from rehab.core.template import TemplateError, load_program_file
 
-    catalog = catalog_or_fail()
-    try:
-        program = catalog.get(program_id)
-    except KeyError as exc:
-        raise click.BadParameter(str(exc.args[0]), param_hint="ID") from None
+    if (program_id is None) == (file is None):
+        raise click.UsageError("give a program ID or --file FILE.toml (one of them)")
+    if file is not None:
+        try:
+            program = load_program_file(file, named=False)
+        except TemplateError as exc:
+            raise click.BadParameter(str(exc), param_hint="--file") from None
+    else:
+        assert program_id is not None
+        catalog = catalog_or_fail()
+        try:
+            program = catalog.get(program_id)
+        except KeyError as exc:
+            raise click.BadParameter(str(exc.args[0]), param_hint="ID") from None
     with action(ctx, create_patient=True) as act:
         first = _day(act, start_day)
         latest = act.today + timedelta(days=365)

@@ -49,7 +49,7 @@ def list_programs() -> None:
     click.echo("`rehab programs show ID` for details; `rehab start ID --side left|right|both`.")
 
 
-@programs.command("show")
+@programs.command("show", short_help="Show one program: sources, phases, exercises.")
 @click.argument("program_id", metavar="ID", type=TEXT)
 def show(program_id: str) -> None:
     """Show one program: sources, phases and their exercises."""
@@ -151,6 +151,53 @@ def check_file(file: Path) -> None:
         f"{file}: ok ({program.id}: {_count(len(program.phases), 'phase')}, "
         f"{_count(len(program.exercises), 'exercise')}, {_count(program.weeks, 'week')})"
     )
+
+
+@programs.command(
+    "export-prescription", short_help="Write the patient's tailored program to a file."
+)
+@click.option("--out", required=True, type=TEXT, help="The TOML file to write (- for the screen).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.pass_context
+def export_prescription(ctx: click.Context, out: str, force: bool) -> None:
+    """Write the current patient's program as their therapist tailored it (every
+    prescription, with who, from when and why in its notes) as a template file. `rehab start
+    --file FILE --side ...` starts it on another machine, checked as any template is."""
+    from rehab.cli.session import action
+    from rehab.core.prescription import handed_over
+    from rehab.core.template import program_toml
+    from rehab.export import files
+    from rehab.store import journal
+    from rehab.store.prescriptions import prescriptions_of
+
+    if not out.endswith(".toml") and out != files.STDOUT:
+        raise click.BadParameter(f"{out!r} does not end in .toml (allowed: FILE.toml or -)",
+                                 param_hint="--out")  # fmt: skip
+    target = files.file_target(out, out, force=force)
+    with action(ctx, writes=False) as act:
+        enrollment = journal.require_enrollment(act.session, patient=act.patient)
+        base = journal.program_of(enrollment)
+        given = prescriptions_of(act.session, enrollment=enrollment)
+        patient = act.patient.name
+    try:
+        program = handed_over(base, given, patient=patient)
+    except TemplateError as exc:
+        raise UsageProblem(f"the tailored program is not a valid template: {exc}") from None
+    header = (
+        f"{program.name}\n"
+        f"The program of patient {patient!r} as their therapist tailored it "
+        f"({len(given)} prescription{'s' if len(given) != 1 else ''}), written by rehab.\n"
+        f"Start it with: rehab start --file {Path(out).name} --side left|right|both\n"
+        f"{DISCLAIMER}"
+    )
+    text = program_toml(program, header=header)
+    with files.open_text(target) as handle:
+        handle.write(text)
+    if target.path is not None:
+        click.echo(
+            f"Wrote {program.id} ({len(given)} prescription{'s' if len(given) != 1 else ''}) "
+            f"to {target.path}."
+        )
 
 
 def _count(n: int, word: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from rehab.core.prescription import Prescription, tailor_on
 from rehab.core.template import SLOTS, DoseRange, Exercise, Phase, Program, Slot, _num
 
 Side = Literal["left", "right"]
@@ -95,6 +96,7 @@ class Dose:
     instructions: str = ""
     cautions: tuple[str, ...] = ()
     adjusted: Adjustment | None = None
+    prescribed_by: str | None = None  # a therapist tailored this exercise (rehab.core.prescription)
 
     @property
     def side_key(self) -> str:
@@ -301,8 +303,10 @@ def plan_day(
     day: date,
     pauses: Sequence[PauseDays] = (),
     progressions: Sequence[Progression] = (),
+    prescriptions: Sequence[Prescription] = (),
 ) -> DayPlan:
-    """Expand the template into the doses planned for `day`."""
+    """Expand the template, as tailored by the prescriptions in force on `day`, into the
+    doses planned for `day`."""
     if day < start:
         return DayPlan(day, "before-start", None, None, None, 0, ())
     pday = program_day(day, start=start, pauses=pauses)
@@ -317,6 +321,7 @@ def plan_day(
     cut = change.set_cut if change is not None else 0
     cap = change.week_cap if change is not None else None
     baseline = _baseline(progressions, day)
+    program = tailor_on(program, prescriptions, day)
 
     doses: list[Dose] = []
     for exercise in program.exercises:
@@ -324,11 +329,21 @@ def plan_day(
             continue
         if not _scheduled_on(exercise, pday):
             continue
+        given = exercise.prescribed
+        ex_level, ex_cut = level, cut
+        if given is not None and given.dose and given.dose_since is not None:
+            # the therapist's numbers are the dose on their date: load steps and set cuts
+            # accepted before it are already in them
+            before = current_progression(progressions, given.dose_since)
+            ex_level = level - (before.load_level if before is not None else 0)
+            if change is not None and change.effective <= given.dose_since:
+                ex_cut = 0
         expanded = _expand(
-            exercise, week=week, phase=phase, level=level, enrolled=side, cut=cut, cap=cap
+            exercise, week=week, phase=phase, level=ex_level, enrolled=side, cut=ex_cut, cap=cap
         )
-        if baseline is not None:
+        if baseline is not None and ex_cut == cut:
             since, why, base_level = baseline
+            base_level -= level - ex_level
             plain = _expand(exercise, week=week, phase=phase, level=base_level, enrolled=side)
             expanded = [_adjusted(d, p, since, why) for d, p in zip(expanded, plain, strict=True)]
         doses.extend(expanded)
@@ -395,13 +410,16 @@ def _expand(
             load = step.load or load
             load_kg = step.load_kg if step.load_kg is not None else load_kg
             break
-    if exercise.load_step_kg is not None and level > 0:
-        load_kg = (load_kg or 0.0) + level * exercise.load_step_kg
+    if exercise.load_step_kg is not None and level != 0:
+        load_kg = max(0.0, (load_kg or 0.0) + level * exercise.load_step_kg)
     if cut > 0 and exercise.kind == "strengthen" and sets is not None:
         sets = _fewer(sets, cut)
     # An unverified phase withholds the numbers of the exercises written for it; exercises
     # that run through every phase (stretches, ice) keep their established doses.
+    given = exercise.prescribed
     unverified = exercise.unverified or (phase.unverified and phase.id in exercise.phases)
+    if given is not None and given.dose:
+        unverified = False  # the dose is the clinician's, given for this patient
     doses = []
     for n in range(1, exercise.times_per_day + 1):
         slot = exercise.slots[0] if len(exercise.slots) == 1 else exercise.slots[n - 1]
@@ -429,6 +447,7 @@ def _expand(
                     phase_id=phase.id,
                     instructions=exercise.instructions,
                     cautions=tuple(exercise.cautions),
+                    prescribed_by=given.by if given is not None else None,
                 )
             )
     return doses

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import stat
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -210,6 +211,19 @@ class WeekDose(_DoseFields):
     load_kg: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
+class Prescribed(_Strict):
+    """Who tailored an exercise for this patient, from when and why (rehab.core.prescription).
+
+    `dose`: the numbers are the clinician's (an "ask your clinician" item then shows them),
+    given from `dose_since`."""
+
+    by: str = Field(min_length=1, max_length=60)
+    since: date
+    reason: str = Field(default="", max_length=500)
+    dose: StrictBool = False
+    dose_since: date | None = None
+
+
 class Exercise(_DoseFields):
     id: str = Field(pattern=_SLUG, max_length=40)
     name: str = Field(min_length=1, max_length=80)
@@ -234,6 +248,7 @@ class Exercise(_DoseFields):
     cautions: list[str] = Field(default_factory=list)
     source: list[str] = Field(min_length=1)
     by_week: list[WeekDose] = Field(default_factory=list)
+    prescribed: Prescribed | None = None
 
     @field_validator("source", mode="before")
     @classmethod
@@ -297,7 +312,11 @@ class Program(_Strict):
 
     def snapshot(self) -> str:
         """Canonical JSON of the template, stored with each enrollment."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        for exercise in data["exercises"]:
+            if exercise["prescribed"] is None:  # as before the field existed: same bytes
+                del exercise["prescribed"]
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def snapshot_hash(self) -> str:
         return hashlib.sha256(self.snapshot().encode()).hexdigest()[:16]
@@ -329,6 +348,7 @@ def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
         "phases": Phase,
         "exercises": Exercise,
         "by_week": WeekDose,
+        "prescribed": Prescribed,
     }
     for part in loc:
         if isinstance(part, str) and part in children:
@@ -466,8 +486,9 @@ def read_template_bytes(path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def load_program_file(path: Path) -> Program:
-    """Read and validate one TOML template; errors name the file."""
+def load_program_file(path: Path, *, named: bool = True) -> Program:
+    """Read and validate one TOML template; errors name the file. `named`: the id must be the
+    file's name, as in a folder of templates (a prescription file handed over need not be)."""
     import tomllib
 
     raw = read_template_bytes(path)
@@ -491,7 +512,7 @@ def load_program_file(path: Path) -> Program:
         program = parse_program(data)
     except TemplateError as exc:
         raise TemplateError(f"{path}: {exc}") from None
-    if program.id != path.stem:
+    if named and program.id != path.stem:
         raise TemplateError(
             f"{path}: id: {program.id!r} does not match the file name (allowed: id = {path.stem!r})"
         )
@@ -501,3 +522,29 @@ def load_program_file(path: Path) -> Program:
 def program_from_snapshot(snapshot: str) -> Program:
     """Rebuild the template stored with an enrollment (already validated once)."""
     return Program.model_validate_json(snapshot)
+
+
+def _toml_ready(value: Any) -> Any:
+    """A dumped template value as TOML writes it: a range as a number or [min, max], no
+    None (TOML has no null: a field left out takes its default)."""
+    if isinstance(value, dict):
+        if set(value) == {"low", "high"}:
+            low, high = (_toml_number(value["low"]), _toml_number(value["high"]))
+            return low if low == high else [low, high]
+        return {k: _toml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_toml_ready(v) for v in value]
+    return _toml_number(value) if isinstance(value, float) else value
+
+
+def _toml_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def program_toml(program: Program, *, header: str = "") -> str:
+    """The program as a template file (`rehab programs check` reads it back the same)."""
+    import tomli_w
+
+    data = _toml_ready(program.model_dump(mode="python"))
+    lines = "".join(f"# {line}\n" if line else "#\n" for line in header.splitlines())
+    return lines + tomli_w.dumps(data, multiline_strings=False)

@@ -57,6 +57,8 @@ from rehab.core.template import Exercise, Phase, Program
 from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Enrolled, Scope
 from rehab.store import journal, rows, settings
+from rehab.store.models import PrescriptionRow
+from rehab.store.prescriptions import as_prescription, prescription_rows
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -318,6 +320,16 @@ def _phase_note(scope: Scope, program: Program | None, row: rows.PhaseRow) -> di
     return {"time": scope.local(row.accepted_at), "text": text}
 
 
+def _prescription_note(scope: Scope, row: PrescriptionRow) -> dict[str, str]:
+    given = as_prescription(row)
+    text = f"Prescription from {row.effective_date} by {row.prescribed_by}: {given.text()}"
+    if row.reason:
+        text += f"; reason: {row.reason}"
+    if row.voided_at is not None:
+        text += f". Voided at {scope.local(row.voided_at)}"
+    return {"time": scope.local(row.created_at), "text": text}
+
+
 def _pause_note(scope: Scope, row: rows.PauseRow) -> dict[str, str]:
     if row.end_date is None:
         text = f"Paused from {row.start_date}, not resumed yet"
@@ -558,6 +570,10 @@ def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
             (r.accepted_at, _phase_note(scope, item.program, r)) for r in phases.get(item.id, [])
         ]
         dated += [(r.created_at, _pause_note(scope, r)) for r in pauses.get(item.id, [])]
+        dated += [
+            (r.created_at, _prescription_note(scope, r))
+            for r in prescription_rows(session, enrollment=item.enrollment, voided=True)
+        ]
         notes = [note for _, note in sorted(dated, key=lambda pair: pair[0])]
         plan = _care_plan(session, scope, item, ids, patient, times, notes, successor)
         plans[item.id] = plan["id"]

@@ -8,6 +8,7 @@ reads right.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,27 +16,48 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from rehab.core.prescription import Prescription, tailor_on
 from rehab.core.schedule import PauseDays, end_of_program
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import Enrollment, Patient
+from rehab.store.prescriptions import prescriptions_of
 from rehab.store.rows import ExportSpan, local_iso
 
 
 @dataclass(frozen=True)
 class Enrolled:
-    """An enrollment with its template snapshot parsed and its planned end."""
+    """An enrollment with its template snapshot parsed and its planned end. `program` is the
+    template as the therapist's prescriptions tailored it by the range's last day (for a range
+    that reaches today: every prescription made, those from a later day too)."""
 
     enrollment: Enrollment
     program: Program
     pauses: tuple[PauseDays, ...]
     end: date | None  # the last plan day of the program (moves later with each pause)
+    prescriptions: tuple[Prescription, ...] = ()
 
     @property
     def id(self) -> int:
         assert self.enrollment.id is not None
         return self.enrollment.id
+
+    @property
+    def named_snapshot(self) -> str:
+        """The template snapshot the rows take exercise names from: as stored, plus any
+        exercise a therapist added (a dose logged for it is named, not shown by its id)."""
+        added = [p.exercise for p in self.prescriptions if p.action == "add" and p.exercise]
+        if not added:
+            return self.enrollment.template_json
+        data = json.loads(self.enrollment.template_json)
+        known = {e["id"] for e in data["exercises"]}
+        for text in added:
+            exercise = json.loads(text)
+            if exercise["id"] not in known:
+                data["exercises"].append(exercise)
+                known.add(exercise["id"])
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -83,7 +105,7 @@ class Scope:
             self.first,
             self.last,
             self.zone,
-            {item.id: item.enrollment.template_json for item in self.enrollments},
+            {item.id: item.named_snapshot for item in self.enrollments},
         )
 
 
@@ -107,7 +129,11 @@ def resolve(
         program = journal.program_of(row)
         pauses = tuple(journal.pauses_of(session, enrollment=row))
         end = end_of_program(program, start=row.start_date, pauses=pauses)
-        enrolled.append(Enrolled(row, program, pauses, end))
+        given = tuple(prescriptions_of(session, enrollment=row))
+        # a range that reaches today shows the plan as it stands, changes from tomorrow too
+        upto = last if last < today else date.max
+        tailored = tailor_on(program, given, upto if end is None else min(upto, end))
+        enrolled.append(Enrolled(row, tailored, pauses, end, given))
     return Scope(
         patient=patient,
         zone=zone,

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from rehab.core.checklist import DoseProgress, Logged, paused_after, progress
+from rehab.core.prescription import tailor_on
 from rehab.core.schedule import (
     DayPlan,
     EnrollmentSide,
@@ -20,6 +21,7 @@ from rehab.core.template import Program
 from rehab.store.enrollments import pauses_of, program_of, progressions_of, require_enrollment
 from rehab.store.holds import open_flags
 from rehab.store.models import DoseLog, Enrollment, Patient
+from rehab.store.prescriptions import prescriptions_of
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ def plan_for(session: Session, *, enrollment: Enrollment, day: date) -> DayPlan:
         day=day,
         pauses=pauses_of(session, enrollment=enrollment),
         progressions=progressions_of(session, enrollment=enrollment),
+        prescriptions=prescriptions_of(session, enrollment=enrollment),
     )
 
 
@@ -71,6 +74,7 @@ def day_logs(session: Session, *, enrollment: Enrollment, day: date) -> list[Dos
 def load_day(session: Session, *, patient: Patient, day: date) -> Day:
     enrollment = require_enrollment(session, patient=patient)
     pauses = pauses_of(session, enrollment=enrollment)
+    prescribed = prescriptions_of(session, enrollment=enrollment)
     plan = plan_day(
         program_of(enrollment),
         start=enrollment.start_date,
@@ -78,6 +82,7 @@ def load_day(session: Session, *, patient: Patient, day: date) -> Day:
         day=day,
         pauses=pauses,
         progressions=progressions_of(session, enrollment=enrollment),
+        prescriptions=prescribed,
     )
     logs = day_logs(session, enrollment=enrollment, day=day) if plan.doses else []
     items = progress(plan, (Logged(r.item_key, r.side, r.status, r.sets) for r in logs))
@@ -96,13 +101,14 @@ def load_day(session: Session, *, patient: Patient, day: date) -> Day:
             day=day,
             pauses=[p for p in pauses if p.start != day],
             progressions=progressions_of(session, enrollment=enrollment),
+            prescriptions=prescribed,
         )
         done = (Logged(r.item_key, r.side, r.status, r.sets) for r in logs)
         items = paused_after(progress(before, done))
     return Day(
         patient=patient,
         enrollment=enrollment,
-        program=program_of(enrollment),
+        program=tailor_on(program_of(enrollment), prescribed, day),
         plan=plan,
         items=items,
         end=end_of_program(program_of(enrollment), start=enrollment.start_date, pauses=pauses),
@@ -138,6 +144,7 @@ def plans_between(
     program = program_of(enrollment)
     pauses = pauses_of(session, enrollment=enrollment)
     changes = progressions_of(session, enrollment=enrollment)
+    prescribed = prescriptions_of(session, enrollment=enrollment)
     side = _side(enrollment.side)
     plans = []
     day = first
@@ -150,6 +157,7 @@ def plans_between(
                 day=day,
                 pauses=pauses,
                 progressions=changes,
+                prescriptions=prescribed,
             )
         )
         day = date.fromordinal(day.toordinal() + 1)

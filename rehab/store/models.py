@@ -130,3 +130,23 @@ class PhaseChange(SQLModel, table=True):
     decided_by: str = Field(default="patient", max_length=60)
     accepted_at: datetime = instant()
     voided_at: datetime | None = instant(nullable=True)
+
+
+class PrescriptionRow(SQLModel, table=True):
+    """A therapist's change to the program from `effective_date` on (rehab.core.prescription):
+    a new dose for an exercise, an exercise added, or one removed. Nothing earlier changes."""
+
+    __tablename__ = "prescription"
+    __table_args__ = (Index("ix_prescription_enrollment", "enrollment_id", "effective_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    enrollment_id: int = Field(foreign_key="enrollment.id")
+    effective_date: date
+    action: str = Field(max_length=8)  # change | add | remove
+    exercise_id: str = Field(max_length=40)
+    values_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    exercise_json: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    prescribed_by: str = Field(max_length=60)
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = instant()
+    voided_at: datetime | None = instant(nullable=True)

@@ -24,6 +24,7 @@ from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
 from rehab.store.models import DoseLog, Enrollment, Patient, PhaseChange, utcnow
+from rehab.store.prescriptions import tailored_program
 
 LOOKBACK_DAYS = 28  # four weeks: enough for this week against last, past a pause
 FIRST_WEEK_DAYS = 7
@@ -79,7 +80,7 @@ def _loading_ids(program: Program) -> set[str]:
 def _sessions_logged(
     session: Session, *, enrollment: Enrollment, first: date, last: date
 ) -> set[date]:
-    ids = _loading_ids(journal.program_of(enrollment))
+    ids = _loading_ids(tailored_program(session, enrollment=enrollment, day=last))
     rows = session.execute(
         columns(col(DoseLog.plan_date))
         .where(
@@ -99,7 +100,7 @@ def _sessions_planned(
     session: Session, *, enrollment: Enrollment, first: date, last: date
 ) -> set[date]:
     """The days the protocol planned a loading session (three a week, every other day)."""
-    ids = _loading_ids(journal.program_of(enrollment))
+    ids = _loading_ids(tailored_program(session, enrollment=enrollment, day=last))
     return {
         plan.day
         for plan in journal.plans_between(session, enrollment=enrollment, first=first, last=last)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from rehab.store.url import sqlite_path
 
-HEAD_REVISION = "0004"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+HEAD_REVISION = "0005"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 BUSY_TIMEOUT_MS = 5000
 DEFAULT_PATIENT = "me"
 # What `rehab demo` writes into its database (a setting of the demo patient), and the only

@@ -311,3 +311,13 @@ def history(app: RehabApp, view: TodayView | None) -> None:
 
     if view is not None:
         app.push_screen(HistoryScreen(view.today, view.start_date))
+
+
+def program(app: RehabApp, view: TodayView | None) -> None:
+    """The whole program, phase by phase, as tailored (a therapist changes a dose there)."""
+    from rehab.tui.screens.program import ProgramScreen
+
+    if view is None:
+        app.notify("Your plan is still loading.", severity="warning")
+        return
+    app.push_screen(ProgramScreen())

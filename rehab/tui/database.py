@@ -503,6 +503,30 @@ class StoreBackend:
 
         return self._run(work)
 
+    def program_view(self) -> Any:
+        """The whole program as tailored (rehab.store.program_view.ProgramView)."""
+        from rehab.store.program_view import program_view
+
+        return self._run(lambda s, p: program_view(s, patient=p, today=self._today(p)))
+
+    def prescribe(self, change: Any) -> str:
+        """A therapist's dose change (rehab.tui.screens.program.DoseChange); the line to show."""
+        from rehab.store.prescriptions import Request, prescribe
+
+        def work(session: Session, patient: Patient) -> str:
+            request = Request(
+                action="change",
+                exercise_id=change.exercise_id,
+                values=change.values,
+                by=change.by,
+                reason=change.reason,
+                effective=change.effective,
+            )
+            row = prescribe(session, patient=patient, request=request, now=self.clock.now())
+            return f"Prescribed by {row.prescribed_by}, from {row.effective_date}"
+
+        return self._run(work)
+
     def accept_advice(self) -> str:
         from rehab.store.progress import accept
 

@@ -20,6 +20,8 @@ def dose_text(row: Row, view: TodayView | None) -> Group:
     parts: list[RenderableType] = [Text(row.text, style="bold")]
     if dose.tempo and not dose.unverified:
         parts.append(paragraph(f"Tempo: {dose.tempo}"))
+    if dose.prescribed_by:
+        parts.append(paragraph(f"Tailored for you by {dose.prescribed_by} (o: the whole program)"))
     parts += [
         heading("How to do it"),
         paragraph(dose.instructions or "Your clinician can show you how."),

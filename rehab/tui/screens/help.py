@@ -22,6 +22,7 @@ SCREENS = (
     "rehab.tui.screens.session:SessionScreen",
     "rehab.tui.screens.dose:DoseScreen",
     "rehab.tui.screens.advice:AdviceScreen",
+    "rehab.tui.screens.program:ProgramScreen",
     "rehab.tui.screens.timer:TimerScreen",
     "rehab.tui.screens.history:HistoryScreen",
     "rehab.tui.screens.trends:TrendsScreen",

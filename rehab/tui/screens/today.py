@@ -113,6 +113,13 @@ class TodayScreen(RehabScreen):
             tooltip="Pause the program from tomorrow, or resume it",
         ),
         Binding(
+            "o",
+            "program",
+            "Program",
+            show=False,
+            tooltip="The whole program, phase by phase, and your therapist's changes",
+        ),
+        Binding(
             "h",
             "history",
             "History",
@@ -727,6 +734,9 @@ class TodayScreen(RehabScreen):
 
     def action_history(self) -> None:
         commands.history(self.rehab, self.view)
+
+    def action_program(self) -> None:
+        commands.program(self.rehab, self.view)
 
     def action_timer(self) -> None:
         from rehab.tui.screens.timer import TimerScreen
