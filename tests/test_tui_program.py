@@ -18,9 +18,7 @@ from tests.tui_helpers import NOW, SIZE, enroll, make, settle
 def _prescriptions(db: Path) -> list[tuple[str, str, str]]:
     con = sqlite3.connect(db)
     try:
-        return list(
-            con.execute("SELECT exercise_id, values_json, prescribed_by FROM prescription")
-        )
+        return list(con.execute("SELECT exercise_id, values_json, prescribed_by FROM prescription"))
     finally:
         con.close()
 
