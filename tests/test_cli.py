@@ -64,8 +64,14 @@ def test_programs_list_and_show(rehab: Rehab) -> None:
     assert "Calf stretch, 30 s hold × 2–3, each leg" in shown.out
     assert "How: Hands on a wall" in shown.out
     assert "! Not over numb skin" in shown.out
-    assert "000_4546d74372f3ff20.txt" in shown.out
+    # a seed by its title, not its hashed file name
+    assert 'Seed document 000, "What Causes Pain in Back of Heel When Walking?"' in shown.out
+    assert "000_4546d74372f3ff20.txt" not in shown.out
     assert "Not medical advice" in shown.out
+    phased = rehab("programs", "show", "achilles-midportion", db=False).out
+    assert "when your pain allows it" in phased and "so they overlap" in phased
+    assert "Phase 2: heel raises on a step edge (usually weeks 2–5)" in phased
+    assert "Phase Phase" not in phased
 
 
 def test_unknown_program_is_a_usage_error(rehab: Rehab) -> None:

@@ -91,6 +91,27 @@ def test_template_cites_a_seed(path: Path) -> None:
     assert any(SEED_NAME.match(s) for s in sources)
 
 
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+def test_every_cited_seed_has_a_title_to_show(path: Path) -> None:
+    """`rehab programs show` names a seed by its title, not its hashed file name."""
+    from rehab.core.wording import SEED_TITLES, source_title
+
+    for source in _sources(load_program_file(path)):
+        if SEED_NAME.match(source):
+            assert source in SEED_TITLES, f"{path.name}: no title for {source}"
+            shown = source_title(source)
+            assert SEED_TITLES[source] in shown and source not in shown
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="seed folder ../shared/seeds not present")
+def test_seed_titles_are_the_documents_own() -> None:
+    from rehab.core.wording import SEED_TITLES
+
+    for name, title in SEED_TITLES.items():
+        first = (SEEDS / name).read_text(encoding="utf-8").splitlines()[0].strip()
+        assert first == title, name
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed folder ../shared/seeds not present")
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_seed_sources_name_real_files(path: Path) -> None:

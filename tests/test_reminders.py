@@ -172,6 +172,18 @@ def test_a_catch_up_lists_each_dose_once_and_prints_once(db: Path, rehab: Rehab)
     assert len(catch_up) == 1 and " · morning, midday · " in catch_up[0], printed.out
 
 
+def test_a_program_started_today_catches_up_on_nothing_from_before_it_began(
+    rehab: Rehab,
+) -> None:
+    """Started at 17:30 (today is day one): the 08:00 and 13:00 reminders were never
+    missed, so the first start of the app announces none of them; 20:00 still rings."""
+    with time_machine.travel(at(DAY, "17:30"), tick=False):
+        assert rehab("start", "plantar-fasciitis", "--side", "left").code == 0
+    assert check(rehab.db, at(DAY, "17:31"), catch_up=True) == []
+    (evening,) = check(rehab.db, at(DAY, "20:00"), catch_up=True)
+    assert evening.reminder.slot == "evening" and not evening.reminder.catch_up
+
+
 def test_a_missed_slot_is_not_sent_late_without_a_restart(db: Path) -> None:
     (sent,) = check(db, at(DAY, "13:05"))
     assert sent.reminder.slot == "midday"  # morning was missed: only a restart catches up
@@ -212,6 +224,7 @@ def test_tui_and_service_share_the_log(db: Path) -> None:
     app.call_from_thread = lambda fn, *args: shown.append(args[0])  # type: ignore[method-assign,assignment]
     sent = check_once(engine, patient_name=None, now=at(DAY, "08:00"), send=app.send_reminder)
     assert [s.channel for s in sent] == ["in-app"]
+    app._reminders_sent(sent)  # as the runner's on_sent calls it, from its thread
     assert shown and shown[0].startswith("Morning: ")
     app.backend.close()
     result = run_process("--db", str(db), "remind", "--once", "--at", "2026-03-10T08:02")

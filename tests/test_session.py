@@ -167,6 +167,27 @@ async def test_each_step_shows_name_dose_instructions_and_the_pain_guide(pf: Pat
         assert all(c in shown(app, "#session-text") for c in cautions.split(". ") if c)
 
 
+async def test_a_decimal_pain_score_is_explained_not_turned_into_another_number(
+    pf: Path,
+) -> None:
+    """7.5 in the session's pain step: the '.' is said to be not allowed (it used to be
+    dropped, so 7.5 became 75)."""
+    app, _ = make(pf)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await pilot.press("enter", "7", "full_stop")
+        await settle(pilot)
+        assert screen.step == "pain" and shown(app, "#session-pain") == "Pain: 7▏"
+        assert "Whole numbers only" in shown(app, "#session-note")
+        await pilot.press("5")
+        await settle(pilot)
+        assert shown(app, "#session-pain") == "Pain: 75▏"  # as typed, then refused on enter
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "75 is not a score" in shown(app, "#session-note")
+        assert rows(pf, "SELECT COUNT(*) FROM painentry") == [(0,)]
+
+
 async def test_pain_above_5_gets_a_clear_response(pf: Path) -> None:
     app, _ = make(pf)
     async with app.run_test(size=SIZE) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from textual.widgets import Digits, Input, OptionList
 from textual.worker import WorkerCancelled
 
 from rehab.tui.app import RehabApp
+from rehab.tui.screens.dialogs import ConfirmDialog
 from rehab.tui.screens.history import HistoryScreen
 from rehab.tui.screens.timer import TimerScreen
 from rehab.tui.screens.today import TodayScreen
@@ -73,9 +75,9 @@ async def test_first_run_enrolls_and_lands_on_today(db: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, TodayScreen)
-        assert "week 1 of 6" in text_of(app, "#title")
+        assert "wk 1/26" in text_of(app, "#title")
     (enrollment,) = rows(db, "SELECT program_id, side, start_date FROM enrollment")
-    assert enrollment == ("heel-pain-self-care", "left", "2026-03-10")
+    assert enrollment == ("achilles-midportion", "left", "2026-03-10")
     settings = dict(rows(db, "SELECT key, value FROM setting"))  # type: ignore[arg-type]
     assert settings["reminder.evening"] == "19:30" and settings["reminder.morning"] == "08:00"
 
@@ -89,10 +91,51 @@ async def test_first_run_escape_backs_out_without_writing(db: Path) -> None:
         await pilot.press("escape")  # back to the list
         await pilot.pause()
         assert app.screen.query_one("#step-program").display
-        await pilot.press("escape")  # and out of the app
+        await pilot.press("escape")  # the first step asks before leaving the app
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # no: still choosing
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen) and app.is_running
+        await pilot.press("escape", "y")  # yes: out of the app
         await settle(pilot)
+        assert not app.is_running
     assert rows(db, "SELECT count(*) FROM enrollment") == [(0,)]
     assert rows(db, "SELECT count(*) FROM setting") == [(0,)]
+
+
+async def test_first_run_starts_on_the_default_program_and_says_how_to_choose(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "enter chooses it" in text_of(app, "#welcome-keys")
+        programs = app.screen.query_one("#programs", OptionList)
+        first = programs.get_option_at_index(0)
+        assert first.id == "achilles-midportion" and programs.highlighted == 0
+        assert "(default)" in str(first.prompt)
+        marked = [o for o in programs.options if "(default)" in str(o.prompt)]
+        assert len(marked) == 1
+        shown = text_of(app, "#preview")
+        # the phases' weeks overlap, and the preview says why instead of a bare range
+        assert "when your pain allows it" in shown and "so they overlap" in shown
+        assert "Phase 2: heel raises on a step edge (usually weeks 2–5)" in shown
+        assert "(usually weeks 3–12, at least 9 weeks)" in shown
+        assert "(weeks 2–5)" not in shown
+
+
+async def test_first_run_radio_options_show_one_marker_each(db: Path) -> None:
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.click("#choice-right")
+        await pilot.pause()
+        drawn = {
+            value: str(app.screen.query_one(f"#choice-{value}").render())
+            for value in ("left", "right", "both")
+        }
+        assert drawn == {"left": " ○ left ", "right": " ◉ right ", "both": " ○ both "}
 
 
 async def test_first_run_bad_start_date_is_explained(db: Path) -> None:
@@ -121,7 +164,7 @@ async def test_today_header_groups_and_first_open_focus(enrolled: Path) -> None:
         today(app)
         title, stats = text_of(app, "#title"), text_of(app, "#stats")
         assert "Heel pain self-care" in title and "week 2 of 6" in title and "Daily care" in title
-        assert "Tue 10 Mar 2026 (today)" in stats and "0/9 done" in stats
+        assert "Tue 10 Mar 2026 (today)" in stats and "0/6 done" in stats
         assert "this week 0%" in stats and "0 days active" in stats
         prompts = [str(o.prompt) for o in app.screen.query_one("#doses", OptionList).options]
         assert prompts[0].strip() == "Morning" and "Any time" in [p.strip() for p in prompts]
@@ -165,8 +208,46 @@ async def test_enter_checks_off_too_and_u_undoes_on_the_row(enrolled: Path) -> N
         await pilot.press("u")
         await settle(pilot)
         assert highlighted_id(app) == "morning:foot-massage"
-        assert "0/9 done" in text_of(app, "#stats")
+        assert "0/6 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(*), count(voided_at) FROM doselog") == [(1, 1)]
+
+
+async def test_quick_presses_go_where_the_cursor_is_even_before_a_write_lands(
+    enrolled: Path,
+) -> None:
+    """On a busy machine the write (and the reload that moves the cursor on) can come after
+    the next key press: the cursor moves on at the press, so space, space logs the massage
+    and then the walk, not the massage twice."""
+    import threading
+
+    app, _ = make(enrolled)
+    gate = threading.Event()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        real = app.backend.check_off_next
+
+        def slow(*args: object) -> object:
+            gate.wait(10)  # every write waits, as on a machine too busy to keep up
+            return real(*args)
+
+        app.backend.check_off_next = slow  # type: ignore[method-assign]
+        await pilot.press("space")
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:gentle-walk"  # at once, before the write
+        await pilot.press("space")
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+        await pilot.press("space")  # a stretch set: the row stays open, the cursor too
+        await pilot.pause()
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+        gate.set()
+        await settle(pilot)
+        assert highlighted_id(app) == "morning:hamstring-stretch"
+    assert sorted(rows(enrolled, "SELECT item_key, side FROM doselog")) == [
+        ("foot-massage", "right"),
+        ("gentle-walk", ""),
+        ("hamstring-stretch", "left"),
+    ]
 
 
 async def test_skip_with_a_reason(enrolled: Path) -> None:
@@ -180,6 +261,76 @@ async def test_skip_with_a_reason(enrolled: Path) -> None:
     assert rows(enrolled, "SELECT item_key, status, reason FROM doselog") == [
         ("foot-massage", "skipped", "no time")
     ]
+
+
+def _prompt(app: RehabApp, option_id: str) -> str:
+    doses = app.screen.query_one("#doses", OptionList)
+    return str(doses.get_option(option_id).prompt)
+
+
+async def test_as_needed_rows_say_what_happened_and_the_header_agrees_with_the_rows(
+    enrolled: Path,
+) -> None:
+    from tests.conftest import Rehab
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        doses = app.screen.query_one("#doses", OptionList)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("space")
+        await settle(pilot)
+        doses.highlighted = doses.get_option_index("any:ice")
+        await pilot.press("space")
+        await settle(pilot)
+        ice = _prompt(app, "any:ice")
+        # ice twice of up to three: nothing is owed, and no timer runs
+        assert "(2 done)" in ice and "[more if needed]" in ice and "in progress" not in ice
+        # two of a stretch's three sets on one leg: the row is in progress, and the
+        # header does not count it as done
+        doses.highlighted = doses.get_option_index("morning:calf-stretch")
+        await pilot.press("space", "space")
+        await settle(pilot)
+        assert "[in progress]" in _prompt(app, "morning:calf-stretch")
+        assert "0/6 done" in text_of(app, "#stats")
+        # skipping the night splint (as needed) shows it as skipped, in a word and a mark
+        doses.highlighted = doses.get_option_index("night:night-splint")
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # "other": asks for own words
+        await pilot.pause()
+        assert app.screen.query_one("#own-words", Input).has_focus
+        await pilot.press(*"no splint yet", "enter")
+        await settle(pilot)
+        splint = _prompt(app, "night:night-splint")
+        assert "[skipped]" in splint and "– " in splint and "(0 done)" in splint
+    assert rows(enrolled, "SELECT reason FROM doselog WHERE status = 'skipped'") == [
+        ("other: no splint yet",)
+    ]
+    shown = Rehab(enrolled)("today", "--date", "2026-03-10")
+    assert "[-] night-splint" in shown.out and "[x] ice" in shown.out, shown.out
+    assert "0 of 6 done" in shown.out
+
+
+async def test_skip_other_words_are_length_checked(enrolled: Path) -> None:
+    from rehab.tui.screens.dialogs import OWN_WORDS_MAX
+
+    app, _ = make(enrolled)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")
+        await pilot.pause()
+        box = app.screen.query_one("#own-words", Input)
+        assert box.max_length == OWN_WORDS_MAX  # typing stops there
+        box.value = "x" * (OWN_WORDS_MAX + 5)  # as a paste past the limit might
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "too long (allowed: up to" in text_of(app, "#own-error")
+        await pilot.press("escape")
+        await settle(pilot)
+    assert rows(enrolled, "SELECT count(*) FROM doselog") == [(0,)]
 
 
 async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path) -> None:
@@ -209,6 +360,26 @@ async def test_pain_dialog_accepts_10_by_keyboard_and_rejects_11(enrolled: Path)
     assert rows(enrolled, "SELECT score, context, note FROM painentry") == [
         (10, "morning", "first steps")
     ]
+
+
+async def test_pain_dialog_when_keyboard_cursor_starts_on_the_chosen_context(
+    enrolled: Path,
+) -> None:
+    """The default context is chosen; ← moves from it, not from the first option."""
+    from textual.widgets import RadioSet
+
+    app, _ = make(enrolled)  # 08:30: the pain dialog defaults to "morning"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.view = replace(app.screen.view, local_hour=15)  # type: ignore[attr-defined]
+        await pilot.press("p")
+        await pilot.pause()
+        assert "◉ after" in str(app.screen.query_one("#choice-after").render())
+        app.screen.query_one("#context", RadioSet).focus()
+        await pilot.press("left", "space")
+        await pilot.pause()
+        assert "◉ during" in str(app.screen.query_one("#choice-during").render())
+        assert "○ after" in str(app.screen.query_one("#choice-after").render())
 
 
 async def test_pain_dialog_escape_writes_nothing(enrolled: Path) -> None:
@@ -349,8 +520,66 @@ async def test_history_shows_calendar_and_undoes_an_entry(enrolled: Path) -> Non
         assert "[undone]" in str(entries.get_option_at_index(0).prompt)
         await pilot.press("escape")
         await settle(pilot)
-        assert "0/9 done" in text_of(app, "#stats")
+        assert "0/6 done" in text_of(app, "#stats")
     assert rows(enrolled, "SELECT count(voided_at) FROM doselog") == [(1,)]
+
+
+def _calendar_weeks(app: RehabApp) -> list[str]:
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#calendar", DataTable)
+    return [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+
+
+@pytest.mark.parametrize(("size", "weeks"), [((80, 24), 6), ((100, 40), 14)])
+async def test_history_fits_the_height_and_goes_back_no_further_than_the_start(
+    db: Path, size: tuple[int, int], weeks: int
+) -> None:
+    from datetime import date
+
+    enroll(db, start=date(2025, 11, 5))  # a Wednesday, 18 weeks before 10 March 2026
+    app, _ = make(db)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        shown = _calendar_weeks(app)
+        assert len(shown) == weeks and shown[-1] == "9 Mar"
+        for _ in range(4):  # far more than the program's 19 weeks back
+            await pilot.press("left_square_bracket")
+            await settle(pilot)
+        shown = _calendar_weeks(app)
+        assert shown[0] == "3 Nov", shown  # the program's first week, none empty before it
+        assert len(shown) == weeks
+        assert any("Your program began on Wed 5 Nov 2025" in n.message for n in app._notifications)
+
+
+async def test_history_of_a_program_started_this_week_shows_that_week_only(
+    enrolled: Path,
+) -> None:
+    app, _ = make(enrolled)  # started Mon 2 Mar; today Tue 10 Mar
+    async with app.run_test(size=(80, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        assert _calendar_weeks(app) == ["2 Mar", "9 Mar"]
+
+
+async def test_a_day_before_the_start_describes_no_exercise(enrolled: Path) -> None:
+    app, _ = make(enrolled)  # started Mon 2 Mar; today Tue 10 Mar
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#detail-box").display
+        assert "massage" in text_of(app, "#detail")
+        for _ in range(9):  # back to Sun 1 Mar, the day before the start
+            await pilot.press("left_square_bracket")
+            await settle(pilot)
+        assert "Sun 1 Mar" in text_of(app, "#stats") and "starts on" in text_of(app, "#stats")
+        assert not app.screen.query_one("#detail-box").display
+        assert text_of(app, "#detail").strip() == ""
+        await pilot.press("g")  # back to today: the exercise's how-to again
+        await settle(pilot)
+        assert app.screen.query_one("#detail-box").display and "massage" in text_of(app, "#detail")
 
 
 async def test_quit_with_q(enrolled: Path) -> None:
@@ -464,7 +693,29 @@ async def test_reminder_toast_and_snooze(enrolled: Path) -> None:
         await asyncio.to_thread(app._snoozed, "morning")  # the job, as the scheduler runs it
         await pilot.pause()
         again = [n.message for n in list(app._notifications)[before:]]
-        assert any(m.startswith("🔔 Morning: morning foot massage") for m in again)
+        assert any(m.startswith("🔔 Morning: ") and len(m) < 80 for m in again), again
+
+
+def test_a_reminder_toast_is_short_and_counts_each_dose_once() -> None:
+    """The checklist is behind the toast: a catch-up of a whole morning is one short line
+    (the desktop notification keeps the list), and z snoozes the slot due now."""
+    from datetime import UTC, date, datetime
+
+    from rehab.reminders.due import Reminder
+    from rehab.reminders.service import Sent
+    from rehab.tui.reminding import toast_text
+
+    when = datetime(2026, 3, 10, 13, 0, tzinfo=UTC)
+    morning = tuple(f"stretch number {n}, 30 s hold × 2–3, each leg" for n in range(6))
+    sent = [
+        Sent(Reminder(date(2026, 3, 10), "morning", when, morning, catch_up=True), "x", ""),
+        Sent(Reminder(date(2026, 3, 10), "midday", when, (*morning, "walk, 15 min")), "x", ""),
+    ]
+    text, slot = toast_text(sent)
+    assert text == "Missed earlier: Morning, 6 on your list still to do · Midday: walk, 15 min"
+    assert slot == "midday"
+    one = [Sent(Reminder(date(2026, 3, 10), "evening", when, ("walk, 15 min",)), "x", "")]
+    assert toast_text(one) == ("Evening: walk, 15 min", "evening")
 
 
 async def test_snooze_without_a_reminder_says_so(enrolled: Path) -> None:
@@ -513,7 +764,16 @@ async def test_quitting_with_a_running_ice_timer_logs_its_minutes(enrolled: Path
         clock.advance(7 * 60 + 30)
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("q")
+        await pilot.press("q")  # a timer is running: asked first
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and "timer is still running" in str(
+            app.screen.query_one(".dialog-title").render()
+        )
+        await pilot.press("n")  # no: the timer keeps going, nothing logged yet
+        await settle(pilot)
+        assert app.is_running and app.timer is not None and app.timer.running
+        assert rows(enrolled, "SELECT count(*) FROM doselog") == [(0,)]
+        await pilot.press("q", "y")
         await settle(pilot)
     assert rows(enrolled, "SELECT item_key, minutes FROM doselog") == [("ice", 7.0)]
 

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from rehab.tui.app import RehabApp
-from rehab.tui.exporting import free_name
+from rehab.tui.exporting import TOAST_WIDTH, free_name
 from rehab.tui.screens.export import ExportDialog
 from rehab.tui.screens.today import TodayScreen
 from tests.tui_helpers import SIZE, enroll, make, settle
@@ -66,8 +66,13 @@ async def test_export_a_report_from_the_app_and_say_where_it_went(
         assert report.name == "rehab-me-2026-03-02-to-2026-03-10.html"
         assert stat.S_IMODE(report.stat().st_mode) == 0o600
         assert "Not medical advice; follow your clinician." in report.read_text(encoding="utf-8")
-        said = f"Printable report saved (2026-03-02 to 2026-03-10): {report}"
-        assert any(said in n for n in notices(app))
+        said = "Printable report saved (2026-03-02 to 2026-03-10):\n"
+        (toast,) = [n for n in notices(app) if said in n]
+        # the path on lines of its own, broken only after a /, never inside a name
+        where = toast.split(said, 1)[1].splitlines()
+        assert "".join(where) == str(report)
+        assert all(len(line) <= TOAST_WIDTH and line.endswith(("/", "-")) for line in where[:-1])
+        assert where[-1].endswith(".html")
 
         await export_with(pilot, folder)  # the same again: a second file, not an overwrite
         names = sorted(p.name for p in folder.iterdir())
@@ -75,6 +80,21 @@ async def test_export_a_report_from_the_app_and_say_where_it_went(
             "rehab-me-2026-03-02-to-2026-03-10-2.html",
             "rehab-me-2026-03-02-to-2026-03-10.html",
         ]
+
+
+def test_a_long_path_is_broken_between_names_and_at_hyphens() -> None:
+    from rehab.tui.exporting import path_lines
+
+    path = "/home/ana/My Documents/rehab exports/rehab-ana-maria-2026-03-02-to-2026-03-10.html"
+    lines = path_lines(path, 24)
+    assert "".join(lines) == path
+    assert lines == [
+        "/home/ana/My Documents/",
+        "rehab exports/",
+        "rehab-ana-maria-2026-03-",
+        "02-to-2026-03-10.html",
+    ]
+    assert path_lines("/x/" + "a" * 30, 10) == ["/x/", "a" * 30]  # one long word: as it is
 
 
 async def test_export_csv_for_the_last_4_weeks(enrolled: Path, folder: Path) -> None:

@@ -98,6 +98,35 @@ async def test_load_dialog_takes_ascii_digits_only(
     assert count(db, "doselog") == 0
 
 
+async def test_load_dialog_hands_back_a_typed_answer_and_the_load_is_logged(
+    tmp_path: Path,
+) -> None:
+    from rehab.tui.answers import LoadAnswer
+    from rehab.tui.screens.dialogs import LoadDialog
+
+    db = tmp_path / "rehab.db"
+    enroll(db, "achilles-midportion-alfredson", side="left")
+    app, _ = make(db)
+    got: list[LoadAnswer | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(LoadDialog("Heel drop", 2.5, 3), got.append)
+        await pilot.pause()
+        app.screen.query_one("#sets", Input).value = "2"
+        await submit(pilot, "#load", "5")
+        assert got == [LoadAnswer(load_kg=5.0, sets=2)]
+        doses = app.screen.query_one("#doses", OptionList)
+        strength = next(o.id for o in doses.options if o.id and "heel-drop-straight-knee" in o.id)
+        doses.highlighted = doses.get_option_index(strength)
+        await pilot.press("l")
+        await pilot.pause()
+        app.screen.query_one("#sets", Input).value = "1"
+        await submit(pilot, "#load", "7.5")
+        await settle(pilot)
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT sets, load_kg FROM doselog").fetchall() == [(1, 7.5)]
+
+
 async def test_the_pain_field_keeps_what_is_typed_and_explains_it(enrolled: Path) -> None:
     """Nothing typed vanishes: 7.5 stays 7.5 and the line under it says whole numbers only;
     a letter is explained too; 7 then shows where it falls on the pain guide."""

@@ -317,3 +317,52 @@ async def test_several_patients_and_no_name_ask_whose_records(tmp_path: Path) ->
         assert "Mid-portion Achilles" in screen.view.program_name
     with sqlite3.connect(db) as con:
         assert sorted(r[0] for r in con.execute("SELECT name FROM patient")) == ["Ana", "Rui"]
+
+
+# --- the stylesheet is scoped by screen type --------------------------------------------
+
+
+def test_every_id_rule_in_the_stylesheet_is_scoped_by_a_screen_type() -> None:
+    """A bare `#title` would style every screen that has one; each id rule names the
+    screen (or dialog) type it is for, and that type exists."""
+    import re
+
+    from rehab.tui import painguide
+
+    sheet = (Path(screens_package.__file__).parent.parent / "rehab.tcss").read_text()
+    sheet = re.sub(r"/\*.*?\*/", "", sheet, flags=re.S)
+    selectors = [
+        part.strip() for head in re.findall(r"([^{}]+)\{", sheet) for part in head.split(",")
+    ]
+    known = {"RehabScreen", "ModalScreen", "PainResponse"}
+    for module in _screen_modules():
+        known |= {name for name, value in vars(module).items() if isinstance(value, type)}
+    assert painguide.PainResponse  # a modal of its own, outside the screens package
+    for selector in selectors:
+        if "#" not in selector:
+            continue  # the shared dialog classes
+        first = selector.split()[0]
+        assert first in known, f"{selector!r}: scope it by its screen type"
+
+
+def _screen_modules() -> list[object]:
+    return [
+        importlib.import_module(f"rehab.tui.screens.{info.name}")
+        for info in pkgutil.iter_modules(screens_package.__path__)
+    ]
+
+
+async def test_a_scoped_rule_reaches_its_dialog(tmp_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from rehab.tui.screens.dialogs import SkipDialog
+
+    db = tmp_path / "rehab.db"
+    enroll(db)
+    app, _ = make(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(SkipDialog("Calf stretch"))
+        await pilot.pause()
+        choices = app.screen.query_one("#choices", OptionList)
+        assert choices.styles.max_height is not None and choices.styles.max_height.value == 8

@@ -24,10 +24,10 @@ from rehab.cli.params import (
 )
 from rehab.cli.session import Action, action
 from rehab.core import clock
-from rehab.core.checklist import DoseProgress, counted
+from rehab.core.checklist import DoseProgress
 from rehab.core.progression import Advice
 from rehab.core.redflags import FLAG_IDS
-from rehab.core.rows import SLOT_TITLES, build_rows, sets_text
+from rehab.core.rows import SLOT_TITLES, build_rows, rows_done, sets_text
 from rehab.core.schedule import Dose
 from rehab.core.template import DoseRange
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
@@ -37,7 +37,14 @@ from rehab.store.journal import PAIN_CONTEXTS, Amounts, Day
 # Night or rest pain logged for one of the last 7 days (the advice's window) raises the red
 # flag; an older entry filled in later is logged only (the advice would not see it either).
 RED_FLAG_WINDOW_DAYS = 7
-MARK = {"done": "[x]", "partial": "[~]", "skipped": "[-]", "open": "[ ]", "paused": "[‖]"}
+MARK = {
+    "done": "[x]",
+    "partial": "[~]",
+    "used": "[x]",  # as needed, done at least once, more allowed
+    "skipped": "[-]",
+    "open": "[ ]",
+    "paused": "[‖]",
+}
 
 
 def _day(act: Action, value: date | None) -> date:
@@ -221,11 +228,9 @@ def _today_text(
     else:
         total_weeks = view.program.weeks
         phase = plan.phase.name if plan.phase else ""
-        required = [i for i in view.items if counted(i.dose)]
-        done = sum(1 for i in required if i.status == "done")
+        done, planned = rows_done(build_rows(view.items))  # as the rows below show it
         lines.append(
-            f"{heading} · week {plan.week} of {total_weeks} · {phase} · "
-            f"{done} of {len(required)} done"
+            f"{heading} · week {plan.week} of {total_weeks} · {phase} · {done} of {planned} done"
         )
         for slot, rows in _rows_text(view):
             lines.append("")

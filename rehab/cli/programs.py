@@ -13,6 +13,7 @@ from rehab.core.catalog import Catalog, load_catalog
 from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program, TemplateError, load_program_file
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+from rehab.core.wording import phase_timing, phases_intro, source_title
 from rehab.errors import UsageProblem
 
 
@@ -64,10 +65,11 @@ def describe_program(program: Program) -> str:
     lines = [program.name, program.summary, ""]
     lines.append("For: " + ", ".join(CONDITION_NAMES[c] for c in program.conditions))
     lines.append(f"Length: {program.weeks} weeks")
+    if len(program.phases) > 1:
+        lines.append(phases_intro(program))
     for phase in program.phases:
         lines.append("")
-        weeks = phase.weeks.text()
-        lines.append(f"Phase {phase.name} (weeks {weeks})")
+        lines.append(f"{phase.name} ({phase_timing(program, phase)})")
         if phase.goal:
             lines.append(f"  Goal: {phase.goal}")
         if phase.advance_when:
@@ -87,7 +89,8 @@ def describe_program(program: Program) -> str:
         lines.append("Notes:")
         lines.extend(f"  {n}" for n in program.notes)
     lines.append("")
-    lines.append("Sources: " + "; ".join(program.sources))
+    lines.append("Sources:")
+    lines.extend(f"  {source_title(source)}" for source in program.sources)
     lines.append(DISCLAIMER)
     return "\n".join(lines)
 
@@ -145,8 +148,8 @@ def check_file(file: Path) -> None:
     if builtin.exists() and builtin.resolve() != file.resolve():
         raise UsageProblem(f"{file}: id: {program.id!r} is a built-in program (allowed: a new id)")
     click.echo(
-        f"{file}: ok ({program.id}: {len(program.phases)} phase(s), "
-        f"{len(program.exercises)} exercise(s), {program.weeks} weeks)"
+        f"{file}: ok ({program.id}: {_count(len(program.phases), 'phase')}, "
+        f"{_count(len(program.exercises), 'exercise')}, {_count(program.weeks, 'week')})"
     )
 
 
@@ -195,3 +198,7 @@ def export_prescription(ctx: click.Context, out: str, force: bool) -> None:
             f"Wrote {program.id} ({len(given)} prescription{'s' if len(given) != 1 else ''}) "
             f"to {target.path}."
         )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -10,14 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from rehab.core.checklist import DoseProgress, target_sets
+from rehab.core.checklist import DoseProgress, counted, enough_sets, target_sets
 from rehab.core.template import SLOTS
 from rehab.core.vocabulary import SLOT_TITLES as SLOT_TITLES
 
-MARKS = {"done": "✔", "partial": "◐", "skipped": "–", "open": "○", "paused": "‖"}
+# "used": an as-needed item done at least once today, with more allowed (ice 2 of up to 3):
+# nothing is owed, so it is not "in progress" (which reads like a timer running).
+MARKS = {"done": "✔", "partial": "◐", "used": "✔", "skipped": "–", "open": "○", "paused": "‖"}
 STATUS_WORDS = {
     "done": "done",
     "partial": "in progress",
+    "used": "more if needed",
     "skipped": "skipped",
     "open": "to do",
     "paused": "paused",
@@ -28,7 +31,7 @@ STATUS_WORDS = {
 class ChecklistRow:
     id: str  # the dose key, or the exercise id for an as-needed group
     slot: str
-    status: str  # open | partial | done | skipped | paused
+    status: str  # open | partial | used (as needed, more allowed) | done | skipped | paused
     text: str
     progress: str
     members: tuple[DoseProgress, ...]
@@ -40,7 +43,12 @@ class ChecklistRow:
 
     @property
     def is_open(self) -> bool:
-        return self.status in ("open", "partial")
+        return self.status in ("open", "partial", "used")
+
+    @property
+    def in_count(self) -> bool:
+        """Whether the row counts in "N/M done" (not an as-needed or unverified item)."""
+        return counted(self.first.dose)
 
     @property
     def timer_kind(self) -> str | None:
@@ -116,6 +124,13 @@ class TodayView:
         return next((r for r in self.rows if r.is_open), None)
 
 
+def rows_done(rows: tuple[ChecklistRow, ...] | list[ChecklistRow]) -> tuple[int, int]:
+    """(done, planned) counted in rows, as the checklist shows them: a stretch whose left
+    leg is done and right leg is not is one row in progress, not one of two done."""
+    required = [r for r in rows if r.in_count]
+    return sum(1 for r in required if r.status == "done"), len(required)
+
+
 def build_rows(items: list[DoseProgress]) -> tuple[ChecklistRow, ...]:
     rows: list[ChecklistRow] = []
     seen: set[tuple[str, str]] = set()
@@ -135,6 +150,24 @@ def build_rows(items: list[DoseProgress]) -> tuple[ChecklistRow, ...]:
     return tuple(rows)
 
 
+def after_sets(row: ChecklistRow, key: str, side: str | None, sets: int) -> ChecklistRow:
+    """The row as it will read once `sets` more sets of (key, side) are logged, by the
+    rules of rehab.core.checklist.progress: the app moves its cursor on at the key press,
+    not when the write's reload lands, so a second quick press goes where the patient sees."""
+    members = []
+    for m in row.members:
+        if m.dose.key == key and m.dose.side == side:
+            done = m.sets_done + sets
+            status = m.status
+            if done >= enough_sets(m.dose):
+                status = "done"
+            elif status != "skipped":
+                status = "partial"
+            m = DoseProgress(m.dose, done, status)
+        members.append(m)
+    return _row(row.id, tuple(members))
+
+
 def legs_text(members: tuple[DoseProgress, ...]) -> str | None:
     sides = sorted({m.dose.side for m in members if m.dose.side})
     return "each leg" if len(sides) == 2 else None
@@ -146,10 +179,19 @@ def _row(group: str, members: tuple[DoseProgress, ...]) -> ChecklistRow:
     text = first.describe(legs=legs_text(members))
     if first.as_needed:
         # one occurrence (ice, ice#2, …) counts once, whatever the number of legs
-        count = sum(
-            1 for key in keys if all(m.status == "done" for m in members if m.dose.key == key)
-        )
-        status = "done" if count == len(keys) else ("partial" if count else "open")
+        def all_of(key: str, status: str) -> bool:
+            return all(m.status == status for m in members if m.dose.key == key)
+
+        count = sum(1 for key in keys if all_of(key, "done"))
+        skipped = sum(1 for key in keys if all_of(key, "skipped"))
+        if count == len(keys) or (count and count + skipped == len(keys)):
+            status = "done"  # every occurrence done, or the rest skipped: no more today
+        elif count:
+            status = "used"
+        elif skipped:
+            status = "skipped"
+        else:
+            status = "open"
         if status != "done" and any(m.status == "paused" for m in members):
             status = "paused"
         return ChecklistRow(group, first.slot, status, text, f"({count} done)", members, keys)

@@ -106,7 +106,9 @@ def due(
     """Reminders due at `now` that nobody has sent yet (nothing is claimed here).
 
     Normal checks send a slot from its time until the next slot's time; `catch_up` (at
-    start-up) also sends earlier slots of today that are still open, marked as missed.
+    start-up) also sends earlier slots of today that are still open, marked as missed. A
+    slot whose time came before the program was started is not due at all: a patient who
+    starts at 17:30 missed no 08:00 reminder.
     """
     plan = reminder_plan(session, patient=patient)
     local_now = now.astimezone(plan.zone)
@@ -130,7 +132,7 @@ def due(
     )
     result = []
     for slot, at in sorted(instants.items(), key=lambda pair: pair[1]):
-        if at > now or slot in sent:
+        if at > now or slot in sent or at < enrollment.created_at:
             continue
         missed = slot != latest_passed
         if missed and not catch_up:

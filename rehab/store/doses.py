@@ -163,7 +163,8 @@ def record_done(
             leg = f" ({item.dose.side} leg)" if item.dose.side else ""
             raise FieldProblem(
                 "sets",
-                f"{amounts.sets} is more than the {left} set(s) left of {key!r}{leg} "
+                f"{amounts.sets} is more than the {left} {'set' if left == 1 else 'sets'} "
+                f"left of {key!r}{leg} "
                 f"(allowed: 1 to {left})",
             )
         row = _dose_row(

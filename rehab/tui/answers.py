@@ -47,3 +47,11 @@ class MorningAnswer:
     redness: bool
     tiptoe_pain: bool
     warning: bool
+
+
+@dataclass(frozen=True)
+class LoadAnswer:
+    """The load used for some sets of a strengthening dose."""
+
+    load_kg: float  # added load, 0 for body weight
+    sets: int  # sets done with it, 1 to the sets left

@@ -111,6 +111,7 @@ class RehabApp(App[None]):
             self.backend.engine(),
             patient_name=self.backend.patient_name,
             send=self.send_reminder,
+            on_sent=self._reminders_sent,
         )
         self.reminder_runner.start()
         self.scheduler.start()
@@ -122,15 +123,23 @@ class RehabApp(App[None]):
             self.scheduler.add_job(runner.run, "date", id="rehab-next-check", replace_existing=True)
 
     def send_reminder(self, title: str, body: str) -> str:
-        """Runs in the scheduler's worker thread: toast and bell here, desktop if possible."""
+        """Runs in the scheduler's worker thread: a desktop notification if possible; the
+        app's own toast (short: the checklist is on screen) follows in `_reminders_sent`."""
         from rehab.reminders import notify
 
-        self.call_from_thread(self.show_reminder, body)
         outside = notify.deliver(title, body, last_resort=False)
         return "in-app" if outside == "none" else f"in-app+{outside}"
 
-    def show_reminder(self, body: str) -> None:
-        slot = body.split(":", 1)[0].split(" ")[0].lower()
+    def _reminders_sent(self, sent: list[Any]) -> None:
+        """Runs in the scheduler's worker thread, once what was due has gone out."""
+        from rehab.tui.reminding import toast_text
+
+        text, slot = toast_text(sent)
+        self.call_from_thread(self.show_reminder, text, slot)
+
+    def show_reminder(self, body: str, slot: str | None = None) -> None:
+        if slot is None:
+            slot = body.split(":", 1)[0].split(" ")[0].lower()
         if slot in ("morning", "midday", "evening", "night"):
             self.last_reminder = slot
         self.bell()
@@ -155,14 +164,40 @@ class RehabApp(App[None]):
         self.notify(f"Snoozed the {slot} reminder for {minutes} minutes.", timeout=3)
 
     def _snoozed(self, slot: str) -> None:
+        from rehab.tui.reminding import short_lines
+
         lines = self.backend.open_in_slot(slot)
         if lines:
             self.send_reminder("rehab reminder", f"{slot.capitalize()}: " + "; ".join(lines))
+            self.call_from_thread(
+                self.show_reminder, f"{slot.capitalize()}: {short_lines(lines)}", slot
+            )
 
     async def action_quit(self) -> None:
-        """Quitting never loses work: a running timer logs what is done so far (whole sets
-        were logged as they finished; an ice or walk timer logs its whole minutes), and
-        writes still in flight finish before the app closes."""
+        """Quitting never loses work: with a timer running it asks first, then the timer
+        logs what is done so far (whole sets were logged as they finished; an ice or walk
+        timer logs its whole minutes), and writes still in flight finish before the app
+        closes."""
+        timer = self.timer
+        if timer is not None and timer.running:
+            from rehab.tui.screens.dialogs import ConfirmDialog
+
+            if isinstance(self.screen, ConfirmDialog):
+                return  # already asking
+            question = (
+                f"{timer.name}: the timer is still running. Quit anyway? "
+                "What is done so far is logged."
+            )
+
+            async def answered(yes: bool | None) -> None:
+                if yes:
+                    await self._quit_now()
+
+            self.push_screen(ConfirmDialog(question), answered)
+            return
+        await self._quit_now()
+
+    async def _quit_now(self) -> None:
         timer = self.timer
         if timer is not None and timer.running:
             from rehab.store.journal import Amounts

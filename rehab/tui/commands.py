@@ -310,7 +310,7 @@ def history(app: RehabApp, view: TodayView | None) -> None:
     from rehab.tui.screens.history import HistoryScreen
 
     if view is not None:
-        app.push_screen(HistoryScreen(view.today))
+        app.push_screen(HistoryScreen(view.today, view.start_date))
 
 
 def program(app: RehabApp, view: TodayView | None) -> None:

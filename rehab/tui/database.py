@@ -20,8 +20,7 @@ from sqlmodel import Session
 from rehab.core import clock
 from rehab.core.adherence import tally
 from rehab.core.catalog import Catalog, load_catalog
-from rehab.core.checklist import counted
-from rehab.core.rows import TodayView, build_rows, sets_text
+from rehab.core.rows import TodayView, build_rows, rows_done, sets_text
 from rehab.core.template import Program
 from rehab.errors import UsageProblem
 from rehab.store import journal
@@ -148,7 +147,8 @@ class StoreBackend:
                 session, enrollment=enrollment, first=week_start, last=week_end
             )
             week = tally(plans, logs)
-            required = [i for i in view.items if counted(i.dose)]
+            rows = build_rows(view.items)
+            done, planned = rows_done(rows)
             pause = journal.open_pause(session, enrollment=enrollment)
             flagged = pause is not None and bool(journal.open_flags(session, enrollment=enrollment))
             return TodayView(
@@ -161,9 +161,9 @@ class StoreBackend:
                 phase_goal=_phase_goal(view.plan.phase),
                 notes=tuple(view.program.notes),
                 status=view.plan.status,
-                rows=build_rows(view.items),
-                done=sum(1 for i in required if i.status == "done"),
-                planned=len(required),
+                rows=rows,
+                done=done,
+                planned=planned,
                 week_percent=week.percent,
                 days_active=journal.days_active(session, enrollment=enrollment, upto=today),
                 start_date=enrollment.start_date,

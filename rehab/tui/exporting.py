@@ -47,4 +47,37 @@ def export(backend: Backend, request: ExportRequest) -> str:
         target = free_name(request.folder, name)
         result = runner.run(session, scope, request.format, out=str(target))
     label = formats.get(request.format).label
-    return f"{label} saved ({result.first} to {result.last}): {result.where}"
+    where = "\n".join(path_lines(str(result.where)))
+    return f"{label} saved ({result.first} to {result.last}):\n{where}"
+
+
+TOAST_WIDTH = 36  # what a toast holds on a line at 80 columns (half the screen, less its edges)
+
+
+def path_lines(path: str, width: int = TOAST_WIDTH) -> list[str]:
+    """A path broken to fit a toast after a `/`, or inside a long name after a `-`, `_` or
+    space, never in the middle of a word (Textual would wrap it anywhere). The home folder
+    is written whole, not as ~, so it can be typed into a file manager as shown."""
+    parts = path.split("/")
+    pieces = [part + "/" for part in parts[:-1]] + [parts[-1]]
+    lines: list[str] = []
+    for piece in pieces:
+        for chunk in _chunks(piece, width):
+            if lines and len(lines[-1]) + len(chunk) <= width:
+                lines[-1] += chunk
+            else:
+                lines.append(chunk)
+    return [line for line in lines if line]
+
+
+def _chunks(piece: str, width: int) -> list[str]:
+    """A name longer than a line, cut after its last `-`, `_` or space that fits."""
+    chunks: list[str] = []
+    while len(piece) > width:
+        cut = max(piece.rfind(mark, 0, width) for mark in "-_ ") + 1
+        if cut <= 0:
+            break  # one long word: left to wrap
+        chunks.append(piece[:cut])
+        piece = piece[cut:]
+    chunks.append(piece)
+    return chunks

@@ -20,9 +20,26 @@ def fitting(width: int, forms: list[str]) -> str:
     return forms[-1] if forms else ""
 
 
+class ChoiceButton(RadioButton):
+    """A radio button drawn only by its label's ◉/○: Textual's own button (a dot told apart
+    by colour alone) is left out, so each option shows one marker, not two."""
+
+    BUTTON_LEFT = ""
+    BUTTON_INNER = ""
+    BUTTON_RIGHT = ""
+
+
+class TickBox(Checkbox):
+    """A checkbox drawn only by its label's ☐/☒ and yes/no (no second, colour-only box)."""
+
+    BUTTON_LEFT = ""
+    BUTTON_INNER = ""
+    BUTTON_RIGHT = ""
+
+
 def choice_button(value: str, *, chosen: bool = False) -> RadioButton:
     """A radio button whose label says whether it is chosen (◉/○), not only its colour."""
-    return RadioButton(_label(value, chosen), value=chosen, id=f"choice-{value}")
+    return ChoiceButton(_label(value, chosen), value=chosen, id=f"choice-{value}")
 
 
 def _label(value: str, chosen: bool) -> str:
@@ -46,7 +63,7 @@ def mark_choices(radios: RadioSet) -> None:
 def tick_box(label: str, box_id: str) -> Checkbox:
     """A checkbox whose label gives its state in a symbol and a word (☐ … no / ☒ … yes), not
     only by colour; a long label wraps."""
-    box = Checkbox(_box_label(label, False), id=box_id)
+    box = TickBox(_box_label(label, False), id=box_id)
     box.tooltip = label
     return box
 

@@ -16,7 +16,8 @@ from textual.widgets.option_list import Option
 
 from rehab.core.typed import decimal_number, is_whole_number
 from rehab.core.vocabulary import PAIN_CONTEXTS, PAUSE_REASONS, SKIP_REASONS
-from rehab.tui.answers import MorningAnswer, PainAnswer
+from rehab.store.inputs import REASON_MAX
+from rehab.tui.answers import LoadAnswer, MorningAnswer, PainAnswer
 from rehab.tui.painguide import PainGuide
 from rehab.tui.widgets import (
     PointerList,
@@ -28,6 +29,9 @@ from rehab.tui.widgets import (
 )
 
 T = TypeVar("T")
+
+# Room for "other: " and the patient's words in a stored reason (rehab.store.inputs).
+OWN_WORDS_MAX = REASON_MAX - len("other: ")
 
 
 class _Dialog(ModalScreen[T]):
@@ -209,6 +213,9 @@ class CheckDialog(_Dialog[MorningAnswer | None]):
 class _Choice(_Dialog[str | None]):
     TITLE_TEXT = ""
     CHOICES: tuple[str, ...] = ()
+    # A choice that asks for a few words of the patient's own ("other: the bus was late"),
+    # kept in the stored reason; "" for none.
+    OWN_WORDS = ""
 
     def __init__(self, subject: str = "") -> None:
         super().__init__()
@@ -219,6 +226,16 @@ class _Choice(_Dialog[str | None]):
             title = self.TITLE_TEXT + (f": {self.subject}" if self.subject else "")
             yield Label(title, classes="dialog-title")
             yield PointerList(*[Option(c, id=c) for c in self.CHOICES], id="choices")
+            if self.OWN_WORDS:
+                with Vertical(id="own-box"):
+                    yield Label(f"In your own words ({self.OWN_WORDS}; enter saves):")
+                    yield Input(
+                        placeholder="optional",
+                        id="own-words",
+                        max_length=OWN_WORDS_MAX,
+                        compact=True,
+                    )
+                    yield Static("", id="own-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
 
@@ -226,20 +243,37 @@ class _Choice(_Dialog[str | None]):
         choices = self.query_one("#choices", OptionList)
         choices.highlighted = 0
         choices.focus()
+        if self.OWN_WORDS:
+            self.query_one("#own-box").display = False
 
     @on(OptionList.OptionSelected, "#choices")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
+        if self.OWN_WORDS and event.option.id == "other":
+            self.query_one("#own-box").display = True
+            self.query_one("#own-words", Input).focus()
+            return
         self.dismiss(event.option.id)
+
+    @on(Input.Submitted, "#own-words")
+    def _own_words(self, event: Input.Submitted) -> None:
+        words = " ".join(event.value.split())
+        if len(words) > OWN_WORDS_MAX:  # max_length stops typing; a paste is checked here
+            error = self.query_one("#own-error", Static)
+            error.update(f"{len(words)} characters is too long (allowed: up to {OWN_WORDS_MAX})")
+            return
+        self.dismiss(f"other: {words}" if words else "other")
 
 
 class SkipDialog(_Choice):
     TITLE_TEXT = "Skip"
     CHOICES = SKIP_REASONS
+    OWN_WORDS = "what got in the way"
 
 
 class PauseDialog(_Choice):
     TITLE_TEXT = "Pause the program (paused days are not missed days)"
     CHOICES = PAUSE_REASONS
+    OWN_WORDS = "why you are pausing"
 
 
 class SnoozeDialog(_Choice):
@@ -269,7 +303,7 @@ class ConfirmDialog(_Dialog[bool | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
+            yield Static(self.question, classes="dialog-title")  # a long question wraps
             with Horizontal(classes="buttons"):
                 yield Button("Yes (y)", variant="primary", id="yes")
                 yield Button("No (n)", id="cancel")
@@ -282,7 +316,7 @@ class ConfirmDialog(_Dialog[bool | None]):
         self.dismiss(True)
 
 
-class LoadDialog(_Dialog[tuple[float, int | None] | None]):
+class LoadDialog(_Dialog[LoadAnswer | None]):
     """Record the load actually used for a strengthening set (kg added, e.g. a backpack)."""
 
     def __init__(self, name: str, planned_kg: float | None, sets_left: int) -> None:
@@ -326,4 +360,4 @@ class LoadDialog(_Dialog[tuple[float, int | None] | None]):
         if not is_whole_number(raw_sets) or not 1 <= int(raw_sets) <= self.sets_left:
             error.update(f"sets {raw_sets or 'nothing'!r}: allowed 1 to {self.sets_left}")
             return
-        self.dismiss((load, int(raw_sets)))
+        self.dismiss(LoadAnswer(load, int(raw_sets)))

@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from rehab.export import formats
 from rehab.tui.screens.dialogs import _Dialog
-from rehab.tui.widgets import chosen_value
+from rehab.tui.widgets import ChoiceButton, chosen_value
 
 RANGES = {"whole-program": None, "last-4-weeks": 4, "last-12-weeks": 12}  # ids: no spaces
 RANGE_LABELS = {
@@ -38,7 +38,7 @@ def _label(text: str, chosen: bool) -> str:
 
 def _choice(value: str, text: str, *, chosen: bool = False) -> RadioButton:
     """A radio button in plain words whose label says whether it is chosen (◉/○)."""
-    return RadioButton(_label(text, chosen), value=chosen, id=f"choice-{value}")
+    return ChoiceButton(_label(text, chosen), value=chosen, id=f"choice-{value}")
 
 
 def _mark(radios: RadioSet) -> None:
@@ -91,8 +91,8 @@ class ExportDialog(_Dialog[ExportRequest | None]):
             yield Input(str(self.folder), id="folder")
             yield Label("", id="export-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+                yield Button("Export", variant="primary", id="save", compact=True)
+                yield Button("Cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#format", RadioSet).focus()

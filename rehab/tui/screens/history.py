@@ -21,7 +21,8 @@ from rehab.tui.widgets import PointerList
 if TYPE_CHECKING:
     pass
 
-WEEKS = 6
+WEEKS = 6  # at 80×24; a taller terminal shows more (weeks_for_height)
+MOST_WEEKS = 26
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LEGEND = "● all done   ◕ most (≥ 50%)   ◔ some   ○ none   ‖ paused   · no plan / ahead"
 
@@ -44,6 +45,16 @@ def symbol(day: DaySummary, today: date) -> tuple[str, str]:
     return "○", "red"
 
 
+def weeks_for_height(height: int) -> int:
+    """How many weeks the calendar shows: about half the screen, the rest for the day's
+    entries (6 at 24 rows, 14 at 40), never fewer than 4."""
+    return max(4, min(MOST_WEEKS, height // 2 - 6))
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
 class HistoryScreen(RehabScreen):
     KEYS_TITLE = "History (h)"
     BINDINGS = [
@@ -54,9 +65,11 @@ class HistoryScreen(RehabScreen):
         Binding("right_square_bracket", "weeks(1)", "Later"),
     ]
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, start: date | None = None) -> None:
         super().__init__()
         self.today = today
+        self.start = start  # the program's first day: the calendar goes back no further
+        self.weeks = WEEKS
         self.last = today
         self.summaries: dict[date, DaySummary] = {}
         self.lines: list[LogLine] = []
@@ -80,11 +93,25 @@ class HistoryScreen(RehabScreen):
         table.add_column("Week of", key="week")
         for name in DAYS:
             table.add_column(name, key=name)
+        self.weeks = weeks_for_height(self.size.height or self.app.size.height)
         self.load()
 
+    def on_resize(self) -> None:
+        weeks = weeks_for_height(self.size.height)
+        if weeks != self.weeks:
+            self.weeks = weeks
+            self.load()
+
+    def shown_weeks(self) -> int:
+        """The weeks from the program's first week to the last one shown, at most a screen."""
+        if self.start is None:
+            return self.weeks
+        since = (monday(self.last) - monday(self.start)).days // 7 + 1
+        return max(1, min(self.weeks, since))
+
     def load(self) -> None:
-        backend, last = self.rehab.backend, self.last
-        self.rehab.run_db(lambda: backend.month(last, WEEKS), done=self._show_month)
+        backend, last, weeks = self.rehab.backend, self.last, self.shown_weeks()
+        self.rehab.run_db(lambda: backend.month(last, weeks), done=self._show_month)
 
     def _show_month(self, days: list[DaySummary]) -> None:
         self.summaries = {d.day: d for d in days}
@@ -145,7 +172,8 @@ class HistoryScreen(RehabScreen):
         if summary is not None and summary.status == "paused":
             title += " · paused (not missed)"
         elif summary is not None and summary.planned:
-            title += f" · {summary.done} of {summary.planned} done"
+            # as the calendar's symbols count it: each leg of a stretch is a dose of its own
+            title += f" · {summary.done} of {summary.planned} doses done, each leg counted"
         self.query_one("#day-title", Label).update(title)
         backend = self.rehab.backend
         self.rehab.run_db(lambda: backend.day_log(day), done=self._show_day)
@@ -180,9 +208,18 @@ class HistoryScreen(RehabScreen):
         self.rehab.run_db(lambda: backend.void(line.action), done=after, success="Undone")
 
     def action_weeks(self, step: int) -> None:
-        self.last = self.last + timedelta(weeks=step * WEEKS)
-        if self.last > self.today:
-            self.last = self.today
+        first_shown = monday(self.last) - timedelta(weeks=self.shown_weeks() - 1)
+        if step < 0 and self.start is not None and first_shown <= monday(self.start):
+            self.notify(f"Your program began on {self.start:%a %-d %b %Y}: nothing before it.")
+            return
+        if step > 0 and self.last >= self.today:
+            self.notify("This is the latest week.")
+            return
+        last = self.last + timedelta(weeks=step * self.weeks)
+        if self.start is not None:
+            # the window that starts with the program's first week, at the earliest
+            last = max(last, monday(self.start) + timedelta(days=7 * self.weeks - 1))
+        self.last = min(last, self.today)
         self.selected = self.last
         self.load()
 

@@ -446,6 +446,15 @@ class SessionScreen(RehabScreen):
         elif event.character is not None and event.character in "0123456789":
             if len(self.typed) < 2:
                 self.typed += event.character
+        elif event.character is not None and event.character in ".,":
+            # said, not dropped: 7.5 would otherwise become 75
+            event.stop()
+            self._put(
+                "#session-note",
+                f"Whole numbers only: no decimals in a score (type {self.typed or '7'}, "
+                f"or the next whole number up).  {PAIN_GUIDE}",
+            )
+            return
         else:
             return
         event.stop()

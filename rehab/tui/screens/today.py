@@ -22,6 +22,7 @@ from rehab.tui.widgets import fitting
 
 if TYPE_CHECKING:
     from rehab.core.rows import Row, TodayView
+    from rehab.tui.answers import LoadAnswer
     from rehab.tui.app import JournalChange
     from rehab.tui.backend import CheckedOff
 
@@ -440,6 +441,11 @@ class TodayScreen(RehabScreen):
                     "once a clinician has cleared you."
                 )
             options.append(Option(message, disabled=True))
+        # no exercise on this day (before the start, paused, ended): no "how to" left over
+        # from the last day shown
+        self.query_one("#detail-box").display = bool(self._rows)
+        if not self._rows:
+            self.query_one("#detail", Static).update("")
         doses.add_options(options)
         target = keep if keep and _has(doses, keep) else None
         if target is not None and not stay and not self._rows[target].is_open:
@@ -495,6 +501,7 @@ class TodayScreen(RehabScreen):
         word = {
             "done": "done",
             "partial": "in progress",
+            "used": "more if needed",
             "skipped": "skipped",
             "paused": "paused: red flag",
         }.get(row.status)
@@ -510,7 +517,7 @@ class TodayScreen(RehabScreen):
         option = self.query_one("#doses", OptionList).highlighted_option
         if option is None or option.id is None:
             return None
-        return next((r for r in self.view.rows if self._option_id(r) == option.id), None)
+        return self._rows.get(option.id)  # with any check-off still on its way (above)
 
     def _writable(self) -> bool:
         if self.view is None:
@@ -542,7 +549,7 @@ class TodayScreen(RehabScreen):
             self.notify(f"{row.first.dose.name} is already done. u undoes the last check.")
             return
         day, backend, name = self.view.day, self.rehab.backend, row.first.dose.name
-        self._focus_key = self._option_id(row)
+        self._move_on_if_finished(row)
 
         def logged(done: CheckedOff | None) -> None:
             if done is None:  # finished elsewhere since the list was read: nothing written
@@ -556,6 +563,28 @@ class TodayScreen(RehabScreen):
             self.rehab.refresh_today()  # the row as committed
 
         self.rehab.run_db(lambda: backend.check_off_next(day, row.id, row.slot), done=logged)
+
+    def _move_on_if_finished(self, row: Row) -> None:
+        """Move the cursor to the next open row now if this check-off finishes `row`, and
+        let the reload keep the cursor where it is: a key pressed before the reload lands
+        acts on the row on screen, however busy the machine."""
+        from rehab.core.rows import after_sets
+
+        target = row.next_target()
+        self._focus_key = None
+        if target is None:
+            return
+        here = self._option_id(row)
+        after = after_sets(row, *target)
+        if here in self._rows:  # until the reload: a second press goes to the next set
+            self._rows[here] = after
+        if after.is_open:
+            return
+        ids = list(self._rows)
+        later = [i for i in ids[ids.index(here) + 1 :] if self._rows[i].is_open]
+        if later:
+            doses = self.query_one("#doses", OptionList)
+            doses.highlighted = doses.get_option_index(later[0])
 
     def action_done_all(self) -> None:
         from rehab.tui.screens.session import log_whole_dose
@@ -616,11 +645,11 @@ class TodayScreen(RehabScreen):
         day, backend = self.view.day, self.rehab.backend
         self._focus_key = self._option_id(row)
 
-        def chosen(result: tuple[float, int | None] | None) -> None:
+        def chosen(result: LoadAnswer | None) -> None:
             from rehab.store.journal import Amounts
 
             if result is not None:
-                load, sets = result
+                load, sets = result.load_kg, result.sets
                 self.rehab.record(
                     lambda: backend.check_off(day, key, side, Amounts(sets=sets, load_kg=load)),
                     success=f"✔ {dose.name}: {sets} {'set' if sets == 1 else 'sets'} "

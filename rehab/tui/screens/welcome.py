@@ -1,5 +1,6 @@
 """First run: choose a program (with a preview), then the leg, the start date and reminder
-times. Nothing is written until Start; Escape backs out a step, and out of the app."""
+times. Nothing is written until Start; Escape backs out a step, and on the first step asks
+before leaving the app."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rehab.core.schedule import plan_day
 from rehab.core.template import CONDITION_NAMES, Program
 from rehab.core.typed import CALENDAR_TEXT, in_calendar
 from rehab.core.vocabulary import DISCLAIMER as DISCLAIMER
+from rehab.core.wording import phase_timing, phases_intro
 from rehab.store.settings import DEFAULT_REMINDERS, REMINDER_SLOTS
 from rehab.tui.widgets import PointerList, choice_button, chosen_value, mark_choices
 
@@ -28,16 +30,28 @@ if TYPE_CHECKING:
     from rehab.tui.app import RehabApp
 
 
-FIRST_CHOICE = "heel-pain-self-care"
+# The README's default program: listed first, marked, and where the cursor starts.
+DEFAULT_CHOICE = "achilles-midportion"
+DEFAULT_MARK = "(default)"
+HOW_TO_CHOOSE = "↑↓ look at each program · enter chooses it · esc leaves"
+
+
+def phase_lines(program: Program) -> list[str]:
+    """The phases with what their weeks mean (rehab.core.wording): the move to the next
+    phase follows the patient's pain, never the calendar alone."""
+    if len(program.phases) == 1:
+        return [f"{program.weeks} weeks, one phase: {program.phases[0].name}"]
+    lines = [f"{program.weeks} weeks, {len(program.phases)} phases. {phases_intro(program)}"]
+    for phase in program.phases:
+        lines.append(f"  • {phase.name} ({phase_timing(program, phase)})")
+    return lines
 
 
 def preview(program: Program, start: date) -> str:
     """Phases, then the first day's doses, in a patient's words."""
     lines = [program.summary, ""]
     lines.append("For: " + ", ".join(CONDITION_NAMES[c] for c in program.conditions))
-    lines.append(f"{program.weeks} weeks. Phases:")
-    for phase in program.phases:
-        lines.append(f"  • {phase.name} (weeks {phase.weeks.text()})")
+    lines.extend(phase_lines(program))
     plan = plan_day(program, start=start, side="both", day=start)
     lines.append("")
     lines.append("Day one:")
@@ -70,6 +84,7 @@ class WelcomeScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         yield Static(f"Welcome to rehab. {DISCLAIMER}", id="welcome-line")
+        yield Static(HOW_TO_CHOOSE, id="welcome-keys")
         with Horizontal(id="step-program"):
             yield PointerList(id="programs")
             with VerticalScroll(id="preview-box"):
@@ -111,11 +126,14 @@ class WelcomeScreen(Screen[bool]):
         for problem in problems:
             self.notify(problem, severity="warning", timeout=8)
         options = self.query_one("#programs", OptionList)
-        ordered = sorted(self.programs.values(), key=lambda p: (p.id != FIRST_CHOICE, p.name))
+        ordered = sorted(self.programs.values(), key=lambda p: (p.id != DEFAULT_CHOICE, p.name))
         for program in ordered:
             conditions = ", ".join(CONDITION_NAMES[c] for c in program.conditions[:2])
             more = "…" if len(program.conditions) > 2 else ""
-            options.add_option(Option(f"{program.name}\n  for: {conditions}{more}", id=program.id))
+            mark = f" {DEFAULT_MARK}" if program.id == DEFAULT_CHOICE else ""
+            options.add_option(
+                Option(f"{program.name}{mark}\n  for: {conditions}{more}", id=program.id)
+            )
         options.highlighted = 0
         options.focus()
         self.query_one("#start", Input).value = self.today.isoformat()
@@ -138,6 +156,9 @@ class WelcomeScreen(Screen[bool]):
         self.query_one("#step-program").display = False
         self.query_one("#step-details").display = True
         self.query_one("#details-title", Label).update(f"Start: {self.chosen.name}")
+        self.query_one("#welcome-keys", Static).update(
+            "tab moves between fields · enter starts · esc goes back to the list"
+        )
         self.query_one("#side", RadioSet).focus()
 
     def action_back(self) -> None:
@@ -146,8 +167,16 @@ class WelcomeScreen(Screen[bool]):
             self.query_one("#step-details").display = False
             self.query_one("#step-program").display = True
             self.query_one("#programs", OptionList).focus()
+            self.query_one("#welcome-keys", Static).update(HOW_TO_CHOOSE)
         else:
-            self.dismiss(False)
+            from rehab.tui.screens.dialogs import ConfirmDialog
+
+            def leave(yes: bool | None) -> None:
+                if yes:
+                    self.dismiss(False)
+
+            question = "Leave rehab without starting a program? Nothing has been saved."
+            self.app.push_screen(ConfirmDialog(question), leave)
 
     @on(Button.Pressed, "#back-button")
     def _back_pressed(self) -> None:
