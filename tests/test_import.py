@@ -332,3 +332,38 @@ def test_import_is_in_the_help() -> None:
     assert "import" in rehab("--help", db=False).out
     text = " ".join(rehab("import", "--help", db=False).out.split())
     assert "--as PATIENT" in text and "one transaction" in text
+
+
+def test_corrections_are_carried_over_and_never_taken_back(
+    history: History, tmp_path: Path
+) -> None:
+    """The same history as it stood before its corrections (the file edited back: nothing
+    voided, the pauses still open, the red flag not cleared), then as it is."""
+    newer = export(history.path, tmp_path / "new.json", day=history.today)
+    older = json.loads((tmp_path / "new.json").read_text(encoding="utf-8"))
+    for section in ("doses", "pain", "symptoms", "assessments", "phase_changes"):
+        for entry in older[section]:
+            entry["voided_at"] = None
+    for pause in older["pauses"]:
+        pause.update(end_date=None, ended_at=None)
+    older["pauses"] = older["pauses"][-1:]  # one open pause (two open ones could not be)
+    older["pauses"][0]["id"] = 1
+    for flag in older["red_flags"]:
+        flag.update(cleared_by=None, cleared_on=None, cleared_at=None, pause_id=1)
+    (tmp_path / "old.json").write_text(json.dumps(older), encoding="utf-8")
+    target = tmp_path / "clinic.db"
+    assert import_file(target, tmp_path / "old.json").code == 0
+    result = import_file(target, tmp_path / "new.json")
+    assert result.code == 0, result.err
+    voided = sum(1 for s in newer.values() if isinstance(s, list) for e in s
+                 if isinstance(e, dict) and e.get("voided_at"))  # fmt: skip
+    # one pause was new; the open one ended; the red flag was cleared
+    assert f"1 added (pauses 1), {voided} voided, 2 updated," in result.out, result.out
+    with sqlite3.connect(target) as conn:
+        assert (
+            conn.execute("select count(*) from redflagentry where cleared_at is null").fetchone()[0]
+            == 0
+        )
+        assert conn.execute("select count(*) from pause where end_date is null").fetchone()[0] == 0
+    assert import_file(target, tmp_path / "old.json").code == 0  # the older file again
+    assert export(target, tmp_path / "b.json", day=history.today) == newer
