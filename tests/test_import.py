@@ -367,3 +367,20 @@ def test_corrections_are_carried_over_and_never_taken_back(
         assert conn.execute("select count(*) from pause where end_date is null").fetchone()[0] == 0
     assert import_file(target, tmp_path / "old.json").code == 0  # the older file again
     assert export(target, tmp_path / "b.json", day=history.today) == newer
+
+
+def test_the_file_is_read_as_it_is_imported(history: History, tmp_path: Path) -> None:
+    """The header and the first entries come before most of the file has been read: a
+    file far larger than memory is never held whole."""
+    from rehab.export import jsonread
+
+    export(history.path, tmp_path / "a.json", day=history.today)
+    size = (tmp_path / "a.json").stat().st_size
+    assert size > 4 * 65536
+    with open(tmp_path / "a.json", "rb") as handle:
+        header, entries = jsonread.read(handle, "a.json")
+        assert header.name == "demo" and handle.tell() <= 65536
+        first = [next(entries) for _ in range(20)]
+        assert handle.tell() <= 2 * 65536
+        assert [section for section, _, _ in first] == ["doses"] * 20
+        assert sum(1 for _ in entries) > 600
