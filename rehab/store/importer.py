@@ -126,7 +126,7 @@ class _Run:
         self.session = session
         self.source = header.source
         wanted = header.name if name is None else name
-        where = "patient.name" if name is None else "--as"
+        where = "patient.name" if name is None else "the name to import as"
         if not isinstance(wanted, str) or not 1 <= len(wanted.strip()) <= 100:
             raise self.problem(f"{where}: must be a name of 1 to 100 characters")
         wanted = wanted.strip()
@@ -179,7 +179,7 @@ class _Run:
             raise self.problem(
                 f"{patient.name} in this database lives in {here}, the file's patient in "
                 f"{self.zone.key}: not the same history (allowed: an export of this patient, "
-                "or --as NAME to import it as someone else)"
+                "or import it under another name)"
             )
 
     # --- enrollments ----------------------------------------------------------------------
@@ -263,7 +263,7 @@ class _Run:
                     f"{self.patient.name} in this database ran {row.program_id} (started "
                     f"{row.start_date}) while the file's {values['program_id']} (started "
                     f"{values['start_date']}) ran: not the same history (allowed: an export "
-                    "of this patient, or --as NAME to import it as someone else)"
+                    "of this patient, or import it under another name)"
                 )
 
     # --- entries --------------------------------------------------------------------------
