@@ -190,6 +190,8 @@ def _edited(doc: dict[str, Any], change: str) -> dict[str, Any]:
         doc["doses"][5]["seq"] = 99
     elif change == "unknown enrollment":
         doc["doses"][0]["enrollment_id"] = 99
+    elif change == "two-line reason":
+        doc["pauses"][0]["reason"] = "travel\nabroad"
     elif change == "note too long":
         doc["doses"][0]["note"] = "x" * 501
     elif change == "template":
@@ -209,6 +211,7 @@ BAD_ROWS = [
     ("no offset", "doses[3]: logged_at: 2026-02-10T08:00:00 has no offset"),
     ("edited uid", "doses[5]: uid "),
     ("unknown enrollment", "doses[0]: enrollment_id: 99 is not in enrollments"),
+    ("two-line reason", 'pauses[0]: reason: "travel\\nabroad" is not one line'),
     ("note too long", "doses[0]: note: 501 characters is too long (allowed: up to 500)"),
     ("template", "enrollments[0]: program: not a valid template"),
     ("format", "is not a rehab export (format 'something-else'"),
@@ -319,6 +322,15 @@ def test_a_program_that_ran_at_the_same_time_is_someone_elses(
     other = tmp_path / "bo.json"
     other.write_text(json.dumps(doc), encoding="utf-8")
     _refused(clinic, other, "bo in this database ran plantar-fasciitis")
+
+
+def test_patient_names_whose_records_as_as_does(history: History, tmp_path: Path) -> None:
+    export(history.path, tmp_path / "a.json", day=history.today)
+    target = tmp_path / "clinic.db"
+    result = Rehab(target)("--patient", "Ana", "import", str(tmp_path / "a.json"))
+    assert result.code == 0 and " for Ana (new patient): " in result.out, result
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("select name from patient").fetchall() == [("Ana",)]
 
 
 def test_as_and_patient_must_agree(history: History, clinic: Path, tmp_path: Path) -> None:

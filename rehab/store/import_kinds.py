@@ -20,8 +20,9 @@ from sqlalchemy import Table
 
 from rehab.core.typed import CALENDAR_TEXT, in_calendar, unstorable
 from rehab.core.vocabulary import PAIN_CONTEXTS
+from rehab.errors import FieldProblem
 from rehab.store import rows
-from rehab.store.inputs import REASON_MAX
+from rehab.store.inputs import REASON_MAX, one_line_reason
 from rehab.store.models import DoseLog, Enrollment, Pause, PhaseChange
 from rehab.store.observations import Assessment, PainEntry, RedFlagEntry, SymptomCheck
 
@@ -39,6 +40,25 @@ def text(limit: int, *, null: bool = True) -> Rule:
         if unstorable(value):
             raise ValueError("is not valid Unicode text (a lone surrogate escape)")
         return value
+
+    return read
+
+
+def reason(limit: int, *, null: bool = True) -> Rule:
+    """A reason as the journal takes one (`one_line_reason`): one line, not empty."""
+    as_text = text(limit, null=null)
+
+    def read(value: Any) -> str | None:
+        found = as_text(value)
+        if found is None:
+            return None
+        try:
+            folded = one_line_reason(found, examples="no time, travel")
+        except FieldProblem as exc:
+            raise ValueError(exc.detail) from None
+        if folded != found:
+            raise ValueError(f"{_shown(found)} is not one line (allowed: one line of text)")
+        return found
 
     return read
 
@@ -195,7 +215,7 @@ KINDS: tuple[Kind, ...] = (
             "minutes": number(0, 1440),
             "load_kg": number(0, 500),
             "pain_during": integer(0, 10),
-            "reason": text(REASON_MAX),
+            "reason": reason(REASON_MAX),
             "note": text(_length(_dose, "note")),
             "logged_at": instant(),
             "voided_at": instant(null=True),
@@ -292,7 +312,7 @@ KINDS: tuple[Kind, ...] = (
         {
             "start_date": day(),
             "end_date": day(null=True),
-            "reason": text(_length(_pause, "reason"), null=False),
+            "reason": reason(_length(_pause, "reason"), null=False),
             "created_at": instant(),
             "ended_at": instant(null=True),
         },
