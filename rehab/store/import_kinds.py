@@ -49,7 +49,7 @@ def reason(limit: int, *, null: bool = True) -> Rule:
     as_text = text(limit, null=null)
 
     def read(value: Any) -> str | None:
-        found = as_text(value)
+        found: str | None = as_text(value)
         if found is None:
             return None
         try:
