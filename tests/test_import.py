@@ -192,6 +192,12 @@ def _edited(doc: dict[str, Any], change: str) -> dict[str, Any]:
         doc["doses"][0]["enrollment_id"] = 99
     elif change == "two-line reason":
         doc["pauses"][0]["reason"] = "travel\nabroad"
+    elif change == "reference not a number":
+        doc["red_flags"][0]["pause_id"] = [1]
+    elif change == "hash":
+        doc["enrollments"][0]["template_hash"] = "0" * 16
+    elif change == "active with an end":
+        doc["enrollments"][0]["ended_at"] = doc["enrollments"][0]["created_at"]
     elif change == "note too long":
         doc["doses"][0]["note"] = "x" * 501
     elif change == "template":
@@ -212,6 +218,9 @@ BAD_ROWS = [
     ("edited uid", "doses[5]: uid "),
     ("unknown enrollment", "doses[0]: enrollment_id: 99 is not in enrollments"),
     ("two-line reason", 'pauses[0]: reason: "travel\\nabroad" is not one line'),
+    ("reference not a number", "red_flags[0]: pause_id: [1] is not a number"),
+    ("hash", "enrollments[0]: template_hash does not match its program"),
+    ("active with an end", "enrollments[0]: ended_at: active does not go with an end"),
     ("note too long", "doses[0]: note: 501 characters is too long (allowed: up to 500)"),
     ("template", "enrollments[0]: program: not a valid template"),
     ("format", "is not a rehab export (format 'something-else'"),
