@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -405,3 +406,29 @@ def test_the_file_is_read_as_it_is_imported(history: History, tmp_path: Path) ->
         assert handle.tell() <= 2 * 65536
         assert [section for section, _, _ in first] == ["doses"] * 20
         assert sum(1 for _ in entries) > 600
+
+
+def test_a_program_the_newer_file_leaves_out_is_asked_for(history: History, tmp_path: Path) -> None:
+    """The patient started a new program; their export of it alone does not say the old
+    one ended, so the old one would keep running here: the line says what to export."""
+    source = tmp_path / "patient.db"
+    source.write_bytes(history.path.read_bytes())
+    export(source, tmp_path / "old.json", day=history.today)
+    target = tmp_path / "clinic.db"
+    assert import_file(target, tmp_path / "old.json").code == 0
+    later = history.today + timedelta(days=1)
+    ahead = str(later + timedelta(days=30))  # a program may start up to a year ahead
+    with at(later):
+        started = Rehab(source)("--patient", "demo", "start", "plantar-fasciitis", "--side",
+                                "both", "--replace", "--start", ahead)  # fmt: skip
+    assert started.code == 0, started.err
+    newer = export(
+        source, tmp_path / "new.json", "--to", str(later + timedelta(days=30)), day=later
+    )
+    assert [e["program_id"] for e in newer["enrollments"]] == ["plantar-fasciitis"]
+    _refused(target, tmp_path / "new.json", "is still running in this database")
+    whole = export(source, tmp_path / "whole.json", "--from", str(history.start), "--to",
+                   str(later + timedelta(days=30)), day=later)  # fmt: skip
+    assert len(whole["enrollments"]) == 2
+    result = import_file(target, tmp_path / "whole.json")
+    assert result.code == 0 and "1 updated" in result.out, result

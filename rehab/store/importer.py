@@ -265,6 +265,14 @@ class _Run:
             if (end is None or row.created_at.replace(microsecond=0) < end) and (
                 row.ended_at is None or start < row.ended_at.replace(microsecond=0)
             ):
+                if row.ended_at is None and row.created_at < start:
+                    raise self.problem(
+                        f"{self.patient.name}'s {row.program_id} (started {row.start_date}) "
+                        f"is still running in this database, and the file's "
+                        f"{values['program_id']} began after it without it: if it is the "
+                        "same patient, export their history from that program's start on; "
+                        "if not, import it under another name"
+                    )
                 raise self.problem(
                     f"{self.patient.name} in this database ran {row.program_id} (started "
                     f"{row.start_date}) while the file's {values['program_id']} (started "
