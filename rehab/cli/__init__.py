@@ -55,6 +55,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehab.cli.export:export",
         "Export the progress log for a therapist, or the schedule as a calendar.",
     ),
+    "import": (
+        "rehab.cli.imports:import_export",
+        "Import a patient's JSON export (again: only what is new).",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ accepted phase changes.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -18,6 +19,8 @@ from typing import Any, TextIO
 from sqlmodel import Session
 
 from rehab import __version__
+from rehab.core.typed import FIRST_DAY, LAST_DAY
+from rehab.core.uids import REFERENCES, Uids
 from rehab.export import DISCLAIMER, files
 from rehab.export.scope import Scope
 from rehab.store import rows as source
@@ -39,13 +42,20 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _header(scope: Scope) -> dict[str, Any]:
+def enrollment_uids(scope: Scope) -> dict[int, str]:
+    """Database id -> uid of each enrollment in the scope."""
+    uids = Uids("enrollments")
+    return {item.id: uids(item.enrollment.model_dump()) for item in scope.enrollments}
+
+
+def _header(scope: Scope, uids: dict[int, str]) -> dict[str, Any]:
     enrollments = []
-    for item in scope.enrollments:
+    for number, item in enumerate(scope.enrollments, 1):
         row = item.enrollment
         enrollments.append(
             {
-                "id": item.id,
+                "id": number,
+                "uid": uids[item.id],
                 "program_id": row.program_id,
                 "program_name": row.program_name,
                 "side": row.side,
@@ -79,22 +89,46 @@ SECTIONS = {  # section: the `source` generator that fills it
     "pauses": "pauses",
     "red_flags": "red_flags",
 }
+# Every one of these of the document's enrollments, also outside the range: a pause or an
+# accepted decision before `from` still moves the plan of the days in it (and the end).
+WHOLE_ENROLLMENT = frozenset({"phase_changes", "pauses"})
 
 
 def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:
-    """Write the document; returns the number of entries per section."""
-    header = _dumps(_header(scope))
+    """Write the document; returns the number of entries per section.
+
+    An entry's `id` is its number in its section of this document, and every reference
+    (`enrollment_id`, a red flag's `check_id`...) is by those numbers: database ids differ
+    from one database to the next, and the document must not (docs/export-json.md)."""
+    uids = enrollment_uids(scope)
+    header = _dumps(_header(scope, uids))
     handle.write(header[:-1])  # leave the object open for the sections
+    enrollment_numbers = {item.id: n for n, item in enumerate(scope.enrollments, 1)}
+    referenced = {target for refs in REFERENCES.values() for target in refs.values()}
+    numbers: dict[str, dict[int, int]] = {name: {} for name in referenced}
     counts: dict[str, int] = {}
     read, span = source.session_reader(session), scope.span
+    whole = dataclasses.replace(span, first=FIRST_DAY, last=LAST_DAY)
     for name, generator in SECTIONS.items():
         rows: Callable[[source.Reader, ExportSpan], Iterator[Any]] = getattr(source, generator)
         handle.write(f',\n"{name}":[')
         count = 0
-        for row in rows(read, span):
-            record = {key: _value(scope, value) for key, value in row._asdict().items()}
-            handle.write(("\n" if count == 0 else ",\n") + _dumps(record))
+        entry_uid = Uids(name)
+        known = numbers.get(name)
+        refs = REFERENCES.get(name, {})
+        for row in rows(read, whole if name in WHOLE_ENROLLMENT else span):
             count += 1
+            values = row._asdict()
+            enrollment = values["enrollment_id"]
+            record = {key: _value(scope, value) for key, value in values.items()}
+            record["id"] = count
+            record["enrollment_id"] = enrollment_numbers.get(enrollment)
+            for key, target in refs.items():
+                record[key] = numbers[target].get(record[key])
+            if known is not None:
+                known[row.id] = count
+            entry = {"id": count, "uid": entry_uid(values, uids.get(enrollment)), **record}
+            handle.write(("\n" if count == 1 else ",\n") + _dumps(entry))
         handle.write("]")
         counts[name] = count
     handle.write("}\n")
