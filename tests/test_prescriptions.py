@@ -372,3 +372,67 @@ def test_the_report_lists_the_prescriptions_escaped(patient: Rehab, tmp_path: Pa
     assert items[0].startswith(first)
     assert items[1].startswith("from 3 Dec 2026 Ice: removed, by B. Silva") and "undone" in items[1]
     assert "Not medical advice; follow your clinician." in html
+
+
+def test_prescriptions_round_trip_through_the_json_export_and_import(
+    patient: Rehab, tmp_path: Path
+) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "--add", "towel-curl", "--name", "Towel curl", "--kind",
+                       "strengthen", "--instructions", "Scrunch a towel.", "--sets", "3",
+                       "--by", "A. Costa", "--reason", "toes").code == 0  # fmt: skip
+        assert patient("prescribe", "calf-stretch", "--hold", "45", "--by", "A. Costa").code == 0
+        assert patient("prescribe", "ice", "--remove", "--by", "B. Silva").code == 0
+        assert patient("prescriptions", "--undo", "3").code == 0
+        first = tmp_path / "first.json"
+        assert patient("export", "json", "--out", str(first)).code == 0
+        other = Rehab(tmp_path / "other.db")
+        imported = other("import", str(first))
+        assert imported.code == 0, imported.err
+        again = other("import", str(first))
+        assert again.code == 0, again.err
+        second = tmp_path / "second.json"
+        assert other("export", "json", "--out", str(second)).code == 0
+        mine = _today(patient, "2026-12-03")
+        theirs = _today(other, "2026-12-03")
+    one, two = json.loads(first.read_text()), json.loads(second.read_text())
+    one.pop("generated_at"), two.pop("generated_at")
+    assert one == two
+    given = one["prescriptions"]
+    assert [(p["action"], p["exercise_id"], p["prescribed_by"]) for p in given] == [
+        ("add", "towel-curl", "A. Costa"),
+        ("change", "calf-stretch", "A. Costa"),
+        ("remove", "ice", "B. Silva"),
+    ]
+    assert given[0]["exercise"]["name"] == "Towel curl" and given[1]["values"] == {
+        "hold_seconds": 45
+    }
+    assert given[2]["voided_at"] is not None and given[0]["voided_at"] is None
+    assert len({p["uid"] for p in given}) == 3
+    assert mine == theirs  # the plan the import rebuilds is the patient's own
+    assert any(d["exercise"] == "towel-curl" for d in theirs)
+
+
+def test_an_import_refuses_a_prescription_that_breaks_the_rules(
+    patient: Rehab, tmp_path: Path
+) -> None:
+    with time_machine.travel(TODAY, tick=False):
+        assert patient("prescribe", "calf-stretch", "--hold", "45", "--by", "A. Costa").code == 0
+        good = tmp_path / "good.json"
+        assert patient("export", "json", "--out", str(good)).code == 0
+    for values, said in (
+        ({"colour": "red"}, "'colour'"),
+        ({"sets": 500}, "500 is too much for a home program"),
+        ({"hold_seconds": [40, 30]}, "min 40 is greater than max 30"),
+        ({"times_per_day": 9}, "9 is not a whole number from 1 to 6"),
+    ):
+        doc = json.loads(good.read_text())
+        doc["prescriptions"][0]["values"] = values
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps(doc))
+        other = Rehab(tmp_path / "other.db")
+        result = other("import", str(bad))
+        assert result.code == 2, (result.out, result.err)
+        assert "bad.json" in result.err and said in result.err.replace('"', "'"), result.err
+        assert len(result.err.strip().splitlines()) == 1
+        assert not (tmp_path / "other.db").exists()

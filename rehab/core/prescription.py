@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from rehab.core.template import (
+    DOSE_LIMITS,
     SLOTS,
     DoseRange,
     Exercise,
@@ -105,6 +106,40 @@ def dose_value(text: str, *, whole: bool, unit: str = "") -> float | list[float]
     if low > high:
         raise ValueError(f"{text}: min is greater than max (allowed: MIN-MAX with MIN ≤ MAX)")
     return low if low == high else [low, high]
+
+
+def prescribed_problem(name: str, value: Any) -> str | None:
+    """Why `value` cannot be what a prescription sets for field `name` (None: it can): the
+    template validator's rules for one dose, for a value read from a file."""
+    if name == "days":
+        allowed = ("daily", "every-other-day", "3-per-week")
+        return None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}"
+    if name == "times_per_day":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 6
+        return None if ok else f"{value!r} is not a whole number from 1 to 6"
+    if name == "load_kg":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return (
+            None
+            if ok and 0 <= value <= DOSE_LIMITS[name][0]
+            else (f"{value!r} is not a load from 0 to {DOSE_LIMITS[name][0]:g} kg")
+        )
+    try:
+        dose = DoseRange.model_validate(value)
+    except ValidationError as exc:
+        return str(exc.errors()[0]["msg"]).removeprefix("Value error, ")
+    limit, unit = DOSE_LIMITS[name]
+    if dose.high > limit:
+        return (
+            f"{dose.text()}{unit} is too much for a home program (allowed: up to {limit:g}{unit})"
+        )
+    if name in ("sets", "reps") and not (
+        float(dose.low).is_integer() and float(dose.high).is_integer() and dose.low >= 1
+    ):
+        return f"{dose.text()} is not a whole number of 1 or more"
+    if dose.low <= 0:
+        return f"{dose.text()} is not above 0"
+    return None
 
 
 def frozen_values(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:

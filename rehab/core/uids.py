@@ -30,6 +30,7 @@ UID_FIELDS: dict[str, tuple[str, ...]] = {
     "phase_changes": ("enrollment", "effective_date", "decision", "accepted_at"),
     "pauses": ("enrollment", "start_date", "created_at"),
     "red_flags": ("flag", "raised_on", "raised_at", "source"),
+    "prescriptions": ("enrollment", "effective_date", "action", "exercise_id", "created_at"),
 }
 # Sections whose uid fields are a unique key in the database: no order number needed.
 UNIQUE = frozenset({"doses"})

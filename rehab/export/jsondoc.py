@@ -88,10 +88,11 @@ SECTIONS = {  # section: the `source` generator that fills it
     "phase_changes": "phases",
     "pauses": "pauses",
     "red_flags": "red_flags",
+    "prescriptions": "prescriptions",
 }
 # Every one of these of the document's enrollments, also outside the range: a pause or an
 # accepted decision before `from` still moves the plan of the days in it (and the end).
-WHOLE_ENROLLMENT = frozenset({"phase_changes", "pauses"})
+WHOLE_ENROLLMENT = frozenset({"phase_changes", "pauses", "prescriptions"})
 
 
 def write(session: Session, scope: Scope, handle: TextIO) -> dict[str, int]:

@@ -16,14 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Table
 
+from rehab.core.prescription import ACTIONS, exercise_json, prescribed_problem
+from rehab.core.prescription import FIELDS as PRESCRIPTION_FIELDS
+from rehab.core.template import Exercise
 from rehab.core.typed import CALENDAR_TEXT, in_calendar, unstorable
 from rehab.core.vocabulary import PAIN_CONTEXTS
 from rehab.errors import FieldProblem
 from rehab.store import rows
 from rehab.store.inputs import REASON_MAX, one_line_reason
-from rehab.store.models import DoseLog, Enrollment, Pause, PhaseChange
+from rehab.store.models import DoseLog, Enrollment, Pause, PhaseChange, PrescriptionRow
 from rehab.store.observations import Assessment, PainEntry, RedFlagEntry, SymptomCheck
 
 Rule = Callable[[Any], Any]
@@ -147,6 +151,39 @@ def answers(value: Any) -> str:
     return json.dumps(value)
 
 
+def prescribed_values(value: Any) -> str:
+    """A prescription's fields: an object of the fields a therapist may set, each a dose the
+    template validator takes (checked again with the program when imported)."""
+    if not isinstance(value, dict):
+        raise ValueError(f"{_shown(value)} is not the prescription's values (an object)")
+    unknown = sorted(set(value) - set(PRESCRIPTION_FIELDS))
+    if unknown:
+        raise ValueError(
+            f"{_shown(unknown[0])} is not a field a prescription sets "
+            f"(allowed: {', '.join(PRESCRIPTION_FIELDS)})"
+        )
+    for name, given in value.items():
+        problem = prescribed_problem(name, given)
+        if problem:
+            raise ValueError(f"values.{name}: {problem}")
+    return json.dumps(value, sort_keys=True)
+
+
+def added_exercise(value: Any) -> str | None:
+    """An added exercise's template (an object the template schema takes), or null."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError(f"{_shown(value)} is not an exercise (an object, or null)")
+    try:
+        exercise = Exercise.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "exercise"
+        raise ValueError(f"{where}: {error['msg']}") from None
+    return exercise_json(exercise)
+
+
 def _shown(value: Any) -> str:
     shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, float) else str(value)
     return shown if len(shown) <= 40 else shown[:40] + "…"
@@ -197,6 +234,7 @@ VOIDED = ("voided_at",)
 _dose, _pain, _check = _table(DoseLog), _table(PainEntry), _table(SymptomCheck)
 _assessment, _phase, _pause = _table(Assessment), _table(PhaseChange), _table(Pause)
 _flag = _table(RedFlagEntry)
+_prescription = _table(PrescriptionRow)
 
 KINDS: tuple[Kind, ...] = (
     Kind(
@@ -340,6 +378,27 @@ KINDS: tuple[Kind, ...] = (
         patient=True,
         corrected_by="cleared_at",
         corrects=("cleared_by", "cleared_on", "cleared_at"),
+    ),
+    Kind(
+        "prescriptions",
+        _prescription,
+        {
+            "effective_date": day(),
+            "action": one_of(*ACTIONS),
+            "exercise_id": text(_length(_prescription, "exercise_id"), null=False),
+            "values": prescribed_values,
+            "exercise": added_exercise,
+            "prescribed_by": text(_length(_prescription, "prescribed_by"), null=False),
+            "reason": text(_length(_prescription, "reason"), null=False),
+            "created_at": instant(),
+            "voided_at": instant(null=True),
+        },
+        rows.prescriptions,
+        enrollment="required",
+        patient=False,
+        corrected_by="voided_at",
+        corrects=VOIDED,
+        columns={"values": "values_json", "exercise": "exercise_json"},
     ),
 )
 BY_SECTION = {kind.section: kind for kind in KINDS}

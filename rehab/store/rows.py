@@ -447,3 +447,40 @@ def red_flags(read: Reader, span: ExportSpan) -> Iterator[RedFlagRow]:
             rid, eid, day(raised), flag, origin, detail, check, pain, pause, by,
             maybe_day(cleared_on), instant(raised_at), maybe_instant(cleared_at),
         )  # fmt: skip
+
+
+class PrescriptionExportRow(NamedTuple):
+    id: int
+    enrollment_id: int
+    effective_date: date
+    action: str  # change | add | remove
+    exercise_id: str
+    values: dict[str, Any]  # the fields set (rehab.core.prescription.FIELDS)
+    exercise: dict[str, Any] | None  # an added exercise's template
+    prescribed_by: str
+    reason: str
+    created_at: datetime
+    voided_at: datetime | None
+
+
+PRESCRIPTIONS = """
+    SELECT id, enrollment_id, effective_date, action, exercise_id, values_json, exercise_json,
+           prescribed_by, reason, created_at, voided_at
+    FROM prescription
+    WHERE enrollment_id IN ({ids}) AND effective_date <= :last
+    ORDER BY effective_date, id"""
+
+
+def prescriptions(read: Reader, span: ExportSpan) -> Iterator[PrescriptionExportRow]:
+    """A therapist's changes to the programs, taking effect by the range's last day."""
+    if not span.snapshots:
+        return
+    params = {"last": span.last}
+    for row in read(PRESCRIPTIONS.format(ids=_in(span.enrollment_ids)), params):
+        rid, eid, effective, action, exercise_id, values, exercise, by, why = row[:9]
+        created, voided = row[9:]
+        yield PrescriptionExportRow(
+            rid, eid, day(effective), action, exercise_id, json.loads(values),
+            json.loads(exercise) if exercise else None, by, why, instant(created),
+            maybe_instant(voided),
+        )  # fmt: skip
