@@ -101,7 +101,7 @@ def start_program(
             )
         refuse_if_red_flag(session, enrollment=current)
         current.status = "ended"
-        current.ended_at = utcnow()
+        current.ended_at = now or utcnow()
         session.add(current)
     enrollment = Enrollment(
         patient_id=_id(patient),
@@ -111,6 +111,7 @@ def start_program(
         template_hash=program.snapshot_hash(),
         side=side,
         start_date=start,
+        created_at=now or utcnow(),  # the app's clock (a test's fake one too)
     )
     session.add(enrollment)
     session.flush()
