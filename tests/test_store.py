@@ -227,7 +227,14 @@ def test_parallel_check_offs_never_overcount(rehab: Rehab) -> None:
         t.start()
     for t in threads:
         t.join()
-    assert sorted(code for code, _ in results) == [0, 0, 0, 2, 2, 2, 2, 2]
+    codes = sorted(code for code, _ in results)
+    # On a machine busy enough that one waits longer than the lock timeout (5 s), it is told
+    # the database is locked (exit 1, try again) and writes nothing: never a double count.
+    locked = [err for code, err in results if code == 1]
+    assert all("is locked by another program" in err and err.count("\n") == 1 for err in locked)
+    landed = codes.count(0)
+    assert landed == 3 or (locked and landed < 3), results
+    assert codes.count(2) == 8 - landed - len(locked), results
     assert all("already done" in err for code, err in results if code == 2)
     with sqlite3.connect(rehab.db) as con:
-        assert con.execute("SELECT sum(sets) FROM doselog").fetchone() == (3,)
+        assert con.execute("SELECT sum(sets) FROM doselog").fetchone() == (landed,)
